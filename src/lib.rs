@@ -1,1 +1,17 @@
+//! git-spec: feature specs as Markdown files in the repository they
+//! describe, with their lifecycle (ids, owners, branches, status,
+//! changelog) run through git. `main.rs` only calls [`cli::main`].
+
 pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod editor;
+pub mod fsutil;
+pub mod ids;
+pub mod lock;
+pub mod repo;
+pub mod slug;
+pub mod template;
+pub mod workflow;
+pub mod yaml;

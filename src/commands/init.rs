@@ -1,0 +1,49 @@
+//! `git spec init`: write `.specrc` and `templates/spec.md` for the team to
+//! customise. Never overwrites either.
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use crate::commands::Project;
+use crate::repo::{display_path, Repo};
+use crate::{config, fsutil, template};
+
+/// Where `init` puts the editable copy of the built-in template.
+pub const TEMPLATE_PATH: &str = "templates/spec.md";
+
+#[derive(Debug, Args)]
+pub struct InitArgs {}
+
+pub fn run(_args: InitArgs) -> Result<i32> {
+    let repo = Repo::open()?;
+    // The written .specrc points at the written template, so that editing
+    // templates/spec.md takes effect; every other line is the example's.
+    let specrc = config::EXAMPLE.replacen(
+        "template = \"\"",
+        &format!("template = \"{TEMPLATE_PATH}\""),
+        1,
+    );
+    let files = [
+        (repo.workdir.join(config::FILE_NAME), specrc),
+        (
+            repo.workdir.join(TEMPLATE_PATH),
+            template::BUILT_IN.to_string(),
+        ),
+    ];
+    for (path, content) in files {
+        let shown = display_path(&path);
+        if path.exists() {
+            eprintln!("{} exists; left unchanged", shown.display());
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fsutil::write_new(&path, content.as_bytes())?;
+        println!("{}", shown.display());
+    }
+    // Reading the result back proves the pair works together.
+    Project::open()?;
+    Ok(0)
+}

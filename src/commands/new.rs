@@ -1,0 +1,318 @@
+//! `git spec new <TITLE>`: allocate the next id, create the branch and the
+//! spec file from the template.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use serde::Serialize;
+
+use crate::commands::Project;
+use crate::lock::Lock;
+use crate::repo::{display_path, Identity};
+use crate::template::{SpecValues, Template};
+use crate::{clock, editor, fsutil, ids, slug};
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Title of the spec (quote it: "Add OAuth login")
+    pub title: String,
+    /// Priority (one of `[priority] allowed` in .specrc; default from `[priority] default`)
+    #[arg(long, short)]
+    pub priority: Option<String>,
+    /// Tag for the spec; repeat for several (--tag api --tag auth)
+    #[arg(long = "tag", short = 't', value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Owner, instead of user.name/user.email from git config
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// One-paragraph description for the Overview section
+    #[arg(long, short)]
+    pub description: Option<String>,
+    /// Write the file on the current branch; create no branch
+    #[arg(long, conflicts_with = "no_checkout")]
+    pub no_branch: bool,
+    /// Create the branch but stay on the current one (with --commit, the
+    /// spec is committed on the new branch and not left in the working tree)
+    #[arg(long)]
+    pub no_checkout: bool,
+    /// Commit the new file (and only it) on the spec's branch
+    #[arg(long)]
+    pub commit: bool,
+    /// Open the new spec in your editor ($GIT_EDITOR, core.editor, $VISUAL, $EDITOR)
+    #[arg(long, short)]
+    pub edit: bool,
+    /// Show what would be created; change nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `--json` prints.
+#[derive(Debug, Serialize)]
+struct Created {
+    id: String,
+    number: u64,
+    title: String,
+    path: String,
+    branch: Option<String>,
+    owner: String,
+    status: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    dry_run: bool,
+}
+
+pub fn run(args: NewArgs) -> Result<i32> {
+    let project = Project::open()?;
+    let config = &project.config;
+
+    // Everything that can be checked without the lock is checked first, so
+    // bad input changes nothing and holds up nobody.
+    let title = args.title.trim();
+    if title.is_empty() {
+        bail!("the title is empty: give the spec a title, e.g. git spec new \"Add OAuth login\"");
+    }
+    if title.contains(['\n', '\r']) {
+        bail!("the title must be a single line (use --description for more text)");
+    }
+    let priority = args
+        .priority
+        .clone()
+        .unwrap_or_else(|| config.priority.default.clone());
+    if !config.priority.allowed.contains(&priority) {
+        bail!(
+            "unknown priority {priority:?}: use one of {} (set `[priority] allowed` in .specrc to change the list)",
+            config.priority.allowed.join(", ")
+        );
+    }
+    for tag in &args.tags {
+        if tag.trim().is_empty() || tag.contains(['\n', '\r']) {
+            bail!("tag {tag:?} is empty or spans lines: give a single-line word such as --tag api");
+        }
+    }
+    let identity = match &args.owner {
+        // The identity still matters for --commit; without it, an explicit
+        // owner is enough.
+        Some(_) if !args.commit => project.repo.identity().ok(),
+        _ => Some(project.repo.identity()?),
+    };
+    let owner = match &args.owner {
+        Some(owner) if owner.trim().is_empty() => {
+            bail!("--owner is empty: give a name, e.g. --owner \"Jane Doe <jane@example.com>\"")
+        }
+        Some(owner) => owner.trim().to_string(),
+        None => {
+            let identity = identity
+                .as_ref()
+                .expect("identity is required without --owner");
+            config
+                .owner_format
+                .replace("{name}", &identity.name)
+                .replace("{email}", &identity.email)
+        }
+    };
+    let today = clock::today()?;
+    let template = load_template(&project)?;
+    let head_commit = project.repo.head_commit()?;
+    if args.no_checkout && head_commit.is_none() {
+        bail!("--no-checkout needs a commit to create the branch at, and this repository has none yet: make a first commit, or leave out --no-checkout");
+    }
+
+    let lock = if args.dry_run {
+        None
+    } else {
+        Some(Lock::acquire(
+            &project.repo.common_dir().join("git-spec"),
+            "new",
+        )?)
+    };
+    let number = ids::highest_in_use(&project.repo, config, &project.scheme)?.max() + 1;
+    let slug = slug::slugify(title);
+    let padded = project.scheme.padded(number);
+    let spec_id = project.scheme.spec_id(number);
+    let file_name = project.scheme.file.format(&padded, &slug);
+    let path = project.spec_dir().join(&file_name);
+    let branch = (!args.no_branch).then(|| project.scheme.branch.format(&padded, &slug));
+
+    if path.exists() {
+        bail!(
+            "{} already exists; nothing was changed",
+            display_path(&path).display()
+        );
+    }
+    if let Some(branch) = &branch {
+        let refname = format!("refs/heads/{branch}");
+        if !git2::Reference::is_valid_name(&refname) {
+            bail!("{branch:?} is not a valid branch name: check `[naming] branch` in .specrc");
+        }
+        if project.repo.git.find_reference(&refname).is_ok() {
+            bail!("branch {branch} already exists; nothing was changed (delete it with `git branch -D {branch}` if it is stale)");
+        }
+    }
+
+    let values = SpecValues {
+        spec_id: spec_id.clone(),
+        number,
+        title: title.to_string(),
+        slug,
+        status: config.workflow.initial.clone(),
+        priority,
+        owner: owner.clone(),
+        created: today.clone(),
+        updated: today,
+        tags: args.tags.iter().map(|t| t.trim().to_string()).collect(),
+        description: args.description.clone().unwrap_or_default(),
+    };
+    let content = template.render(&values)?;
+    let shown_path = display_path(&path);
+    let created = Created {
+        id: spec_id.clone(),
+        number,
+        title: title.to_string(),
+        path: shown_path.display().to_string(),
+        branch: branch.clone(),
+        owner,
+        status: config.workflow.initial.clone(),
+        dry_run: args.dry_run,
+    };
+
+    if args.dry_run {
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&created)?);
+        } else {
+            eprintln!("would create {} ({spec_id})", shown_path.display());
+            if let Some(branch) = &branch {
+                eprintln!("on the new branch {branch}");
+            }
+            print!("{content}");
+        }
+        return Ok(0);
+    }
+
+    let relative = project.repo.relative_to_root(&path);
+    // With --no-checkout --commit the spec lives only on its branch.
+    let write_to_working_tree = !(args.no_checkout && args.commit);
+    if write_to_working_tree {
+        std::fs::create_dir_all(project.spec_dir())
+            .with_context(|| format!("cannot create {}", project.spec_dir().display()))?;
+        fsutil::write_new(&path, content.as_bytes())?;
+    }
+    let result = create_branch_and_commit(
+        &project,
+        &args,
+        branch.as_deref(),
+        &relative,
+        content.as_bytes(),
+        &spec_id,
+        title,
+        identity.as_ref(),
+    );
+    if let Err(err) = result {
+        if write_to_working_tree {
+            let _ = std::fs::remove_file(&path);
+        }
+        return Err(err);
+    }
+    drop(lock);
+
+    if args.edit {
+        editor::edit(&project.repo, &path)
+            .with_context(|| format!("the spec was created at {}", shown_path.display()))?;
+    }
+
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&created)?);
+    } else {
+        println!("{}", shown_path.display());
+        match &branch {
+            Some(branch) if args.no_checkout => {
+                eprintln!("Created {spec_id} on the new branch {branch} (not checked out)")
+            }
+            Some(branch) => eprintln!("Created {spec_id}; switched to the new branch {branch}"),
+            None => eprintln!("Created {spec_id}"),
+        }
+    }
+    Ok(0)
+}
+
+fn load_template(project: &Project) -> Result<Template> {
+    if project.config.template.is_empty() {
+        return Ok(Template::built_in());
+    }
+    let shown = PathBuf::from(&project.config.template);
+    Template::from_file(&project.repo.workdir.join(&shown), &shown)
+}
+
+/// Creates (and checks out) the branch, then commits if asked. On failure
+/// the branch is deleted and HEAD put back as it was.
+#[allow(clippy::too_many_arguments)]
+fn create_branch_and_commit(
+    project: &Project,
+    args: &NewArgs,
+    branch: Option<&str>,
+    relative: &Path,
+    content: &[u8],
+    spec_id: &str,
+    title: &str,
+    identity: Option<&Identity>,
+) -> Result<()> {
+    let repo = &project.repo;
+    let head_commit = repo.head_commit()?;
+    let previous_head = repo.head_ref_name();
+    let mut created_branch = false;
+    let result = (|| -> Result<()> {
+        let target_ref = match branch {
+            Some(branch) => {
+                let refname = format!("refs/heads/{branch}");
+                if let Some(commit) = &head_commit {
+                    repo.git
+                        .branch(branch, commit, false)
+                        .with_context(|| format!("cannot create branch {branch}"))?;
+                    created_branch = true;
+                }
+                if !args.no_checkout {
+                    // Moving HEAD only: index and working tree stay as they
+                    // are, which is safe with uncommitted changes. Without
+                    // commits, HEAD becomes the new unborn branch.
+                    repo.git
+                        .set_head(&refname)
+                        .with_context(|| format!("cannot switch to {branch}"))?;
+                }
+                refname
+            }
+            None => previous_head.clone().unwrap_or_else(|| "HEAD".to_string()),
+        };
+        if !args.commit {
+            return Ok(());
+        }
+        let identity = identity
+            .ok_or_else(|| anyhow!("--commit needs user.name and user.email in git config"))?;
+        let blob = repo.git.blob(content)?;
+        let base_tree = head_commit.as_ref().map(|c| c.tree()).transpose()?;
+        let tree = repo.tree_with_file(base_tree.as_ref(), relative, blob)?;
+        let message = format!("spec({spec_id}): add {title}\n");
+        repo.commit_tree(&target_ref, head_commit.as_ref(), tree, &message, identity)?;
+        if !(args.no_checkout && branch.is_some()) {
+            // Committed on the checked-out branch: stage the file so `git
+            // status` is clean, leaving anything else staged as it was.
+            let mut index = repo.git.index()?;
+            index.add_path(relative)?;
+            index.write()?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        if let (Some(branch), Some(head)) = (branch, &previous_head) {
+            let _ = repo.git.set_head(head);
+            if created_branch {
+                if let Ok(mut reference) = repo.git.find_reference(&format!("refs/heads/{branch}"))
+                {
+                    let _ = reference.delete();
+                }
+            }
+        }
+    }
+    result
+}

@@ -1,0 +1,359 @@
+//! `.specrc`: the team's configuration, TOML at the repository root.
+//!
+//! Every key has a built-in default (the values in `.specrc.example`), so a
+//! repository without the file works. Mistakes are reported with the file,
+//! line and key, because a config error is usually found by a teammate who
+//! did not write the file.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context, Result};
+use serde::Deserialize;
+
+use crate::workflow::Workflow;
+
+/// Name of the configuration file at the root of the working tree.
+pub const FILE_NAME: &str = ".specrc";
+
+/// The documented example, shipped so that `git spec init` can write it.
+pub const EXAMPLE: &str = include_str!("../.specrc.example");
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// Folder holding the specs, relative to the repository root.
+    pub dir: String,
+    /// Template path relative to the repository root; empty = built-in.
+    pub template: String,
+    /// How `owner:` is written; `{name}` and `{email}` from git config.
+    pub owner_format: String,
+    pub id: IdConfig,
+    pub naming: NamingConfig,
+    pub priority: PriorityConfig,
+    pub workflow: Workflow,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct IdConfig {
+    pub prefix: String,
+    pub width: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NamingConfig {
+    /// File name pattern inside `dir`.
+    pub file: String,
+    /// Branch name pattern for `git spec new`.
+    pub branch: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PriorityConfig {
+    pub allowed: Vec<String>,
+    pub default: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            dir: "specs".into(),
+            template: String::new(),
+            owner_format: "{name} <{email}>".into(),
+            id: IdConfig::default(),
+            naming: NamingConfig::default(),
+            priority: PriorityConfig::default(),
+            workflow: Workflow::default(),
+        }
+    }
+}
+
+impl Default for IdConfig {
+    fn default() -> Self {
+        IdConfig {
+            prefix: "SPEC-".into(),
+            width: 4,
+        }
+    }
+}
+
+impl Default for NamingConfig {
+    fn default() -> Self {
+        NamingConfig {
+            file: "{id}-{slug}.md".into(),
+            branch: "spec/{id}-{slug}".into(),
+        }
+    }
+}
+
+impl Default for PriorityConfig {
+    fn default() -> Self {
+        PriorityConfig {
+            allowed: ["low", "medium", "high", "critical"]
+                .map(String::from)
+                .to_vec(),
+            default: "medium".into(),
+        }
+    }
+}
+
+/// A configuration together with where it came from, for error messages.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub config: Config,
+    /// The `.specrc` that was read, or None when the defaults apply.
+    pub path: Option<PathBuf>,
+}
+
+impl Config {
+    /// Reads `<root>/.specrc`, or returns the defaults when it does not exist.
+    pub fn load(root: &Path) -> Result<LoadedConfig> {
+        let path = root.join(FILE_NAME);
+        let source = match std::fs::read_to_string(&path) {
+            Ok(source) => source,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(LoadedConfig {
+                    config: Config::default(),
+                    path: None,
+                })
+            }
+            Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let config = Config::parse(&source, &path)?;
+        Ok(LoadedConfig {
+            config,
+            path: Some(path),
+        })
+    }
+
+    /// Parses and validates configuration text; `path` is only for messages.
+    pub fn parse(source: &str, path: &Path) -> Result<Config> {
+        let config: Config = toml::from_str(source).map_err(|err| {
+            let line = err.span().map(|span| line_at(source, span.start));
+            let message = err.message().trim_end().to_string();
+            match line {
+                Some(line) => anyhow!("{}:{line}: {message}", path.display()),
+                None => anyhow!("{}: {message}", path.display()),
+            }
+        })?;
+        config.validate().map_err(|invalid| {
+            let key = invalid.key;
+            match key_line(source, &key) {
+                Some(line) => anyhow!("{}:{line}: {key}: {}", path.display(), invalid.message),
+                None => anyhow!("{}: {key}: {}", path.display(), invalid.message),
+            }
+        })?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> std::result::Result<(), Invalid> {
+        let invalid = |table: &str, key: &str, message: String| Invalid {
+            key: if table.is_empty() {
+                key.to_string()
+            } else {
+                format!("{table}.{key}")
+            },
+            message,
+        };
+        if self.dir.trim().is_empty()
+            || Path::new(&self.dir).is_absolute()
+            || self.dir.contains("..")
+        {
+            return Err(invalid(
+                "",
+                "dir",
+                format!(
+                    "{:?} must be a folder inside the repository, such as \"specs\"",
+                    self.dir
+                ),
+            ));
+        }
+        if self.id.width == 0 || self.id.width > 18 {
+            return Err(invalid(
+                "id",
+                "width",
+                format!("{} must be between 1 and 18", self.id.width),
+            ));
+        }
+        if self
+            .id
+            .prefix
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_ascii_digit())
+        {
+            return Err(invalid(
+                "id",
+                "prefix",
+                format!("{:?} must not contain spaces or digits", self.id.prefix),
+            ));
+        }
+        for (key, pattern) in [("file", &self.naming.file), ("branch", &self.naming.branch)] {
+            if !pattern.contains("{id}") {
+                return Err(invalid(
+                    "naming",
+                    key,
+                    format!("{pattern:?} lacks {{id}}: every name must carry the spec number, e.g. \"{{id}}-{{slug}}\""),
+                ));
+            }
+            if let Some(unknown) = unknown_placeholder(pattern) {
+                return Err(invalid(
+                    "naming",
+                    key,
+                    format!("{pattern:?} uses {unknown}; the placeholders are {{id}} and {{slug}}"),
+                ));
+            }
+        }
+        if self.naming.file.contains('/') || self.naming.file.contains('\\') {
+            return Err(invalid(
+                "naming",
+                "file",
+                format!(
+                    "{:?} must be a file name without folders (set `dir` for the folder)",
+                    self.naming.file
+                ),
+            ));
+        }
+        if !self.priority.allowed.contains(&self.priority.default) {
+            return Err(invalid(
+                "priority",
+                "default",
+                format!(
+                    "{:?} is not one of the allowed priorities: {}",
+                    self.priority.default,
+                    self.priority.allowed.join(", ")
+                ),
+            ));
+        }
+        self.workflow
+            .validate()
+            .map_err(|(key, message)| invalid("workflow", &key, message))?;
+        if self.owner_format.trim().is_empty() {
+            return Err(invalid("", "owner-format", "must not be empty".into()));
+        }
+        Ok(())
+    }
+}
+
+/// A validation failure, located by its dotted TOML key.
+struct Invalid {
+    key: String,
+    message: String,
+}
+
+fn unknown_placeholder(pattern: &str) -> Option<String> {
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start..];
+        let end = after.find('}').map(|e| e + 1).unwrap_or(after.len());
+        let placeholder = &after[..end];
+        if placeholder != "{id}" && placeholder != "{slug}" {
+            return Some(placeholder.to_string());
+        }
+        rest = &after[end..];
+    }
+    None
+}
+
+/// 1-based line of a byte offset.
+fn line_at(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
+/// 1-based line where the dotted `key` (such as `naming.file` or
+/// `workflow.transitions.draft`) is set: its last part inside the table
+/// named by the rest.
+fn key_line(source: &str, dotted: &str) -> Option<usize> {
+    let (table, key) = dotted.rsplit_once('.').unwrap_or(("", dotted));
+    let mut current = String::new();
+    for (index, raw) in source.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('[') {
+            current = line
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_string();
+            continue;
+        }
+        let Some((name, _)) = line.split_once('=') else {
+            continue;
+        };
+        let name = name.trim().trim_matches('"');
+        if (current == table && name == key) || (current.is_empty() && name == dotted) {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(source: &str) -> Result<Config> {
+        Config::parse(source, Path::new(".specrc"))
+    }
+
+    #[test]
+    fn example_equals_defaults() {
+        assert_eq!(parse(EXAMPLE).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn empty_file_is_defaults() {
+        assert_eq!(parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let err = parse("dir = \"docs\"\n[id]\nprefx = \"X-\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(".specrc:3:"), "{err}");
+        assert!(err.contains("prefx"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_line() {
+        let err = parse("\n[id]\nwidth = \"four\"\n").unwrap_err().to_string();
+        assert!(err.starts_with(".specrc:3:"), "{err}");
+    }
+
+    #[test]
+    fn pattern_without_id_is_rejected_with_line() {
+        let err = parse("[naming]\nfile = \"x.md\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(".specrc:2: naming.file:"), "{err}");
+        assert!(err.contains("lacks {id}"), "{err}");
+    }
+
+    #[test]
+    fn unknown_placeholder_is_rejected() {
+        let err = parse("[naming]\nbranch = \"spec/{id}-{title}\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("{title}"), "{err}");
+    }
+
+    #[test]
+    fn default_priority_must_be_allowed() {
+        let err = parse("[priority]\nallowed = [\"p1\", \"p2\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("priority.default"), "{err}");
+    }
+
+    #[test]
+    fn workflow_errors_name_key() {
+        let err = parse("[workflow]\ninitial = \"new\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(".specrc:2: workflow.initial:"), "{err}");
+        let err = parse("[workflow.transitions]\ndraft = [\"done\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("done"), "{err}");
+    }
+}

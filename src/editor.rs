@@ -1,0 +1,43 @@
+//! Opening a file in the user's editor, chosen the way git chooses it.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::repo::Repo;
+
+/// `$GIT_EDITOR`, then `core.editor`, then `$VISUAL`, then `$EDITOR`, then
+/// `vi` — git's own order (`git var GIT_EDITOR`).
+pub fn choose(repo: &Repo) -> String {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    env("GIT_EDITOR")
+        .or_else(|| {
+            repo.git
+                .config()
+                .ok()
+                .and_then(|c| c.get_string("core.editor").ok())
+                .filter(|v| !v.trim().is_empty())
+        })
+        .or_else(|| env("VISUAL"))
+        .or_else(|| env("EDITOR"))
+        .unwrap_or_else(|| "vi".to_string())
+}
+
+/// Runs the editor on `path` and waits for it. Like git, the editor value
+/// is a shell snippet (it may carry arguments, e.g. `code --wait`), so it
+/// runs through `sh` with the path passed as a separate argument.
+pub fn edit(repo: &Repo, path: &Path) -> Result<()> {
+    let editor = choose(repo);
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(&editor)
+        .arg(path)
+        .status()
+        .with_context(|| format!("cannot start the editor {editor:?}"))?;
+    if !status.success() {
+        bail!("the editor {editor:?} exited with {status}");
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Atomic file writes: a reader (or a crash) sees the old file or the new
+//! one, never half of one.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context, Result};
+
+/// Writes a file that must not exist yet. The content goes to a temporary
+/// file in the same folder, which is then hard-linked into place: linking
+/// fails if the name is taken, so an existing file is never overwritten,
+/// even by a racing process.
+pub fn write_new(path: &Path, content: &[u8]) -> Result<()> {
+    let temp = write_temp(path, content, None)?;
+    let linked = fs::hard_link(&temp, path);
+    let _ = fs::remove_file(&temp);
+    linked.map_err(|err| {
+        if err.kind() == std::io::ErrorKind::AlreadyExists {
+            anyhow!("{} already exists; it was left unchanged", path.display())
+        } else {
+            anyhow!("cannot create {}: {err}", path.display())
+        }
+    })
+}
+
+/// Writes a file atomically, replacing it if it exists and keeping its
+/// permissions.
+pub fn replace(path: &Path, content: &[u8]) -> Result<()> {
+    let permissions = fs::metadata(path).map(|m| m.permissions()).ok();
+    let temp = write_temp(path, content, permissions)?;
+    fs::rename(&temp, path).map_err(|err| {
+        let _ = fs::remove_file(&temp);
+        anyhow!("cannot write {}: {err}", path.display())
+    })
+}
+
+fn write_temp(
+    path: &Path,
+    content: &[u8],
+    permissions: Option<fs::Permissions>,
+) -> Result<PathBuf> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.git-spec-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut file: File = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(content)?;
+        if let Some(permissions) = permissions {
+            file.set_permissions(permissions)?;
+        }
+        file.sync_all()
+    })();
+    if let Err(err) = result {
+        let _ = fs::remove_file(&temp);
+        return Err(err).with_context(|| format!("cannot write {}", temp.display()));
+    }
+    Ok(temp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_new_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        write_new(&path, b"one").unwrap();
+        let err = write_new(&path, b"two").unwrap_err().to_string();
+        assert!(err.contains("already exists"), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+    }
+
+    #[test]
+    fn replace_keeps_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        fs::write(&path, "old").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        replace(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}

@@ -1,0 +1,385 @@
+//! Spec ids: how they are written, read back from names, and allocated.
+//!
+//! A new id is one more than the highest id in use anywhere the team can
+//! see: the working tree, the spec folder at the tip of every local and
+//! remote-tracking branch, and branch names that follow the branch pattern.
+//! Trees and refs are read through git2 in this one process. A commit's
+//! highest id never changes (commits are immutable), so it is memoised in a
+//! cache file in the git dir, which makes repeated runs cost one read of the
+//! refs and of the spec folder.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use git2::Oid;
+
+use crate::config::Config;
+use crate::repo::Repo;
+
+/// A file or branch name pattern such as `{id}-{slug}.md`, split into parts.
+#[derive(Debug, Clone)]
+pub struct NamePattern {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Part {
+    Literal(String),
+    Id,
+    Slug,
+}
+
+impl NamePattern {
+    pub fn new(pattern: &str) -> NamePattern {
+        let mut parts = Vec::new();
+        let mut rest = pattern;
+        while !rest.is_empty() {
+            let next = [("{id}", Part::Id), ("{slug}", Part::Slug)]
+                .into_iter()
+                .filter_map(|(token, part)| rest.find(token).map(|at| (at, token.len(), part)))
+                .min_by_key(|(at, _, _)| *at);
+            match next {
+                Some((at, len, part)) => {
+                    if at > 0 {
+                        parts.push(Part::Literal(rest[..at].to_string()));
+                    }
+                    parts.push(part);
+                    rest = &rest[at + len..];
+                }
+                None => {
+                    parts.push(Part::Literal(rest.to_string()));
+                    rest = "";
+                }
+            }
+        }
+        NamePattern { parts }
+    }
+
+    pub fn format(&self, padded_id: &str, slug: &str) -> String {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                Part::Literal(text) => text.as_str(),
+                Part::Id => padded_id,
+                Part::Slug => slug,
+            })
+            .collect()
+    }
+
+    /// The number in a name that follows the pattern. A hand-written
+    /// matcher rather than a regex: it runs on every entry of every spec
+    /// tree on the first run, and must cost next to nothing.
+    pub fn number_in(&self, name: &str) -> Option<u64> {
+        match_parts(&self.parts, name, None)
+    }
+}
+
+fn match_parts(parts: &[Part], text: &str, found: Option<u64>) -> Option<u64> {
+    let Some((part, rest)) = parts.split_first() else {
+        return if text.is_empty() { found } else { None };
+    };
+    match part {
+        Part::Literal(literal) => match_parts(rest, text.strip_prefix(literal.as_str())?, found),
+        Part::Id => {
+            let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 || digits > 19 {
+                return None;
+            }
+            let number = text[..digits].parse().ok()?;
+            match_parts(rest, &text[digits..], Some(number))
+        }
+        Part::Slug => {
+            if rest.is_empty() {
+                return if text.is_empty() { None } else { found };
+            }
+            // The slug is at least one character; try every split point.
+            text.char_indices()
+                .skip(1)
+                .map(|(at, _)| at)
+                .find_map(|at| match_parts(rest, &text[at..], found))
+        }
+    }
+}
+
+/// How ids look in this repository: prefix, padding and name patterns.
+#[derive(Debug, Clone)]
+pub struct IdScheme {
+    pub prefix: String,
+    pub width: usize,
+    pub file: NamePattern,
+    pub branch: NamePattern,
+}
+
+impl IdScheme {
+    pub fn new(config: &Config) -> IdScheme {
+        IdScheme {
+            prefix: config.id.prefix.clone(),
+            width: config.id.width,
+            file: NamePattern::new(&config.naming.file),
+            branch: NamePattern::new(&config.naming.branch),
+        }
+    }
+
+    /// `42` -> `0042`; wider numbers keep all their digits.
+    pub fn padded(&self, number: u64) -> String {
+        format!("{number:0width$}", width = self.width)
+    }
+
+    /// `42` -> `SPEC-0042`.
+    pub fn spec_id(&self, number: u64) -> String {
+        format!("{}{}", self.prefix, self.padded(number))
+    }
+
+    /// Reads an id as users type it: `42`, `0042`, `SPEC-0042`,
+    /// `spec-0042` (the prefix is case-insensitive).
+    pub fn parse(&self, input: &str) -> Option<u64> {
+        let input = input.trim();
+        let digits = if input.len() > self.prefix.len()
+            && input.is_char_boundary(self.prefix.len())
+            && input[..self.prefix.len()].eq_ignore_ascii_case(&self.prefix)
+        {
+            &input[self.prefix.len()..]
+        } else {
+            input
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok()
+    }
+}
+
+/// The highest ids found in each place `git spec new` looks, so that the
+/// caller can explain a choice and tests can check each source.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Highest {
+    pub working_tree: u64,
+    pub branch_trees: u64,
+    pub branch_names: u64,
+}
+
+impl Highest {
+    pub fn max(&self) -> u64 {
+        self.working_tree
+            .max(self.branch_trees)
+            .max(self.branch_names)
+    }
+}
+
+/// Scans everything and returns the highest ids in use.
+pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Highest> {
+    let mut highest = Highest {
+        working_tree: highest_in_folder(&repo.workdir.join(&config.dir), scheme)?,
+        ..Highest::default()
+    };
+    let mut cache = TreeCache::load(repo, config);
+    let references = repo
+        .git
+        .references()
+        .context("cannot list the repository's refs")?;
+    for reference in references {
+        let Ok(reference) = reference else { continue };
+        let Ok(name) = reference.name() else { continue };
+        let short = if let Some(branch) = name.strip_prefix("refs/heads/") {
+            branch
+        } else if let Some(remote_branch) = name.strip_prefix("refs/remotes/") {
+            // Drop the remote's name: `origin/spec/0042-x` -> `spec/0042-x`.
+            match remote_branch.split_once('/') {
+                Some((_, branch)) if branch != "HEAD" => branch,
+                _ => continue,
+            }
+        } else {
+            continue;
+        };
+        if let Some(number) = scheme.branch.number_in(short) {
+            highest.branch_names = highest.branch_names.max(number);
+        }
+        let Some(target) = reference.target() else {
+            continue;
+        };
+        let number = cache.highest_in_commit(repo, &config.dir, scheme, target)?;
+        highest.branch_trees = highest.branch_trees.max(number);
+    }
+    cache.save();
+    Ok(highest)
+}
+
+/// Highest id among the file names in a folder of the working tree.
+pub fn highest_in_folder(folder: &Path, scheme: &IdScheme) -> Result<u64> {
+    let entries = match fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", folder.display())),
+    };
+    let mut highest = 0;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
+        if let Some(number) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| scheme.file.number_in(name))
+        {
+            highest = highest.max(number);
+        }
+    }
+    Ok(highest)
+}
+
+/// Memo of commit id / spec-tree id -> highest spec number in it, kept in
+/// `<git common dir>/git-spec/ids-cache`. Entries are valid forever for a
+/// given spec folder and file pattern, which the header records; only the
+/// entries used by the latest run are written back, so the file tracks the
+/// current refs instead of growing without bound.
+struct TreeCache {
+    path: PathBuf,
+    header: String,
+    known: HashMap<Oid, u64>,
+    used: HashMap<Oid, u64>,
+    changed: bool,
+}
+
+impl TreeCache {
+    fn load(repo: &Repo, config: &Config) -> TreeCache {
+        let path = repo.common_dir().join("git-spec").join("ids-cache");
+        let header = format!(
+            "git-spec ids-cache v1 dir={:?} file={:?}",
+            config.dir, config.naming.file
+        );
+        let mut known = HashMap::new();
+        // A cache that cannot be read is rebuilt: it is only a memo.
+        if let Ok(text) = fs::read_to_string(&path) {
+            let mut lines = text.lines();
+            if lines.next() == Some(header.as_str()) {
+                for line in lines {
+                    let Some((oid, number)) = line.split_once(' ') else {
+                        continue;
+                    };
+                    if let (Ok(oid), Ok(number)) = (Oid::from_str(oid), number.parse()) {
+                        known.insert(oid, number);
+                    }
+                }
+            }
+        }
+        TreeCache {
+            path,
+            header,
+            known,
+            used: HashMap::new(),
+            changed: false,
+        }
+    }
+
+    fn lookup(&mut self, oid: Oid) -> Option<u64> {
+        let number = self
+            .used
+            .get(&oid)
+            .or_else(|| self.known.get(&oid))
+            .copied()?;
+        self.used.insert(oid, number);
+        Some(number)
+    }
+
+    fn remember(&mut self, oid: Oid, number: u64) {
+        self.used.insert(oid, number);
+        self.changed = true;
+    }
+
+    fn highest_in_commit(
+        &mut self,
+        repo: &Repo,
+        dir: &str,
+        scheme: &IdScheme,
+        commit_id: Oid,
+    ) -> Result<u64> {
+        if let Some(number) = self.lookup(commit_id) {
+            return Ok(number);
+        }
+        // A ref may point at a tag or a tree; only commits have spec folders.
+        let Ok(commit) = repo.git.find_commit(commit_id) else {
+            return Ok(0);
+        };
+        let tree = commit.tree().context("cannot read a commit's tree")?;
+        let number = match tree.get_path(Path::new(dir)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
+                let spec_tree = entry.id();
+                match self.lookup(spec_tree) {
+                    Some(number) => number,
+                    None => {
+                        let spec_tree_obj = repo.git.find_tree(spec_tree)?;
+                        let number = spec_tree_obj
+                            .iter()
+                            .filter_map(|entry| {
+                                std::str::from_utf8(entry.name_bytes())
+                                    .ok()
+                                    .and_then(|name| scheme.file.number_in(name))
+                            })
+                            .max()
+                            .unwrap_or(0);
+                        self.remember(spec_tree, number);
+                        number
+                    }
+                }
+            }
+            _ => 0,
+        };
+        self.remember(commit_id, number);
+        Ok(number)
+    }
+
+    /// Writes the entries used by this run, atomically; failures are
+    /// ignored because the cache only saves time.
+    fn save(&self) {
+        if !self.changed && self.used.len() == self.known.len() {
+            return;
+        }
+        let mut text = String::with_capacity(self.header.len() + 1 + self.used.len() * 48);
+        text.push_str(&self.header);
+        text.push('\n');
+        for (oid, number) in &self.used {
+            text.push_str(&format!("{oid} {number}\n"));
+        }
+        if let Some(dir) = self.path.parent() {
+            let _ = fs::create_dir_all(dir);
+        }
+        let _ = crate::fsutil::replace(&self.path, text.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scheme() -> IdScheme {
+        IdScheme::new(&Config::default())
+    }
+
+    #[test]
+    fn formats_and_parses_ids() {
+        let s = scheme();
+        assert_eq!(s.spec_id(42), "SPEC-0042");
+        assert_eq!(s.spec_id(10000), "SPEC-10000");
+        for input in ["42", "0042", "SPEC-0042", "spec-0042", " Spec-42 "] {
+            assert_eq!(s.parse(input), Some(42), "{input}");
+        }
+        for input in ["", "SPEC-", "x42", "SPEC-00a2", "-42"] {
+            assert_eq!(s.parse(input), None, "{input}");
+        }
+    }
+
+    #[test]
+    fn numbers_in_names() {
+        let s = scheme();
+        assert_eq!(s.file.number_in("0042-add-login.md"), Some(42));
+        assert_eq!(s.file.number_in("10000-x.md"), Some(10000));
+        assert_eq!(s.file.number_in("README.md"), None);
+        assert_eq!(s.file.number_in("0042-.md"), None);
+        assert_eq!(s.file.number_in("0042-x.txt"), None);
+        assert_eq!(s.branch.number_in("spec/0042-add-login"), Some(42));
+        assert_eq!(s.branch.number_in("feature/0042-add-login"), None);
+        let odd = NamePattern::new("{slug}.{id}.md");
+        assert_eq!(odd.number_in("a.b.17.md"), Some(17));
+        assert_eq!(odd.format("0017", "a-b"), "a-b.0017.md");
+    }
+}

@@ -1,0 +1,303 @@
+//! Everything that touches git2: discovery, identity, refs and commits.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use git2::{Oid, Repository, Signature};
+
+pub struct Repo {
+    pub git: Repository,
+    /// Root of the working tree (of this worktree, for a linked one).
+    pub workdir: PathBuf,
+}
+
+/// `user.name` / `user.email` as git resolves them for this repository.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub name: String,
+    pub email: String,
+}
+
+impl Repo {
+    /// Opens the repository around the current directory the way git does,
+    /// honouring `GIT_DIR`, `GIT_INDEX_FILE` (the index a hook must see) and
+    /// `GIT_CONFIG_GLOBAL`.
+    pub fn open() -> Result<Repo> {
+        let git = Repository::open_from_env().map_err(|err| {
+            if err.code() == git2::ErrorCode::NotFound {
+                anyhow!("not a git repository (or any of the parent directories): run git spec inside a repository, or create one with `git init`")
+            } else {
+                anyhow!("cannot open the git repository: {}", err.message())
+            }
+        })?;
+        if git.is_bare() {
+            bail!(
+                "{} is a bare repository: git spec needs a working tree; run it in a clone (`git clone {}`)",
+                git.path().display(),
+                git.path().display()
+            );
+        }
+        let workdir = git
+            .workdir()
+            .ok_or_else(|| anyhow!("the repository has no working tree"))?;
+        let workdir = workdir
+            .canonicalize()
+            .unwrap_or_else(|_| workdir.to_path_buf());
+        Ok(Repo { git, workdir })
+    }
+
+    /// The git dir shared by all worktrees: locks and caches live there so
+    /// that every worktree of a clone sees them.
+    pub fn common_dir(&self) -> &Path {
+        self.git.commondir()
+    }
+
+    pub fn identity(&self) -> Result<Identity> {
+        let config = self.git.config().context("cannot read git config")?;
+        let get = |key: &str| config.get_string(key).ok().filter(|v| !v.trim().is_empty());
+        match (get("user.name"), get("user.email")) {
+            (Some(name), Some(email)) => Ok(Identity { name, email }),
+            (name, email) => {
+                let mut fixes = Vec::new();
+                if name.is_none() {
+                    fixes.push("git config --global user.name \"Your Name\"");
+                }
+                if email.is_none() {
+                    fixes.push("git config --global user.email \"you@example.com\"");
+                }
+                bail!(
+                    "git does not know who you are (user.name/user.email are not set); run:\n  {}\n(or drop --global to set it for this repository only)",
+                    fixes.join("\n  ")
+                )
+            }
+        }
+    }
+
+    /// The commit HEAD points at, or None in a repository without commits.
+    pub fn head_commit(&self) -> Result<Option<git2::Commit<'_>>> {
+        match self.git.head() {
+            Ok(head) => Ok(Some(
+                head.peel_to_commit()
+                    .context("HEAD does not point at a commit")?,
+            )),
+            Err(err)
+                if err.code() == git2::ErrorCode::UnbornBranch
+                    || err.code() == git2::ErrorCode::NotFound =>
+            {
+                Ok(None)
+            }
+            Err(err) => Err(err).context("cannot read HEAD"),
+        }
+    }
+
+    /// The full ref name HEAD points at (also when unborn), None when detached.
+    pub fn head_ref_name(&self) -> Option<String> {
+        let head = self.git.find_reference("HEAD").ok()?;
+        head.symbolic_target().ok().flatten().map(str::to_string)
+    }
+
+    /// Author/committer signatures as `git commit` would make them: the
+    /// configured identity, overridden by `GIT_AUTHOR_*` / `GIT_COMMITTER_*`
+    /// (libgit2's own `signature()` ignores those variables).
+    pub fn signatures(
+        &self,
+        identity: &Identity,
+    ) -> Result<(Signature<'static>, Signature<'static>)> {
+        let make = |role: &str| -> Result<Signature<'static>> {
+            let name =
+                std::env::var(format!("GIT_{role}_NAME")).unwrap_or_else(|_| identity.name.clone());
+            let email = std::env::var(format!("GIT_{role}_EMAIL"))
+                .unwrap_or_else(|_| identity.email.clone());
+            let var = format!("GIT_{role}_DATE");
+            match std::env::var(&var) {
+                Ok(date) => {
+                    let (seconds, offset_minutes) = parse_git_date(&date)
+                        .ok_or_else(|| anyhow!("cannot read {var}={date:?}: use \"@<seconds> +0000\" or \"YYYY-MM-DDTHH:MM:SS+00:00\""))?;
+                    Ok(Signature::new(
+                        &name,
+                        &email,
+                        &git2::Time::new(seconds, offset_minutes),
+                    )?)
+                }
+                Err(_) => Ok(Signature::now(&name, &email)?),
+            }
+        };
+        Ok((make("AUTHOR")?, make("COMMITTER")?))
+    }
+
+    /// Commits `tree` on top of `parent` (None: a root commit) and points
+    /// `refname` at it, without touching the index or working tree. git2
+    /// runs no hooks, which is what we want for the tool's own commits.
+    pub fn commit_tree(
+        &self,
+        refname: &str,
+        parent: Option<&git2::Commit<'_>>,
+        tree: Oid,
+        message: &str,
+        identity: &Identity,
+    ) -> Result<Oid> {
+        let (author, committer) = self.signatures(identity)?;
+        let tree = self.git.find_tree(tree)?;
+        let parents: Vec<&git2::Commit<'_>> = parent.into_iter().collect();
+        let oid = self
+            .git
+            .commit(None, &author, &committer, message, &tree, &parents)
+            .context("cannot create the commit")?;
+        let expected = parent.map(|p| p.id());
+        match expected {
+            Some(old) => self
+                .git
+                .reference_matching(refname, oid, true, old, message),
+            None => self.git.reference(refname, oid, false, message),
+        }
+        .with_context(|| format!("cannot update {refname}"))?;
+        Ok(oid)
+    }
+
+    /// A tree equal to `base` (or empty) with `path` set to `blob`.
+    pub fn tree_with_file(
+        &self,
+        base: Option<&git2::Tree<'_>>,
+        path: &Path,
+        blob: Oid,
+    ) -> Result<Oid> {
+        let components: Vec<&str> = path
+            .iter()
+            .map(|c| {
+                c.to_str()
+                    .ok_or_else(|| anyhow!("path {} is not UTF-8", path.display()))
+            })
+            .collect::<Result<_>>()?;
+        self.insert_into_tree(base, &components, blob)
+    }
+
+    fn insert_into_tree(
+        &self,
+        base: Option<&git2::Tree<'_>>,
+        components: &[&str],
+        blob: Oid,
+    ) -> Result<Oid> {
+        let mut builder = self.git.treebuilder(base)?;
+        let (name, rest) = components
+            .split_first()
+            .ok_or_else(|| anyhow!("empty path"))?;
+        if rest.is_empty() {
+            builder.insert(name, blob, 0o100644)?;
+        } else {
+            let subtree = match base.and_then(|tree| tree.get_name(name)) {
+                Some(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
+                    Some(self.git.find_tree(entry.id())?)
+                }
+                _ => None,
+            };
+            let sub = self.insert_into_tree(subtree.as_ref(), rest, blob)?;
+            builder.insert(name, sub, 0o040000)?;
+        }
+        Ok(builder.write()?)
+    }
+
+    /// Path relative to the working-tree root, with `/` separators.
+    pub fn relative_to_root(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.workdir)
+            .unwrap_or(path)
+            .to_path_buf()
+    }
+}
+
+/// How to show `path` to the user: relative to the current directory.
+pub fn display_path(path: &Path) -> PathBuf {
+    let Ok(cwd) = std::env::current_dir() else {
+        return path.to_path_buf();
+    };
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    relative_path(path, &cwd)
+}
+
+/// `path` relative to `base`, with `..` where needed (both absolute).
+pub fn relative_path(path: &Path, base: &Path) -> PathBuf {
+    let path_parts: Vec<_> = path.components().collect();
+    let base_parts: Vec<_> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = PathBuf::new();
+    for _ in common..base_parts.len() {
+        out.push("..");
+    }
+    for part in &path_parts[common..] {
+        out.push(part);
+    }
+    out
+}
+
+/// The date formats of `GIT_AUTHOR_DATE` that tests and scripts use:
+/// `@<seconds> <+hhmm>`, `<seconds> <+hhmm>`, RFC 3339 and RFC 2822.
+fn parse_git_date(value: &str) -> Option<(i64, i32)> {
+    let value = value.trim();
+    let raw = value.strip_prefix('@').unwrap_or(value);
+    let mut parts = raw.split_whitespace();
+    if let (Some(secs), tz) = (parts.next(), parts.next()) {
+        if let Ok(seconds) = secs.parse::<i64>() {
+            let offset = match tz {
+                None => 0,
+                Some(tz) => parse_tz(tz)?,
+            };
+            return Some((seconds, offset));
+        }
+    }
+    let parsed = chrono::DateTime::parse_from_rfc3339(value)
+        .or_else(|_| chrono::DateTime::parse_from_rfc2822(value))
+        .or_else(|_| chrono::DateTime::parse_from_str(value, "%Y-%m-%d %H:%M:%S %z"))
+        .ok()?;
+    Some((parsed.timestamp(), parsed.offset().local_minus_utc() / 60))
+}
+
+fn parse_tz(tz: &str) -> Option<i32> {
+    let (sign, digits) = match tz.as_bytes().first()? {
+        b'+' => (1, &tz[1..]),
+        b'-' => (-1, &tz[1..]),
+        _ => (1, tz),
+    };
+    if digits.len() != 4 {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits[2..].parse().ok()?;
+    Some(sign * (hours * 60 + minutes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_path(Path::new("/r/specs/a.md"), Path::new("/r")),
+            PathBuf::from("specs/a.md")
+        );
+        assert_eq!(
+            relative_path(Path::new("/r/specs/a.md"), Path::new("/r/src/x")),
+            PathBuf::from("../../specs/a.md")
+        );
+    }
+
+    #[test]
+    fn git_dates() {
+        assert_eq!(
+            parse_git_date("@1700000000 +0100"),
+            Some((1_700_000_000, 60))
+        );
+        assert_eq!(
+            parse_git_date("1700000000 -0230"),
+            Some((1_700_000_000, -150))
+        );
+        assert_eq!(
+            parse_git_date("2026-01-02T03:04:05Z"),
+            Some((1_767_323_045, 0))
+        );
+        assert_eq!(parse_git_date("yesterday"), None);
+    }
+}
