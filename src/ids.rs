@@ -68,6 +68,26 @@ impl NamePattern {
             .collect()
     }
 
+    /// An upper bound of `number_in` read cheaply from the bytes: the digits
+    /// where the id stands when the pattern starts with `{id}`, optionally
+    /// after a literal. None when that shortcut does not apply.
+    fn quick_number(&self, name: &[u8]) -> Option<u64> {
+        let rest = match self.parts.as_slice() {
+            [Part::Id, ..] => name,
+            [Part::Literal(prefix), Part::Id, ..] => match name.strip_prefix(prefix.as_bytes()) {
+                Some(rest) => rest,
+                None => return Some(0),
+            },
+            _ => return None,
+        };
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits > 19 {
+            return None;
+        }
+        // No digits: the name cannot match, so 0 is a safe upper bound.
+        Some(rest[..digits].iter().fold(0, |n, b| n * 10 + u64::from(b - b'0')))
+    }
+
     /// The number in a name that follows the pattern. A hand-written
     /// matcher rather than a regex: it runs on every entry of every spec
     /// tree on the first run, and must cost next to nothing.
@@ -175,6 +195,9 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
         ..Highest::default()
     };
     let mut cache = TreeCache::load(repo, config);
+    // Spec trees not in the cache, and the commits waiting for them.
+    let mut unknown_trees: Vec<Oid> = Vec::new();
+    let mut waiting: Vec<(Oid, Oid)> = Vec::new();
     let references = repo
         .git
         .references()
@@ -196,14 +219,94 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
         if let Some(number) = scheme.branch.number_in(short) {
             highest.branch_names = highest.branch_names.max(number);
         }
-        let Some(target) = reference.target() else {
+        let Some(commit_id) = reference.target() else {
             continue;
         };
-        let number = cache.highest_in_commit(repo, &config.dir, scheme, target)?;
+        if let Some(number) = cache.lookup(commit_id) {
+            highest.branch_trees = highest.branch_trees.max(number);
+            continue;
+        }
+        match spec_tree_of(repo, &config.dir, commit_id)? {
+            None => cache.remember(commit_id, 0),
+            Some(tree_id) => match cache.lookup(tree_id) {
+                Some(number) => {
+                    cache.remember(commit_id, number);
+                    highest.branch_trees = highest.branch_trees.max(number);
+                }
+                None => {
+                    if !unknown_trees.contains(&tree_id) {
+                        unknown_trees.push(tree_id);
+                    }
+                    waiting.push((commit_id, tree_id));
+                }
+            },
+        }
+    }
+    for (tree_id, number) in read_trees(repo, &unknown_trees, &scheme.file)? {
+        cache.remember(tree_id, number);
         highest.branch_trees = highest.branch_trees.max(number);
+    }
+    for (commit_id, tree_id) in waiting {
+        let number = cache.lookup(tree_id).unwrap_or(0);
+        cache.remember(commit_id, number);
     }
     cache.save();
     Ok(highest)
+}
+
+/// The id of a commit's spec folder tree; None when the ref does not point
+/// at a commit or the commit has no spec folder.
+fn spec_tree_of(repo: &Repo, dir: &str, commit_id: Oid) -> Result<Option<Oid>> {
+    // A ref may point at a tag or a tree; only commits have spec folders.
+    let Ok(commit) = repo.git.find_commit(commit_id) else {
+        return Ok(None);
+    };
+    let tree = commit.tree().context("cannot read a commit's tree")?;
+    Ok(match tree.get_path(Path::new(dir)) {
+        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => Some(entry.id()),
+        _ => None,
+    })
+}
+
+/// The highest number in each tree. Reading a large tree costs about a
+/// millisecond (inflating and applying deltas), and a first run in a big
+/// clone reads thousands, so they are shared among threads, each with its
+/// own handle on the object database.
+fn read_trees(repo: &Repo, trees: &[Oid], pattern: &NamePattern) -> Result<Vec<(Oid, u64)>> {
+    const PER_THREAD_MINIMUM: usize = 16;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(trees.len() / PER_THREAD_MINIMUM)
+        .clamp(1, 8);
+    if threads == 1 {
+        return trees
+            .iter()
+            .map(|&id| Ok((id, highest_in_tree(&repo.git.find_tree(id)?, pattern))))
+            .collect();
+    }
+    let git_dir = repo.git.path();
+    let chunk = trees.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = trees
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || -> Result<Vec<(Oid, u64)>> {
+                    let git = git2::Repository::open(git_dir)?;
+                    part.iter()
+                        .map(|&id| Ok((id, highest_in_tree(&git.find_tree(id)?, pattern))))
+                        .collect()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(trees.len());
+        for worker in workers {
+            let part = worker
+                .join()
+                .map_err(|_| anyhow::anyhow!("a thread reading spec trees panicked"))??;
+            all.extend(part);
+        }
+        Ok(all)
+    })
 }
 
 /// Highest id among the file names in a folder of the working tree.
@@ -225,6 +328,28 @@ pub fn highest_in_folder(folder: &Path, scheme: &IdScheme) -> Result<u64> {
         }
     }
     Ok(highest)
+}
+
+/// Highest number among a tree's entry names. This runs over every entry of
+/// every unknown spec tree (millions on a first run in a large repository),
+/// so the full pattern match is done only for a name whose number would
+/// raise the maximum; walking backwards over the sorted entries makes that
+/// rare.
+fn highest_in_tree(tree: &git2::Tree<'_>, pattern: &NamePattern) -> u64 {
+    let mut highest = 0;
+    for index in (0..tree.len()).rev() {
+        let Some(entry) = tree.get(index) else { continue };
+        let name = entry.name_bytes();
+        if let Some(candidate) = pattern.quick_number(name) {
+            if candidate <= highest {
+                continue;
+            }
+        }
+        if let Some(number) = std::str::from_utf8(name).ok().and_then(|name| pattern.number_in(name)) {
+            highest = highest.max(number);
+        }
+    }
+    highest
 }
 
 /// Memo of commit id / spec-tree id -> highest spec number in it, kept in
@@ -286,48 +411,6 @@ impl TreeCache {
         self.changed = true;
     }
 
-    fn highest_in_commit(
-        &mut self,
-        repo: &Repo,
-        dir: &str,
-        scheme: &IdScheme,
-        commit_id: Oid,
-    ) -> Result<u64> {
-        if let Some(number) = self.lookup(commit_id) {
-            return Ok(number);
-        }
-        // A ref may point at a tag or a tree; only commits have spec folders.
-        let Ok(commit) = repo.git.find_commit(commit_id) else {
-            return Ok(0);
-        };
-        let tree = commit.tree().context("cannot read a commit's tree")?;
-        let number = match tree.get_path(Path::new(dir)) {
-            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
-                let spec_tree = entry.id();
-                match self.lookup(spec_tree) {
-                    Some(number) => number,
-                    None => {
-                        let spec_tree_obj = repo.git.find_tree(spec_tree)?;
-                        let number = spec_tree_obj
-                            .iter()
-                            .filter_map(|entry| {
-                                std::str::from_utf8(entry.name_bytes())
-                                    .ok()
-                                    .and_then(|name| scheme.file.number_in(name))
-                            })
-                            .max()
-                            .unwrap_or(0);
-                        self.remember(spec_tree, number);
-                        number
-                    }
-                }
-            }
-            _ => 0,
-        };
-        self.remember(commit_id, number);
-        Ok(number)
-    }
-
     /// Writes the entries used by this run, atomically; failures are
     /// ignored because the cache only saves time.
     fn save(&self) {
@@ -378,7 +461,13 @@ mod tests {
         assert_eq!(s.file.number_in("0042-x.txt"), None);
         assert_eq!(s.branch.number_in("spec/0042-add-login"), Some(42));
         assert_eq!(s.branch.number_in("feature/0042-add-login"), None);
+        assert_eq!(s.file.quick_number(b"0042-add-login.md"), Some(42));
+        assert_eq!(s.file.quick_number(b"README.md"), Some(0));
+        let prefixed = NamePattern::new("rfc-{id}.md");
+        assert_eq!(prefixed.quick_number(b"rfc-0007.md"), Some(7));
+        assert_eq!(prefixed.quick_number(b"other.md"), Some(0));
         let odd = NamePattern::new("{slug}.{id}.md");
+        assert_eq!(odd.quick_number(b"a.17.md"), None);
         assert_eq!(odd.number_in("a.b.17.md"), Some(17));
         assert_eq!(odd.format("0017", "a-b"), "a-b.0017.md");
     }

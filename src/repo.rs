@@ -23,6 +23,10 @@ impl Repo {
     /// honouring `GIT_DIR`, `GIT_INDEX_FILE` (the index a hook must see) and
     /// `GIT_CONFIG_GLOBAL`.
     pub fn open() -> Result<Repo> {
+        // libgit2 re-hashes every object it reads (git itself does not);
+        // on a first run over thousands of large spec trees that hashing
+        // was most of the time. Object ids are still checked by git fsck.
+        git2::opts::strict_hash_verification(false);
         let git = Repository::open_from_env().map_err(|err| {
             if err.code() == git2::ErrorCode::NotFound {
                 anyhow!("not a git repository (or any of the parent directories): run git spec inside a repository, or create one with `git init`")
