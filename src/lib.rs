@@ -12,6 +12,8 @@ pub mod ids;
 pub mod lock;
 pub mod repo;
 pub mod slug;
+pub mod specs;
 pub mod template;
 pub mod workflow;
 pub mod yaml;
+pub mod document;

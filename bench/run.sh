@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# git-spec benchmark.
+#
+#   bench/run.sh [--rebuild] [--no-build] [--tool hyperfine|python] [SCENARIO...]
+#
+# Scenarios (default: new-first new-warm):
+#   new-first   `git spec new "Benchmark spec"` with .git/git-spec/ deleted
+#               before every run (cold tool cache, warm OS page cache)
+#   new-warm    the same with the tool's cache in place
+#   list-json   `git spec list --format json` (read-only, no target yet)
+#   check       `git spec check`             (read-only, no target yet)
+#
+# Environment:
+#   SPECS=10000 BRANCHES=1000 REMOTES=1000   fixture size (see make-repo.sh)
+#   GIT_SPEC_BIN=path      binary to time (default: cargo build --release,
+#                          then target/release/git-spec)
+#   COLD_RUNS=5 WARM_RUNS=30                 timed runs per scenario
+#   BENCH_TOOL=hyperfine|python              default: hyperfine if installed
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CRATE_DIR=$(dirname "$BENCH_DIR")
+export SPECS=${SPECS:-10000} BRANCHES=${BRANCHES:-1000} REMOTES=${REMOTES:-1000}
+COLD_RUNS=${COLD_RUNS:-5}
+WARM_RUNS=${WARM_RUNS:-30}
+
+rebuild=0 build=1 scenarios=()
+TOOL=${BENCH_TOOL:-}
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --rebuild) rebuild=1 ;;
+        --no-build) build=0 ;;
+        --tool) TOOL=$2; shift ;;
+        --tool=*) TOOL=${1#--tool=} ;;
+        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -*) echo "run.sh: unknown option: $1" >&2; exit 2 ;;
+        *) scenarios+=("$1") ;;
+    esac
+    shift
+done
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm)
+if [[ -z $TOOL ]]; then
+    if command -v hyperfine >/dev/null; then TOOL=hyperfine; else TOOL=python; fi
+fi
+case $TOOL in hyperfine|python) ;; *) echo "run.sh: --tool must be hyperfine or python" >&2; exit 2 ;; esac
+
+log() { echo "bench: $*" >&2; }
+die() { echo "bench: error: $*" >&2; exit 1; }
+
+# --- 1. binary (built with the real HOME, so cargo and rustup find their files)
+if [[ -n ${GIT_SPEC_BIN:-} ]]; then
+    BIN=$(command -v "$GIT_SPEC_BIN" || true)
+    [[ -n $BIN ]] || die "GIT_SPEC_BIN=$GIT_SPEC_BIN not found"
+    BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+else
+    if [[ $build -eq 1 ]]; then
+        log "cargo build --release"
+        (cd "$CRATE_DIR" && cargo build --release --quiet)
+    fi
+    BIN=${CARGO_TARGET_DIR:-$CRATE_DIR/target}/release/git-spec
+fi
+[[ -x $BIN ]] || die "binary not found or not executable: $BIN"
+
+# --- 2. isolation from the machine's git configuration
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_CEILING_DIRECTORIES \
+      GIT_CONFIG_PARAMETERS GIT_CONFIG_COUNT
+BENCH_HOME=$(mktemp -d "${TMPDIR:-/tmp}/git-spec-bench-home.XXXXXX")
+STATE=$(mktemp -d "${TMPDIR:-/tmp}/git-spec-bench-state.XXXXXX")
+export HOME=$BENCH_HOME BENCH_HOME
+
+# --- 3. fixture
+if [[ $rebuild -eq 1 ]]; then
+    REPO=$("$BENCH_DIR/make-repo.sh" --rebuild | tail -n 1)
+else
+    REPO=$("$BENCH_DIR/make-repo.sh" | tail -n 1)
+fi
+ORIGIN=$(dirname "$REPO")/origin.git
+CACHE_DIR=$REPO/.git/git-spec
+NEXT_ID=$((SPECS + BRANCHES + REMOTES + 1))
+ID=$(printf '%04d' "$NEXT_ID")
+NEW_TITLE="Benchmark spec"
+NEW_BRANCH=spec/$ID-benchmark-spec
+NEW_FILE=specs/$ID-benchmark-spec.md
+RESULTS=${CARGO_TARGET_DIR:-$CRATE_DIR/target}/bench-results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$RESULTS"
+
+# Untimed helper scripts, shared by hyperfine and the python fallback.
+# reset.sh: back to the fixture's state (HEAD on main, no new branch/file,
+# nothing pushed to origin); with argument "cold", also drop the tool's cache.
+cat > "$STATE/reset.sh" <<EOS
+set -euo pipefail
+cd $(printf %q "$REPO")
+git symbolic-ref HEAD refs/heads/main
+git reset -q
+rm -f specs/$ID-*.md
+git update-ref -d refs/heads/$NEW_BRANCH
+git -C $(printf %q "$ORIGIN") for-each-ref --format='delete %(refname)' \
+    | git -C $(printf %q "$ORIGIN") update-ref --stdin
+if [[ \${1:-} == cold ]]; then rm -rf .git/git-spec; fi
+EOS
+# verify-new.sh: the run did what `git spec new` must do.
+cat > "$STATE/verify-new.sh" <<EOS
+set -euo pipefail
+cd $(printf %q "$REPO")
+fail() { echo "bench: verify failed: \$*" >&2; exit 1; }
+[[ -f $NEW_FILE ]] || fail "$NEW_FILE was not created"
+head=\$(git symbolic-ref -q HEAD) || fail "HEAD is detached"
+[[ \$head == refs/heads/$NEW_BRANCH ]] || fail "HEAD is \$head, expected refs/heads/$NEW_BRANCH"
+[[ \$(git rev-parse -q --verify refs/heads/$NEW_BRANCH) == \$(git rev-parse refs/heads/main) ]] \
+    || fail "$NEW_BRANCH does not point at main"
+grep -Eq '^spec-id:.*[^0-9]0*$NEXT_ID"?\s*$' $NEW_FILE || fail "$NEW_FILE has no spec-id $NEXT_ID"
+EOS
+: > "$STATE/verify-none.sh"
+
+cleanup() {
+    local rc=$?
+    if [[ -d $REPO ]]; then bash "$STATE/reset.sh" cold >/dev/null 2>&1 || true; fi
+    rm -rf "$BENCH_HOME" "$STATE"
+    exit $rc
+}
+trap cleanup EXIT
+
+# --- 4. timing harness
+# measure NAME RUNS WARMUP PREPARE_ARGS VERIFY_SCRIPT -- CMD...
+#   PREPARE_ARGS: argument for reset.sh ("" or "cold"). Every run, warmups
+#   included, starts from reset.sh; VERIFY_SCRIPT must succeed after every run.
+measure() {
+    local name=$1 runs=$2 warmup=$3 prep_arg=$4 verify=$5
+    shift 6
+    local json=$RESULTS/$name.json
+    log "scenario $name: $runs runs ($warmup warmup) with $TOOL"
+    bash "$STATE/reset.sh" "$prep_arg"
+    (
+        cd "$REPO"
+        if [[ $TOOL == hyperfine ]]; then
+            # hyperfine has no per-run hook after the command (before 1.18), so
+            # the prepare step verifies the previous run before resetting; the
+            # last run is verified below.
+            local marker=$STATE/$name.ran
+            rm -f "$marker"
+            cat > "$STATE/$name.prepare.sh" <<EOS
+set -euo pipefail
+if [[ -e $marker ]]; then bash $STATE/$verify 2>$STATE/$name.verify.log; fi
+bash $STATE/reset.sh $prep_arg
+touch $marker
+EOS
+            if ! hyperfine -N --runs "$runs" --warmup "$warmup" \
+                    --prepare "bash $STATE/$name.prepare.sh" \
+                    --export-json "$json" --command-name "$name" \
+                    -- "$(printf '%q ' "$@")"; then
+                cat "$STATE/$name.verify.log" >&2 2>/dev/null || true
+                die "scenario $name failed"
+            fi
+            bash "$STATE/$verify"
+        else
+            python3 "$BENCH_DIR/timeit.py" --runs "$runs" --warmup "$warmup" \
+                --prepare "bash $STATE/reset.sh $prep_arg" --verify "bash $STATE/$verify" \
+                --export-json "$json" --name "$name" -- "$@"
+        fi
+    )
+}
+
+# Scenarios: one function each; the target (ms) goes into $RESULTS/targets.
+target() { echo "$1 $2" >> "$RESULTS/targets"; }
+
+scenario_new_first() {
+    target new-first 1000
+    measure new-first "$COLD_RUNS" 1 cold verify-new.sh -- "$BIN" new "$NEW_TITLE"
+}
+
+scenario_new_warm() {
+    target new-warm 30
+    measure new-warm "$WARM_RUNS" 3 "" verify-new.sh -- "$BIN" new "$NEW_TITLE"
+    [[ -d $CACHE_DIR ]] || log "note: no cache at $CACHE_DIR after new-warm"
+}
+
+# Read-only scenarios: checked once (exit 0, and for list valid JSON), then timed.
+scenario_list_json() {
+    target list-json -
+    bash "$STATE/reset.sh"
+    (cd "$REPO" && "$BIN" list --format json) > "$STATE/list.json" \
+        || die "git spec list --format json failed"
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$STATE/list.json" \
+        || die "git spec list --format json printed invalid JSON"
+    measure list-json "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" list --format json
+}
+
+scenario_check() {
+    target check -
+    bash "$STATE/reset.sh"
+    (cd "$REPO" && "$BIN" check >/dev/null) || die "git spec check failed"
+    measure check "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" check
+}
+
+# --- 5. run
+(cd "$REPO" && "$BIN" new --help >/dev/null 2>&1) \
+    || die "'$BIN new --help' fails: is 'git spec new' implemented?"
+log "binary: $BIN"
+log "fixture: $REPO (next id $NEXT_ID)"
+for s in "${scenarios[@]}"; do
+    fn=scenario_${s//-/_}
+    declare -F "$fn" >/dev/null || die "unknown scenario: $s"
+    "$fn"
+done
+
+# --- 6. summary
+python3 - "$RESULTS" "$TOOL" "$SPECS" "$BRANCHES" "$REMOTES" <<'EOF' | tee "$RESULTS/summary.txt"
+import json, os, statistics, sys
+res_dir, tool, specs, branches, remotes = sys.argv[1:6]
+targets = {}
+for line in open(os.path.join(res_dir, "targets")):
+    name, t = line.split()
+    targets[name] = t
+print(f"\ngit-spec benchmark: {specs} specs, {branches} branches, {remotes} remote refs ({tool})")
+print(f"{'scenario':<12} {'runs':>4} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'target ms':>10}  result")
+for name, t in targets.items():
+    times = [x * 1e3 for x in json.load(open(os.path.join(res_dir, name + ".json")))["results"][0]["times"]]
+    med = statistics.median(times)
+    verdict = "-" if t == "-" else ("PASS" if med < float(t) else "FAIL")
+    tgt = "-" if t == "-" else "< " + t
+    print(f"{name:<12} {len(times):>4} {med:>10.1f} {min(times):>8.1f} {max(times):>8.1f} {tgt:>10}  {verdict}")
+    if name == "new-first":
+        print(f"{'':<12} each run: " + ", ".join(f"{x:.1f}" for x in times))
+print(f"\nresults: {res_dir}")
+EOF
