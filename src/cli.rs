@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{init, new};
+use crate::commands::{init, new, status};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +26,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Create a spec: next free id, owner from git config, branch and file from the template
     New(new::NewArgs),
+    /// Show a spec's status, or move it to another one along the workflow
+    Status(status::StatusArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -34,6 +36,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
+        Command::Status(args) => status::run(args),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 
 pub mod init;
 pub mod new;
+pub mod status;
 
 use anyhow::Result;
 

@@ -1,0 +1,173 @@
+//! `git spec status <ID> [STATUS]`: show a spec's status, or move it along
+//! the workflow, editing exactly the status line, the updated line and one
+//! changelog entry.
+
+use anyhow::{anyhow, bail, Result};
+use clap::Args;
+use serde::Serialize;
+
+use crate::commands::Project;
+use crate::document::{status_change_entry, Document};
+use crate::repo::display_path;
+use crate::workflow::TransitionError;
+use crate::{clock, fsutil, specs};
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The spec: 42, 0042 or SPEC-0042
+    pub id: String,
+    /// The new status; without it, print the current status and the allowed next ones
+    pub status: Option<String>,
+    /// Make a transition the workflow does not allow (the changelog says it was forced)
+    #[arg(long, short)]
+    pub force: bool,
+    /// A note for the changelog entry, after an em dash
+    #[arg(long, short = 'm')]
+    pub note: Option<String>,
+    /// Print the diff that would be applied; change nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Commit the spec file (and only it) with a message like `spec(SPEC-0042): draft -> approved`
+    #[arg(long)]
+    pub commit: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Transition<'a> {
+    id: &'a str,
+    path: String,
+    from: &'a str,
+    to: &'a str,
+    forced: bool,
+    changed: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Current<'a> {
+    id: &'a str,
+    path: String,
+    status: &'a str,
+    next: &'a [String],
+}
+
+pub fn run(args: StatusArgs) -> Result<i32> {
+    let project = Project::open()?;
+    let workflow = &project.config.workflow;
+    let (spec, document) = specs::find(&project, &args.id)?;
+    let spec_id = project.scheme.spec_id(spec.number);
+    let shown_path = display_path(&spec.path).display().to_string();
+    let current = current_status(&document)?;
+
+    let Some(target) = args.status.as_deref() else {
+        let next = workflow.next(&current);
+        if args.json {
+            let out = Current { id: &spec_id, path: shown_path, status: &current, next };
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        } else if !workflow.is_status(&current) {
+            println!("{spec_id}: {current} (not a status of the workflow: {})", workflow.statuses.join(", "));
+        } else if next.is_empty() {
+            println!("{spec_id}: {current} (final)");
+        } else {
+            println!("{spec_id}: {current}\nnext: {}", next.join(", "));
+        }
+        return Ok(0);
+    };
+
+    let target = target.trim();
+    if target == current {
+        if args.json {
+            let out = Transition { id: &spec_id, path: shown_path, from: &current, to: target, forced: false, changed: false };
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        } else {
+            eprintln!("{spec_id} is already {current}; nothing changed");
+        }
+        return Ok(0);
+    }
+    let forced = match workflow.check(&current, target) {
+        Ok(()) => false,
+        Err(TransitionError::UnknownStatus(status)) => {
+            bail!("unknown status {status:?}: the statuses are {}", workflow.statuses.join(", "))
+        }
+        Err(refusal) if !workflow.enforce => {
+            // Unenforced workflows accept any move between known statuses;
+            // an unknown current status still needs --force to leave.
+            if matches!(refusal, TransitionError::UnknownCurrent(_)) && !args.force {
+                bail!("{}: {refusal}; use --force to move it to {target}", shown_path);
+            }
+            args.force
+        }
+        Err(refusal) if args.force => {
+            let _ = refusal;
+            true
+        }
+        Err(refusal) => bail!("{spec_id}: {refusal}; use --force to override"),
+    };
+
+    let identity = project.repo.identity()?;
+    let today = clock::today()?;
+    let entry = status_change_entry(&today, &current, target, &identity.name, args.note.as_deref(), forced);
+    let new_bytes = document.with_status_change(target, &today, &entry)?;
+    let relative = project.repo.relative_to_root(&spec.path);
+
+    if args.dry_run {
+        let old_bytes = std::fs::read(&spec.path)?;
+        print!("{}", unified_diff(&old_bytes, &new_bytes, &relative.display().to_string())?);
+        return Ok(0);
+    }
+    fsutil::replace(&spec.path, &new_bytes)?;
+    if args.commit {
+        let message = format!("spec({spec_id}): {current} -> {target}\n");
+        commit_file(&project, &relative, &new_bytes, &message, &identity)?;
+    }
+    if args.json {
+        let out = Transition { id: &spec_id, path: shown_path, from: &current, to: target, forced, changed: true };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        let how = if forced { " (forced)" } else { "" };
+        println!("{spec_id}: {current} -> {target}{how}");
+    }
+    Ok(0)
+}
+
+/// The document's status, or an error that names the file and line.
+pub fn current_status(document: &Document) -> Result<String> {
+    document.get("status").ok_or_else(|| {
+        let place = match document.line_of("status") {
+            Some(line) => format!("{}:{line}", document.path().display()),
+            None => document.path().display().to_string(),
+        };
+        anyhow!("{place}: the front matter has no status value; add a line such as `status: draft`")
+    })
+}
+
+/// Commits `content` at `relative` on HEAD's branch, leaving every other
+/// staged or unstaged change as it was.
+fn commit_file(
+    project: &Project,
+    relative: &std::path::Path,
+    content: &[u8],
+    message: &str,
+    identity: &crate::repo::Identity,
+) -> Result<()> {
+    let repo = &project.repo;
+    let head_commit = repo.head_commit()?;
+    let refname = repo.head_ref_name().unwrap_or_else(|| "HEAD".to_string());
+    let blob = repo.git.blob(content)?;
+    let base_tree = head_commit.as_ref().map(|c| c.tree()).transpose()?;
+    let tree = repo.tree_with_file(base_tree.as_ref(), relative, blob)?;
+    repo.commit_tree(&refname, head_commit.as_ref(), tree, message, identity)?;
+    let mut index = repo.git.index()?;
+    index.add_path(relative)?;
+    index.write()?;
+    Ok(())
+}
+
+/// `git diff`-style unified diff of one file, computed by libgit2.
+fn unified_diff(old: &[u8], new: &[u8], path: &str) -> Result<String> {
+    let mut patch = git2::Patch::from_buffers(old, Some(std::path::Path::new(path)), new, Some(std::path::Path::new(path)), None)?;
+    let buf = patch.to_buf()?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}

@@ -1,0 +1,124 @@
+//! The specs in the working tree: finding one by the id a user typed.
+//!
+//! A spec's id is the `spec-id` in its front matter; the number in the file
+//! name is the fallback for a file whose front matter has none (or cannot
+//! be read), so a half-written spec can still be found and repaired.
+
+use std::fs;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::commands::Project;
+use crate::document::Document;
+use crate::repo::display_path;
+
+/// One spec file and the number it carries.
+#[derive(Debug, Clone)]
+pub struct SpecFile {
+    pub path: PathBuf,
+    pub number: u64,
+}
+
+/// Every Markdown file in the spec folder that carries a number.
+pub fn scan(project: &Project) -> Result<Vec<SpecFile>> {
+    let folder = project.spec_dir();
+    let entries = match fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", folder.display())),
+    };
+    let mut specs = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
+        let path = entry.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        if !name.ends_with(".md") || !entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+            continue;
+        }
+        let from_front_matter = fs::read(&path)
+            .ok()
+            .and_then(|bytes| quick_spec_id(&bytes).and_then(|id| project.scheme.parse(&id)));
+        if let Some(number) = from_front_matter.or_else(|| project.scheme.file.number_in(name)) {
+            specs.push(SpecFile { path, number });
+        }
+    }
+    specs.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.path.cmp(&b.path)));
+    Ok(specs)
+}
+
+/// Finds the spec a user named (`42`, `0042`, `SPEC-0042`) and parses it.
+pub fn find(project: &Project, input: &str) -> Result<(SpecFile, Document)> {
+    let number = project.scheme.parse(input).ok_or_else(|| {
+        anyhow!(
+            "{input:?} is not a spec id: write it as 42, {} or {}",
+            project.scheme.padded(42),
+            project.scheme.spec_id(42)
+        )
+    })?;
+    let specs = scan(project)?;
+    let matches: Vec<&SpecFile> = specs.iter().filter(|s| s.number == number).collect();
+    let spec_id = project.scheme.spec_id(number);
+    match matches.as_slice() {
+        [] => {
+            let mut closest: Vec<&SpecFile> = specs.iter().collect();
+            closest.sort_by_key(|s| s.number.abs_diff(number));
+            let mut ids: Vec<String> = closest.iter().take(3).map(|s| project.scheme.spec_id(s.number)).collect();
+            ids.dedup();
+            let folder = display_path(&project.spec_dir());
+            if ids.is_empty() {
+                bail!("no spec {spec_id}: {} holds no specs (create one with git spec new \"Title\")", folder.display());
+            }
+            bail!("no spec {spec_id} in {}; the closest ids are {}", folder.display(), ids.join(", "));
+        }
+        [spec] => {
+            let bytes = fs::read(&spec.path).with_context(|| format!("cannot read {}", spec.path.display()))?;
+            let document = Document::parse(&display_path(&spec.path), &bytes)?;
+            Ok(((*spec).clone(), document))
+        }
+        several => {
+            let files: Vec<String> = several.iter().map(|s| display_path(&s.path).display().to_string()).collect();
+            bail!(
+                "{spec_id} is used by {} files: {}; give each spec its own id (git spec check lists duplicate ids)",
+                files.len(),
+                files.join(" and ")
+            );
+        }
+    }
+}
+
+/// The `spec-id` value of a document's front matter, read without a full
+/// YAML parse: `scan` reads every spec, and this keeps it cheap.
+fn quick_spec_id(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines();
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    for line in lines {
+        let line = line.trim_end();
+        if line == "---" || line == "..." {
+            return None;
+        }
+        if let Some(value) = line.strip_prefix("spec-id:") {
+            let value = value.split(" #").next().unwrap_or("").trim();
+            let value = value.trim_matches(|c| c == '"' || c == '\'');
+            return (!value.is_empty()).then(|| value.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quick_spec_id_reads_front_matter_only() {
+        assert_eq!(quick_spec_id(b"---\nspec-id: SPEC-0042\n---\n").as_deref(), Some("SPEC-0042"));
+        assert_eq!(quick_spec_id(b"\xef\xbb\xbf---\r\nspec-id: \"SPEC-7\" # x\r\n---\r\n").as_deref(), Some("SPEC-7"));
+        assert_eq!(quick_spec_id(b"---\ntitle: x\n---\nspec-id: SPEC-1\n"), None);
+        assert_eq!(quick_spec_id(b"# no front matter\n"), None);
+    }
+}
