@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{init, new, status};
+use crate::commands::{hook, init, new, status};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +28,8 @@ pub enum Command {
     New(new::NewArgs),
     /// Show a spec's status, or move it to another one along the workflow
     Status(status::StatusArgs),
+    /// Install, remove or run the pre-commit hook that keeps changelogs true
+    Hook(hook::HookArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -37,6 +39,7 @@ pub fn main() -> i32 {
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
         Command::Status(args) => status::run(args),
+        Command::Hook(args) => hook::run(args),
     };
     match result {
         Ok(code) => code,

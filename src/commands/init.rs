@@ -12,9 +12,13 @@ use crate::{config, fsutil, template};
 pub const TEMPLATE_PATH: &str = "templates/spec.md";
 
 #[derive(Debug, Args)]
-pub struct InitArgs {}
+pub struct InitArgs {
+    /// Also install the pre-commit hook (see `git spec hook install`)
+    #[arg(long)]
+    pub hook: bool,
+}
 
-pub fn run(_args: InitArgs) -> Result<i32> {
+pub fn run(args: InitArgs) -> Result<i32> {
     let repo = Repo::open()?;
     // The written .specrc points at the written template, so that editing
     // templates/spec.md takes effect; every other line is the example's.
@@ -45,5 +49,10 @@ pub fn run(_args: InitArgs) -> Result<i32> {
     }
     // Reading the result back proves the pair works together.
     Project::open()?;
+    if args.hook {
+        crate::commands::hook::install(&repo)?;
+    } else {
+        eprintln!("tip: `git spec hook install` (or `git spec init --hook`) records hand-edited statuses in the changelog on commit");
+    }
     Ok(0)
 }

@@ -1,5 +1,6 @@
 //! One file per subcommand; each defines its clap arguments and `run`.
 
+pub mod hook;
 pub mod init;
 pub mod new;
 pub mod status;

@@ -1,0 +1,211 @@
+//! `git spec hook install|uninstall|status|run`: the pre-commit hook that
+//! records hand-edited status changes in the changelog.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::commands::Project;
+use crate::fsutil;
+use crate::hook::{self, Outcome};
+use crate::hook_file;
+use crate::repo::{display_path, Repo};
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    #[command(subcommand)]
+    pub action: HookAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Add the pre-commit hook (to core.hooksPath if set, else .git/hooks), keeping any existing hook
+    Install,
+    /// Remove exactly what `install` added
+    Uninstall,
+    /// Say what is installed where
+    Status,
+    /// Run a hook now (this is what the installed hook calls)
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The hook to run
+    pub hook: HookName,
+    /// Only check: report missing changelog entries and fail, change nothing
+    /// (for the pre-commit framework, which forbids hooks that modify files)
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum HookName {
+    PreCommit,
+}
+
+pub fn run(args: HookArgs) -> Result<i32> {
+    match args.action {
+        HookAction::Install => install(&Repo::open()?),
+        HookAction::Uninstall => uninstall(&Repo::open()?),
+        HookAction::Status => status(&Repo::open()?),
+        HookAction::Run(run) => run_hook(&run),
+    }
+}
+
+fn hook_path(repo: &Repo) -> Result<PathBuf> {
+    Ok(hook_file::hooks_dir(repo)?.join("pre-commit"))
+}
+
+pub fn install(repo: &Repo) -> Result<i32> {
+    let path = hook_path(repo)?;
+    let shown = display_path(&path);
+    let binary = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .context("cannot tell where the git-spec binary is")?;
+    let block = hook_file::block(&binary);
+    let existing = match std::fs::read(&path) {
+        Ok(bytes) => Some(String::from_utf8(bytes).unwrap_or_default()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", shown.display())),
+    };
+    let text = match existing.as_deref() {
+        Some(text) if text.contains(&block) => {
+            println!("the git-spec pre-commit hook is already installed in {}", shown.display());
+            return Ok(0);
+        }
+        // An older block (say, another binary path) is replaced in place.
+        Some(text) if hook_file::has_block(text) => {
+            let rest = hook_file::without_block(text);
+            hook_file::with_block(rest.as_deref(), &block)
+        }
+        Some(text) if !hook_file::is_shell_script(text) => bail!(
+            "{} exists and is not a shell script, so git-spec will not edit it.\n\
+             To run both, call git-spec from it, e.g. add the command\n  git spec hook run pre-commit\n\
+             and fail the hook when it fails.",
+            shown.display()
+        ),
+        other => hook_file::with_block(other, &block),
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    fsutil::replace(&path, text.as_bytes())?;
+    make_executable(&path)?;
+    println!(
+        "installed the git-spec pre-commit hook in {}",
+        shown.display()
+    );
+    if repo.git.config()?.get_string("core.hooksPath").is_ok() {
+        eprintln!(
+            "note: core.hooksPath is set; if a hook manager (lefthook, husky) generates that folder, \
+             add `git spec hook run pre-commit` to its configuration instead (see the README)"
+        );
+    }
+    Ok(0)
+}
+
+fn uninstall(repo: &Repo) -> Result<i32> {
+    let path = hook_path(repo)?;
+    let shown = display_path(&path);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    if !hook_file::has_block(&text) {
+        println!(
+            "the git-spec pre-commit hook is not installed in {}",
+            shown.display()
+        );
+        return Ok(0);
+    }
+    match hook_file::without_block(&text) {
+        Some(rest) => {
+            fsutil::replace(&path, rest.as_bytes())?;
+            println!(
+                "removed the git-spec block from {}; the rest of the hook stays",
+                shown.display()
+            );
+        }
+        None => {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", shown.display()))?;
+            println!("removed {}", shown.display());
+        }
+    }
+    Ok(0)
+}
+
+fn status(repo: &Repo) -> Result<i32> {
+    let path = hook_path(repo)?;
+    let shown = display_path(&path);
+    let text = std::fs::read_to_string(&path).ok();
+    match text.as_deref() {
+        None => println!(
+            "not installed: {} does not exist (run `git spec hook install`)",
+            shown.display()
+        ),
+        Some(text) if !hook_file::has_block(text) => {
+            println!(
+                "not installed: {} exists without the git-spec block (run `git spec hook install`)",
+                shown.display()
+            )
+        }
+        Some(text) => {
+            let binary = text
+                .lines()
+                .find_map(|line| line.strip_prefix("git_spec_bin="))
+                .map(|quoted| quoted.trim_matches('\'').replace("'\\''", "'"))
+                .unwrap_or_default();
+            let others = hook_file::without_block(text).is_some();
+            println!("installed in {}", shown.display());
+            if Path::new(&binary).is_file() {
+                println!("calls {binary}");
+            } else {
+                println!("calls {binary}, which no longer exists: the hook falls back to git-spec on PATH; run `git spec hook install` again");
+            }
+            if others {
+                println!("the hook also runs other commands, which keep running");
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn run_hook(args: &RunArgs) -> Result<i32> {
+    match args.hook {
+        HookName::PreCommit => {
+            let project = Project::open()?;
+            let outcomes = hook::pre_commit(&project, !args.check)?;
+            let mut missing = false;
+            for outcome in &outcomes {
+                match outcome {
+                    Outcome::Recorded { path, entry } => {
+                        eprintln!("git-spec: {}: recorded \"{entry}\"", path.display())
+                    }
+                    Outcome::Missing { path, from, to } => {
+                        missing = true;
+                        eprintln!(
+                            "git-spec: {}: status changed from {from} to {to} without a changelog entry; \
+                             use `git spec status` to change statuses, or install the fixing hook with `git spec hook install`",
+                            path.display()
+                        );
+                    }
+                }
+            }
+            Ok(if missing { 1 } else { 0 })
+        }
+    }
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut permissions = std::fs::metadata(path)?.permissions();
+    permissions.set_mode(permissions.mode() | 0o755);
+    std::fs::set_permissions(path, permissions)
+        .with_context(|| format!("cannot make {} executable", path.display()))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_path: &Path) -> Result<()> {
+    Ok(())
+}
