@@ -85,7 +85,11 @@ impl NamePattern {
             return None;
         }
         // No digits: the name cannot match, so 0 is a safe upper bound.
-        Some(rest[..digits].iter().fold(0, |n, b| n * 10 + u64::from(b - b'0')))
+        Some(
+            rest[..digits]
+                .iter()
+                .fold(0, |n, b| n * 10 + u64::from(b - b'0')),
+        )
     }
 
     /// The number in a name that follows the pattern. A hand-written
@@ -338,14 +342,19 @@ pub fn highest_in_folder(folder: &Path, scheme: &IdScheme) -> Result<u64> {
 fn highest_in_tree(tree: &git2::Tree<'_>, pattern: &NamePattern) -> u64 {
     let mut highest = 0;
     for index in (0..tree.len()).rev() {
-        let Some(entry) = tree.get(index) else { continue };
+        let Some(entry) = tree.get(index) else {
+            continue;
+        };
         let name = entry.name_bytes();
         if let Some(candidate) = pattern.quick_number(name) {
             if candidate <= highest {
                 continue;
             }
         }
-        if let Some(number) = std::str::from_utf8(name).ok().and_then(|name| pattern.number_in(name)) {
+        if let Some(number) = std::str::from_utf8(name)
+            .ok()
+            .and_then(|name| pattern.number_in(name))
+        {
             highest = highest.max(number);
         }
     }

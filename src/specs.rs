@@ -32,7 +32,9 @@ pub fn scan(project: &Project) -> Result<Vec<SpecFile>> {
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
         let path = entry.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
         if !name.ends_with(".md") || !entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
             continue;
         }
@@ -63,21 +65,36 @@ pub fn find(project: &Project, input: &str) -> Result<(SpecFile, Document)> {
         [] => {
             let mut closest: Vec<&SpecFile> = specs.iter().collect();
             closest.sort_by_key(|s| s.number.abs_diff(number));
-            let mut ids: Vec<String> = closest.iter().take(3).map(|s| project.scheme.spec_id(s.number)).collect();
+            let mut ids: Vec<String> = closest
+                .iter()
+                .take(3)
+                .map(|s| project.scheme.spec_id(s.number))
+                .collect();
             ids.dedup();
             let folder = display_path(&project.spec_dir());
             if ids.is_empty() {
-                bail!("no spec {spec_id}: {} holds no specs (create one with git spec new \"Title\")", folder.display());
+                bail!(
+                    "no spec {spec_id}: {} holds no specs (create one with git spec new \"Title\")",
+                    folder.display()
+                );
             }
-            bail!("no spec {spec_id} in {}; the closest ids are {}", folder.display(), ids.join(", "));
+            bail!(
+                "no spec {spec_id} in {}; the closest ids are {}",
+                folder.display(),
+                ids.join(", ")
+            );
         }
         [spec] => {
-            let bytes = fs::read(&spec.path).with_context(|| format!("cannot read {}", spec.path.display()))?;
+            let bytes = fs::read(&spec.path)
+                .with_context(|| format!("cannot read {}", spec.path.display()))?;
             let document = Document::parse(&display_path(&spec.path), &bytes)?;
             Ok(((*spec).clone(), document))
         }
         several => {
-            let files: Vec<String> = several.iter().map(|s| display_path(&s.path).display().to_string()).collect();
+            let files: Vec<String> = several
+                .iter()
+                .map(|s| display_path(&s.path).display().to_string())
+                .collect();
             bail!(
                 "{spec_id} is used by {} files: {}; give each spec its own id (git spec check lists duplicate ids)",
                 files.len(),
@@ -116,9 +133,18 @@ mod tests {
 
     #[test]
     fn quick_spec_id_reads_front_matter_only() {
-        assert_eq!(quick_spec_id(b"---\nspec-id: SPEC-0042\n---\n").as_deref(), Some("SPEC-0042"));
-        assert_eq!(quick_spec_id(b"\xef\xbb\xbf---\r\nspec-id: \"SPEC-7\" # x\r\n---\r\n").as_deref(), Some("SPEC-7"));
-        assert_eq!(quick_spec_id(b"---\ntitle: x\n---\nspec-id: SPEC-1\n"), None);
+        assert_eq!(
+            quick_spec_id(b"---\nspec-id: SPEC-0042\n---\n").as_deref(),
+            Some("SPEC-0042")
+        );
+        assert_eq!(
+            quick_spec_id(b"\xef\xbb\xbf---\r\nspec-id: \"SPEC-7\" # x\r\n---\r\n").as_deref(),
+            Some("SPEC-7")
+        );
+        assert_eq!(
+            quick_spec_id(b"---\ntitle: x\n---\nspec-id: SPEC-1\n"),
+            None
+        );
         assert_eq!(quick_spec_id(b"# no front matter\n"), None);
     }
 }

@@ -64,10 +64,18 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     let Some(target) = args.status.as_deref() else {
         let next = workflow.next(&current);
         if args.json {
-            let out = Current { id: &spec_id, path: shown_path, status: &current, next };
+            let out = Current {
+                id: &spec_id,
+                path: shown_path,
+                status: &current,
+                next,
+            };
             println!("{}", serde_json::to_string_pretty(&out)?);
         } else if !workflow.is_status(&current) {
-            println!("{spec_id}: {current} (not a status of the workflow: {})", workflow.statuses.join(", "));
+            println!(
+                "{spec_id}: {current} (not a status of the workflow: {})",
+                workflow.statuses.join(", ")
+            );
         } else if next.is_empty() {
             println!("{spec_id}: {current} (final)");
         } else {
@@ -79,7 +87,14 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     let target = target.trim();
     if target == current {
         if args.json {
-            let out = Transition { id: &spec_id, path: shown_path, from: &current, to: target, forced: false, changed: false };
+            let out = Transition {
+                id: &spec_id,
+                path: shown_path,
+                from: &current,
+                to: target,
+                forced: false,
+                changed: false,
+            };
             println!("{}", serde_json::to_string_pretty(&out)?);
         } else {
             eprintln!("{spec_id} is already {current}; nothing changed");
@@ -89,13 +104,19 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     let forced = match workflow.check(&current, target) {
         Ok(()) => false,
         Err(TransitionError::UnknownStatus(status)) => {
-            bail!("unknown status {status:?}: the statuses are {}", workflow.statuses.join(", "))
+            bail!(
+                "unknown status {status:?}: the statuses are {}",
+                workflow.statuses.join(", ")
+            )
         }
         Err(refusal) if !workflow.enforce => {
             // Unenforced workflows accept any move between known statuses;
             // an unknown current status still needs --force to leave.
             if matches!(refusal, TransitionError::UnknownCurrent(_)) && !args.force {
-                bail!("{}: {refusal}; use --force to move it to {target}", shown_path);
+                bail!(
+                    "{}: {refusal}; use --force to move it to {target}",
+                    shown_path
+                );
             }
             args.force
         }
@@ -108,13 +129,23 @@ pub fn run(args: StatusArgs) -> Result<i32> {
 
     let identity = project.repo.identity()?;
     let today = clock::today()?;
-    let entry = status_change_entry(&today, &current, target, &identity.name, args.note.as_deref(), forced);
+    let entry = status_change_entry(
+        &today,
+        &current,
+        target,
+        &identity.name,
+        args.note.as_deref(),
+        forced,
+    );
     let new_bytes = document.with_status_change(target, &today, &entry)?;
     let relative = project.repo.relative_to_root(&spec.path);
 
     if args.dry_run {
         let old_bytes = std::fs::read(&spec.path)?;
-        print!("{}", unified_diff(&old_bytes, &new_bytes, &relative.display().to_string())?);
+        print!(
+            "{}",
+            unified_diff(&old_bytes, &new_bytes, &relative.display().to_string())?
+        );
         return Ok(0);
     }
     fsutil::replace(&spec.path, &new_bytes)?;
@@ -123,7 +154,14 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         commit_file(&project, &relative, &new_bytes, &message, &identity)?;
     }
     if args.json {
-        let out = Transition { id: &spec_id, path: shown_path, from: &current, to: target, forced, changed: true };
+        let out = Transition {
+            id: &spec_id,
+            path: shown_path,
+            from: &current,
+            to: target,
+            forced,
+            changed: true,
+        };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         let how = if forced { " (forced)" } else { "" };
@@ -167,7 +205,13 @@ fn commit_file(
 
 /// `git diff`-style unified diff of one file, computed by libgit2.
 fn unified_diff(old: &[u8], new: &[u8], path: &str) -> Result<String> {
-    let mut patch = git2::Patch::from_buffers(old, Some(std::path::Path::new(path)), new, Some(std::path::Path::new(path)), None)?;
+    let mut patch = git2::Patch::from_buffers(
+        old,
+        Some(std::path::Path::new(path)),
+        new,
+        Some(std::path::Path::new(path)),
+        None,
+    )?;
     let buf = patch.to_buf()?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
