@@ -674,7 +674,7 @@ fn render(value: &str, style: TScalarStyle) -> String {
             format!("'{}'", value.replace('\'', "''"))
         }
         TScalarStyle::Plain if is_safe_plain(value) => value.to_string(),
-        _ => double_quoted(value),
+        _ => crate::yaml::double_quoted(value),
     }
 }
 
@@ -682,26 +682,10 @@ fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
 }
 
-fn double_quoted(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Whether `value` written plain reads back as that same string (not a
 /// number, bool or null, not an indicator, no comment or `key: ` inside).
+/// More permissive than `yaml::scalar`, which writes new values: here a
+/// plain value (a status, a date) is replaced by another in the same style.
 fn is_safe_plain(value: &str) -> bool {
     let Some(first) = value.chars().next() else {
         return false;
