@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{hook, init, new, status};
+use crate::commands::{check, completions, hook, index, init, list, log, man, new, show, status};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +30,20 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Install, remove or run the pre-commit hook that keeps changelogs true
     Hook(hook::HookArgs),
+    /// List specs as a table, JSON or CSV
+    List(list::ListArgs),
+    /// Show one spec's front matter and changelog
+    Show(show::ShowArgs),
+    /// Check every spec (ids, front matter, statuses, changelog) for CI; read-only unless --fix
+    Check(check::CheckArgs),
+    /// A spec's status history as git recorded it
+    Log(log::LogArgs),
+    /// Write the Markdown index of all specs (default specs/README.md)
+    Index(index::IndexArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    Completions(completions::CompletionsArgs),
+    /// Write the man page git-spec.1 (git spec --help shows it)
+    Man(man::ManArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -40,6 +54,13 @@ pub fn main() -> i32 {
         Command::New(args) => new::run(args),
         Command::Status(args) => status::run(args),
         Command::Hook(args) => hook::run(args),
+        Command::List(args) => list::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Log(args) => log::run(args),
+        Command::Index(args) => index::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     };
     match result {
         Ok(code) => code,

@@ -31,6 +31,50 @@ pub struct Config {
     pub naming: NamingConfig,
     pub priority: PriorityConfig,
     pub workflow: Workflow,
+    pub check: CheckConfig,
+    pub index: IndexConfig,
+}
+
+/// The front matter keys of the standard template.
+pub const STANDARD_KEYS: &[&str] = &[
+    "spec-id", "title", "status", "priority", "owner", "created", "updated", "tags",
+];
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CheckConfig {
+    /// Front matter keys every spec must have.
+    pub required: Vec<String>,
+    /// Keys allowed besides the standard ones.
+    pub extra_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct IndexConfig {
+    /// The Markdown index `git spec index` writes, relative to the root.
+    pub file: String,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            required: [
+                "spec-id", "title", "status", "priority", "owner", "created", "updated",
+            ]
+            .map(String::from)
+            .to_vec(),
+            extra_keys: Vec::new(),
+        }
+    }
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        IndexConfig {
+            file: "specs/README.md".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -66,6 +110,8 @@ impl Default for Config {
             naming: NamingConfig::default(),
             priority: PriorityConfig::default(),
             workflow: Workflow::default(),
+            check: CheckConfig::default(),
+            index: IndexConfig::default(),
         }
     }
 }

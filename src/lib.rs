@@ -2,6 +2,7 @@
 //! describe, with their lifecycle (ids, owners, branches, status,
 //! changelog) run through git. `main.rs` only calls [`cli::main`].
 
+pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -1,8 +1,15 @@
 //! One file per subcommand; each defines its clap arguments and `run`.
 
+pub mod check;
+pub mod completions;
 pub mod hook;
+pub mod index;
 pub mod init;
+pub mod list;
+pub mod log;
+pub mod man;
 pub mod new;
+pub mod show;
 pub mod status;
 
 use anyhow::Result;

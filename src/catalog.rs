@@ -1,0 +1,243 @@
+//! All specs at once: read from the working tree or from a branch's tree,
+//! parsed into records for `list`, `show`, `check` and `index`.
+//!
+//! A spec that cannot be parsed never hides the others: it comes back as a
+//! [`DocumentError`] next to the records of the rest.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::commands::Project;
+use crate::document::{Document, DocumentError};
+use crate::ids::IdScheme;
+
+/// The front matter of one spec, as `list --format json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpecRecord {
+    /// `spec-id` as written, or derived from the file name when absent.
+    pub id: String,
+    pub number: u64,
+    pub title: String,
+    pub status: String,
+    pub priority: String,
+    pub owner: String,
+    pub created: String,
+    pub updated: String,
+    pub tags: Vec<String>,
+    /// Path relative to the repository root, `/`-separated.
+    pub path: String,
+    /// The branch it was read from; None for the working tree.
+    pub branch: Option<String>,
+}
+
+/// One parsed spec: its record and the document behind it.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub record: SpecRecord,
+    pub document: Document,
+}
+
+/// What reading a set of specs produced.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub specs: Vec<Spec>,
+    /// Files that look like specs but cannot be parsed.
+    pub errors: Vec<DocumentError>,
+}
+
+/// A spec file's name and bytes, from the working tree or a tree object.
+pub struct RawSpec {
+    /// Path relative to the repository root.
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl Catalog {
+    /// Every spec in the working tree's spec folder.
+    pub fn working_tree(project: &Project) -> Result<Catalog> {
+        Ok(Catalog::parse(project, read_working_tree(project)?, None))
+    }
+
+    /// Every spec in the spec folder of a commit's tree.
+    pub fn commit(project: &Project, commit: &git2::Commit<'_>, branch: &str) -> Result<Catalog> {
+        Ok(Catalog::parse(
+            project,
+            read_tree(project, commit)?,
+            Some(branch),
+        ))
+    }
+
+    /// Parses raw files; the work is shared among threads because a large
+    /// repository holds thousands of specs.
+    pub fn parse(project: &Project, raw: Vec<RawSpec>, branch: Option<&str>) -> Catalog {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(raw.len() / 256)
+            .clamp(1, 8);
+        let chunk = raw.len().div_ceil(threads).max(1);
+        // Only the id scheme crosses threads: a git2 Repository cannot.
+        let scheme = &project.scheme;
+        let results: Vec<Result<Spec, DocumentError>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = raw
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|raw| parse_one(scheme, raw, branch))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("a spec-parsing thread panicked"))
+                .collect()
+        });
+        let mut catalog = Catalog::default();
+        for result in results {
+            match result {
+                Ok(spec) => catalog.specs.push(spec),
+                Err(err) => catalog.errors.push(err),
+            }
+        }
+        catalog.specs.sort_by(|a, b| {
+            a.record
+                .number
+                .cmp(&b.record.number)
+                .then_with(|| a.record.path.cmp(&b.record.path))
+        });
+        catalog.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        catalog
+    }
+}
+
+fn parse_one(
+    scheme: &IdScheme,
+    raw: &RawSpec,
+    branch: Option<&str>,
+) -> Result<Spec, DocumentError> {
+    let document = Document::parse(&raw.path, &raw.bytes)?;
+    let name = raw.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let written_id = document.get("spec-id");
+    let number = written_id
+        .as_deref()
+        .and_then(|id| scheme.parse(id))
+        .or_else(|| scheme.file.number_in(name))
+        .unwrap_or(0);
+    let get = |key: &str| document.get(key).unwrap_or_default();
+    let record = SpecRecord {
+        id: written_id.unwrap_or_else(|| scheme.spec_id(number)),
+        number,
+        title: get("title"),
+        status: get("status"),
+        priority: get("priority"),
+        owner: get("owner"),
+        created: get("created"),
+        updated: get("updated"),
+        tags: document.tags(),
+        path: raw.path.to_string_lossy().replace('\\', "/"),
+        branch: branch.map(str::to_string),
+    };
+    Ok(Spec { record, document })
+}
+
+/// Whether a file in the spec folder is a spec: a Markdown file whose name
+/// follows the file pattern or that starts with front matter (so a
+/// README.md or the generated index is not mistaken for a broken spec).
+fn is_spec_file(project: &Project, relative: &Path, bytes: &[u8]) -> bool {
+    let Some(name) = relative.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if !name.ends_with(".md") || relative == Path::new(&project.config.index.file) {
+        return false;
+    }
+    let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    project.scheme.file.number_in(name).is_some()
+        || body.starts_with(b"---\n")
+        || body.starts_with(b"---\r\n")
+}
+
+/// The spec files of the working tree (the spec folder, not recursive).
+pub fn read_working_tree(project: &Project) -> Result<Vec<RawSpec>> {
+    let folder = project.spec_dir();
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", folder.display())),
+    };
+    let mut raw = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
+        if !entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+            continue;
+        }
+        let relative = Path::new(&project.config.dir).join(entry.file_name());
+        if !relative.to_string_lossy().ends_with(".md") {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path())
+            .with_context(|| format!("cannot read {}", entry.path().display()))?;
+        if is_spec_file(project, &relative, &bytes) {
+            raw.push(RawSpec {
+                path: relative,
+                bytes,
+            });
+        }
+    }
+    Ok(raw)
+}
+
+/// The spec files in a commit's spec folder, read from the object database
+/// (no checkout).
+pub fn read_tree(project: &Project, commit: &git2::Commit<'_>) -> Result<Vec<RawSpec>> {
+    let repo = &project.repo.git;
+    let tree = commit.tree()?;
+    let folder = match tree.get_path(Path::new(&project.config.dir)) {
+        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => repo.find_tree(entry.id())?,
+        _ => return Ok(Vec::new()),
+    };
+    let mut raw = Vec::new();
+    for entry in folder.iter() {
+        if entry.kind() != Some(git2::ObjectType::Blob) {
+            continue;
+        }
+        let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
+            continue;
+        };
+        if !name.ends_with(".md") {
+            continue;
+        }
+        let relative = Path::new(&project.config.dir).join(name);
+        let blob = repo.find_blob(entry.id())?;
+        if is_spec_file(project, &relative, blob.content()) {
+            raw.push(RawSpec {
+                path: relative,
+                bytes: blob.content().to_vec(),
+            });
+        }
+    }
+    Ok(raw)
+}
+
+/// Local and remote-tracking branches with their short names
+/// (`main`, `origin/feature`), skipping symbolic refs such as origin/HEAD.
+pub fn branches(project: &Project) -> Result<Vec<(String, git2::Oid)>> {
+    let mut out = Vec::new();
+    for reference in project.repo.git.references()? {
+        let Ok(reference) = reference else { continue };
+        let Ok(name) = reference.name() else { continue };
+        let short = name
+            .strip_prefix("refs/heads/")
+            .or_else(|| name.strip_prefix("refs/remotes/"));
+        let (Some(short), Some(target)) = (short, reference.target()) else {
+            continue;
+        };
+        if short.ends_with("/HEAD") {
+            continue;
+        }
+        out.push((short.to_string(), target));
+    }
+    Ok(out)
+}
