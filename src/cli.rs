@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{check, completions, hook, index, init, list, log, man, new, show, status};
+use crate::commands::{
+    check, completions, fetch, hook, index, init, list, log, man, new, show, status,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,6 +44,8 @@ pub enum Command {
     Index(index::IndexArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
+    /// Update the local copy of the id reservations from the shared remote
+    Fetch(fetch::FetchArgs),
     /// Write the man page git-spec.1 (git spec --help shows it)
     Man(man::ManArgs),
 }
@@ -61,6 +65,7 @@ pub fn main() -> i32 {
         Command::Index(args) => index::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::Fetch(args) => fetch::run(args),
     };
     match result {
         Ok(code) => code,

@@ -82,6 +82,8 @@ impl Default for IndexConfig {
 pub struct IdConfig {
     pub prefix: String,
     pub width: usize,
+    /// Remote on which `new` reserves ids for the whole team; "" = off.
+    pub reserve: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -121,6 +123,7 @@ impl Default for IdConfig {
         IdConfig {
             prefix: "SPEC-".into(),
             width: 4,
+            reserve: String::new(),
         }
     }
 }

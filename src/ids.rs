@@ -182,6 +182,8 @@ pub struct Highest {
     pub working_tree: u64,
     pub branch_trees: u64,
     pub branch_names: u64,
+    /// Ids reserved on a shared remote (`refs/specs/...`), spec or not.
+    pub reservations: u64,
 }
 
 impl Highest {
@@ -189,6 +191,7 @@ impl Highest {
         self.working_tree
             .max(self.branch_trees)
             .max(self.branch_names)
+            .max(self.reservations)
     }
 }
 
@@ -209,6 +212,10 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
     for reference in references {
         let Ok(reference) = reference else { continue };
         let Ok(name) = reference.name() else { continue };
+        if let Some(number) = crate::reserve::number_in_ref(name) {
+            highest.reservations = highest.reservations.max(number);
+            continue;
+        }
         let short = if let Some(branch) = name.strip_prefix("refs/heads/") {
             branch
         } else if let Some(remote_branch) = name.strip_prefix("refs/remotes/") {

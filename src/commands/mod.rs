@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod completions;
+pub mod fetch;
 pub mod hook;
 pub mod index;
 pub mod init;

@@ -8,10 +8,11 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::commands::Project;
+use crate::config::Config;
 use crate::lock::Lock;
 use crate::repo::{display_path, Identity};
 use crate::template::{SpecValues, Template};
-use crate::{clock, editor, fsutil, ids, slug};
+use crate::{clock, editor, fsutil, ids, reserve, slug};
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
@@ -48,6 +49,12 @@ pub struct NewArgs {
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
+    /// Reserve the id on a shared remote first (default: `[id] reserve` in .specrc, else origin)
+    #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "")]
+    pub reserve: Option<String>,
+    /// Do not reserve the id even if .specrc says so: allocate from what this clone knows
+    #[arg(long, conflicts_with = "reserve")]
+    pub offline: bool,
 }
 
 /// What `--json` prints.
@@ -128,7 +135,31 @@ pub fn run(args: NewArgs) -> Result<i32> {
             "new",
         )?)
     };
-    let number = ids::highest_in_use(&project.repo, config, &project.scheme)?.max() + 1;
+    let next_free = || -> Result<u64> {
+        Ok(ids::highest_in_use(&project.repo, config, &project.scheme)?.max() + 1)
+    };
+    let mut number = next_free()?;
+    let reserve_on = reservation_remote(&args, config);
+    if let Some(remote) = &reserve_on {
+        if args.dry_run {
+            eprintln!(
+                "would reserve {} on {remote}",
+                project.scheme.spec_id(number)
+            );
+        } else {
+            let identity = identity
+                .as_ref()
+                .ok_or_else(|| anyhow!("reserving an id records who reserved it: set user.name and user.email in git config"))?;
+            number = reserve::reserve(
+                &project.repo,
+                remote,
+                identity,
+                |n| project.scheme.spec_id(n),
+                number,
+                next_free,
+            )?;
+        }
+    }
     let slug = slug::slugify(title);
     let padded = project.scheme.padded(number);
     let spec_id = project.scheme.spec_id(number);
@@ -235,6 +266,27 @@ pub fn run(args: NewArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// The remote to reserve ids on, if any: `--offline` wins, then
+/// `--reserve[=REMOTE]`, then `[id] reserve` in .specrc.
+fn reservation_remote(args: &NewArgs, config: &Config) -> Option<String> {
+    if args.offline {
+        if !config.id.reserve.is_empty() {
+            eprintln!(
+                "warning: --offline: the id is not reserved on {}; another clone may take the same one (git spec check finds collisions)",
+                config.id.reserve
+            );
+        }
+        return None;
+    }
+    match args.reserve.as_deref() {
+        Some("") if !config.id.reserve.is_empty() => Some(config.id.reserve.clone()),
+        Some("") => Some("origin".to_string()),
+        Some(remote) => Some(remote.to_string()),
+        None if !config.id.reserve.is_empty() => Some(config.id.reserve.clone()),
+        None => None,
+    }
 }
 
 fn load_template(project: &Project) -> Result<Template> {

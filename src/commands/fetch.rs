@@ -1,0 +1,33 @@
+//! `git spec fetch [REMOTE]`: update the local copy of the id reservations.
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::commands::Project;
+use crate::reserve;
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The remote holding the reservations (default: `[id] reserve` in .specrc, else origin)
+    pub remote: Option<String>,
+}
+
+pub fn run(args: FetchArgs) -> Result<i32> {
+    let project = Project::open()?;
+    let remote = args
+        .remote
+        .unwrap_or_else(|| match project.config.id.reserve.as_str() {
+            "" => "origin".to_string(),
+            configured => configured.to_string(),
+        });
+    reserve::fetch(&project.repo, &remote)?;
+    let namespace = reserve::mirror_namespace(&remote);
+    let count = project
+        .repo
+        .git
+        .references_glob(&format!("{namespace}*"))?
+        .filter_map(|r| r.ok())
+        .count();
+    println!("{count} reserved ids from {remote} (in {namespace}*)");
+    Ok(0)
+}

@@ -1,0 +1,187 @@
+//! Team-wide id reservation on the shared remote.
+//!
+//! Sequential ids collide when two clones create a spec before either
+//! pushes. The git server the team already has can arbitrate: a push of
+//! `refs/specs/ids/<n>` with `--force-with-lease=refs/specs/ids/<n>:` (an
+//! empty expectation: the ref must not exist yet) is an atomic
+//! compare-and-swap on any git server, so exactly one clone wins each
+//! number. No server configuration is needed.
+//!
+//! This is the only place the tool runs `git`: the push and fetch must use
+//! the user's transport, credentials and SSH configuration. Arguments go as
+//! a list, never through a shell.
+
+use std::process::{Command, Output};
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::repo::{Identity, Repo};
+
+/// Where reservations live on the remote.
+pub const REMOTE_NAMESPACE: &str = "refs/specs/ids/";
+
+/// How many numbers to try before giving up on a busy remote.
+const MAX_ATTEMPTS: usize = 32;
+
+/// The local copy of a remote's reservations.
+pub fn mirror_namespace(remote: &str) -> String {
+    format!("refs/specs/remote/{remote}/ids/")
+}
+
+/// The number in a reservation ref (remote or mirrored), if it is one.
+pub fn number_in_ref(refname: &str) -> Option<u64> {
+    let rest = refname.strip_prefix("refs/specs/")?;
+    let number = match rest.strip_prefix("ids/") {
+        Some(number) => number,
+        None => rest.strip_prefix("remote/")?.split_once("/ids/")?.1,
+    };
+    number.parse().ok()
+}
+
+/// Updates the local copy of `remote`'s reservations.
+pub fn fetch(repo: &Repo, remote: &str) -> Result<()> {
+    let refspec = format!("+{REMOTE_NAMESPACE}*:{}*", mirror_namespace(remote));
+    let output = git(
+        repo,
+        &[
+            "fetch",
+            "--quiet",
+            "--no-tags",
+            "--no-write-fetch-head",
+            remote,
+            &refspec,
+        ],
+    )?;
+    if !output.status.success() {
+        bail!(
+            "cannot fetch the id reservations from {remote}: {}\n\
+             Check the remote (git remote -v) and your connection, or use --offline to allocate locally.",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+/// Claims `candidate` or the next free number on `remote`, fetching the
+/// reservations after each refusal. `next_free` recomputes the candidate
+/// from everything known locally (it must count the mirrored refs).
+pub fn reserve(
+    repo: &Repo,
+    remote: &str,
+    identity: &Identity,
+    spec_id_of: impl Fn(u64) -> String,
+    mut candidate: u64,
+    mut next_free: impl FnMut() -> Result<u64>,
+) -> Result<u64> {
+    for _ in 0..MAX_ATTEMPTS {
+        let marker = reservation_object(repo, identity, &spec_id_of(candidate))?;
+        match claim(repo, remote, candidate, marker)? {
+            Claim::Won => {
+                // Remember it locally, so the next run counts it without a fetch.
+                let mirror = format!("{}{candidate}", mirror_namespace(remote));
+                repo.git
+                    .reference(&mirror, marker, true, "git spec: reserved")
+                    .with_context(|| format!("cannot record {mirror}"))?;
+                return Ok(candidate);
+            }
+            Claim::Taken => {
+                fetch(repo, remote)?;
+                candidate = next_free()?.max(candidate + 1);
+            }
+        }
+    }
+    bail!(
+        "could not reserve an id on {remote} after {MAX_ATTEMPTS} attempts: others keep taking them; try again, or use --offline"
+    )
+}
+
+enum Claim {
+    Won,
+    Taken,
+}
+
+/// The create-only push of one reservation ref.
+fn claim(repo: &Repo, remote: &str, number: u64, marker: git2::Oid) -> Result<Claim> {
+    let target = format!("{REMOTE_NAMESPACE}{number}");
+    let lease = format!("--force-with-lease={target}:");
+    let refspec = format!("{marker}:{target}");
+    // --no-verify: a user's pre-push hook is for code, not for this ref.
+    let output = git(
+        repo,
+        &[
+            "push",
+            "--porcelain",
+            "--quiet",
+            "--no-verify",
+            &lease,
+            remote,
+            &refspec,
+        ],
+    )?;
+    if output.status.success() {
+        return Ok(Claim::Won);
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // With --porcelain a refused ref is a line starting with "!"; a remote
+    // that cannot be reached prints no status line at all.
+    if stdout.lines().any(|line| line.starts_with('!')) {
+        return Ok(Claim::Taken);
+    }
+    Err(anyhow!(
+        "cannot reserve {target} on {remote}: {}\n\
+         Nothing was created. Check the remote (git remote -v) and your connection, or use --offline to allocate locally.",
+        String::from_utf8_lossy(&output.stderr).trim()
+    ))
+}
+
+/// A small commit (empty tree, no parent) that records who reserved the id
+/// and when; the reservation ref points at it.
+fn reservation_object(repo: &Repo, identity: &Identity, spec_id: &str) -> Result<git2::Oid> {
+    let (author, committer) = repo.signatures(identity)?;
+    let empty_tree = repo.git.treebuilder(None)?.write()?;
+    let tree = repo.git.find_tree(empty_tree)?;
+    // The nonce makes every reservation object distinct. Two identical
+    // objects (same person, same second) would have the same id, and git
+    // reports pushing a ref to the value it already has as success: both
+    // clones would "win" the number.
+    let nonce = {
+        use std::hash::BuildHasher;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        std::collections::hash_map::RandomState::new()
+            .hash_one((std::process::id(), now.as_nanos()))
+    };
+    let message = format!(
+        "Reserve {spec_id}\n\nReserved-by: {} <{}>\nNonce: {nonce:016x}\n",
+        identity.name, identity.email
+    );
+    Ok(repo
+        .git
+        .commit(None, &author, &committer, &message, &tree, &[])?)
+}
+
+fn git(repo: &Repo, args: &[&str]) -> Result<Output> {
+    Command::new("git")
+        .args(args)
+        .current_dir(&repo.workdir)
+        // Never wait for a password prompt inside `git spec new`.
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .context("cannot run git (is it installed and on PATH?)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reservation_ref_numbers() {
+        assert_eq!(number_in_ref("refs/specs/ids/42"), Some(42));
+        assert_eq!(number_in_ref("refs/specs/remote/origin/ids/7"), Some(7));
+        assert_eq!(number_in_ref("refs/specs/remote/a/b/ids/9"), Some(9));
+        assert_eq!(number_in_ref("refs/heads/ids/1"), None);
+        assert_eq!(number_in_ref("refs/specs/ids/x"), None);
+    }
+}
