@@ -11,6 +11,14 @@ pub struct Repo {
     pub workdir: PathBuf,
 }
 
+/// Where the content of a file to commit comes from.
+pub enum FileSource<'a> {
+    /// The working-tree file, through the index (filters, mode).
+    WorkingTree,
+    /// These bytes, as a regular file.
+    Bytes(&'a [u8]),
+}
+
 /// `user.name` / `user.email` as git resolves them for this repository.
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -132,7 +140,7 @@ impl Repo {
     /// Commits `tree` on top of `parent` (None: a root commit) and points
     /// `refname` at it, without touching the index or working tree. git2
     /// runs no hooks, which is what we want for the tool's own commits.
-    pub fn commit_tree(
+    fn commit_tree(
         &self,
         refname: &str,
         parent: Option<&git2::Commit<'_>>,
@@ -158,12 +166,57 @@ impl Repo {
         Ok(oid)
     }
 
+    /// Commits one file, and nothing else, on top of `parent` (None: a
+    /// root commit) and points `refname` at the commit. From the working
+    /// tree, the file goes through the index first, so git's line-ending
+    /// filters and the file mode apply as with `git add`; the index then
+    /// has the file staged and everything else as it was. From bytes (a
+    /// file that is not in the working tree) the index is left alone.
+    pub fn commit_file(
+        &self,
+        refname: &str,
+        parent: Option<&git2::Commit<'_>>,
+        relative: &Path,
+        source: FileSource<'_>,
+        message: &str,
+        identity: &Identity,
+    ) -> Result<Oid> {
+        let base = parent.map(|c| c.tree()).transpose()?;
+        let (tree, index) = match source {
+            FileSource::WorkingTree => {
+                let mut index = self.git.index().context("cannot read the index")?;
+                index
+                    .add_path(relative)
+                    .with_context(|| format!("cannot stage {}", relative.display()))?;
+                let entry = index
+                    .get_path(relative, 0)
+                    .ok_or_else(|| anyhow!("{} is not in the index", relative.display()))?;
+                let tree =
+                    self.tree_with_file(base.as_ref(), relative, entry.id, entry.mode as i32)?;
+                (tree, Some(index))
+            }
+            FileSource::Bytes(content) => {
+                let blob = self.git.blob(content)?;
+                (
+                    self.tree_with_file(base.as_ref(), relative, blob, 0o100644)?,
+                    None,
+                )
+            }
+        };
+        let oid = self.commit_tree(refname, parent, tree, message, identity)?;
+        if let Some(mut index) = index {
+            index.write().context("cannot write the index")?;
+        }
+        Ok(oid)
+    }
+
     /// A tree equal to `base` (or empty) with `path` set to `blob`.
-    pub fn tree_with_file(
+    fn tree_with_file(
         &self,
         base: Option<&git2::Tree<'_>>,
         path: &Path,
         blob: Oid,
+        mode: i32,
     ) -> Result<Oid> {
         let components: Vec<&str> = path
             .iter()
@@ -172,7 +225,7 @@ impl Repo {
                     .ok_or_else(|| anyhow!("path {} is not UTF-8", path.display()))
             })
             .collect::<Result<_>>()?;
-        self.insert_into_tree(base, &components, blob)
+        self.insert_into_tree(base, &components, blob, mode)
     }
 
     fn insert_into_tree(
@@ -180,13 +233,14 @@ impl Repo {
         base: Option<&git2::Tree<'_>>,
         components: &[&str],
         blob: Oid,
+        mode: i32,
     ) -> Result<Oid> {
         let mut builder = self.git.treebuilder(base)?;
         let (name, rest) = components
             .split_first()
             .ok_or_else(|| anyhow!("empty path"))?;
         if rest.is_empty() {
-            builder.insert(name, blob, 0o100644)?;
+            builder.insert(name, blob, mode)?;
         } else {
             let subtree = match base.and_then(|tree| tree.get_name(name)) {
                 Some(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
@@ -194,7 +248,7 @@ impl Repo {
                 }
                 _ => None,
             };
-            let sub = self.insert_into_tree(subtree.as_ref(), rest, blob)?;
+            let sub = self.insert_into_tree(subtree.as_ref(), rest, blob, mode)?;
             builder.insert(name, sub, 0o040000)?;
         }
         Ok(builder.write()?)

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::commands::Project;
 use crate::config::Config;
 use crate::lock::Lock;
-use crate::repo::{display_path, Identity};
+use crate::repo::{display_path, FileSource, Identity};
 use crate::template::{SpecValues, Template};
 use crate::{clock, editor, fsutil, ids, reserve, slug};
 
@@ -341,18 +341,22 @@ fn create_branch_and_commit(
         }
         let identity = identity
             .ok_or_else(|| anyhow!("--commit needs user.name and user.email in git config"))?;
-        let blob = repo.git.blob(content)?;
-        let base_tree = head_commit.as_ref().map(|c| c.tree()).transpose()?;
-        let tree = repo.tree_with_file(base_tree.as_ref(), relative, blob)?;
         let message = format!("spec({spec_id}): add {title}\n");
-        repo.commit_tree(&target_ref, head_commit.as_ref(), tree, &message, identity)?;
-        if !(args.no_checkout && branch.is_some()) {
-            // Committed on the checked-out branch: stage the file so `git
-            // status` is clean, leaving anything else staged as it was.
-            let mut index = repo.git.index()?;
-            index.add_path(relative)?;
-            index.write()?;
-        }
+        // With --no-checkout the file is not in the working tree: commit the
+        // bytes. Otherwise it goes through the index, staged and committed.
+        let source = if args.no_checkout && branch.is_some() {
+            FileSource::Bytes(content)
+        } else {
+            FileSource::WorkingTree
+        };
+        repo.commit_file(
+            &target_ref,
+            head_commit.as_ref(),
+            relative,
+            source,
+            &message,
+            identity,
+        )?;
         Ok(())
     })();
     if result.is_err() {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::commands::Project;
 use crate::document::{status_change_entry, Document};
-use crate::repo::display_path;
+use crate::repo::{display_path, FileSource};
 use crate::workflow::TransitionError;
 use crate::{clock, fsutil, specs};
 
@@ -151,7 +151,19 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     fsutil::replace(&spec.path, &new_bytes)?;
     if args.commit {
         let message = format!("spec({spec_id}): {current} -> {target}\n");
-        commit_file(&project, &relative, &new_bytes, &message, &identity)?;
+        let head = project.repo.head_commit()?;
+        let refname = project
+            .repo
+            .head_ref_name()
+            .unwrap_or_else(|| "HEAD".to_string());
+        project.repo.commit_file(
+            &refname,
+            head.as_ref(),
+            &relative,
+            FileSource::WorkingTree,
+            &message,
+            &identity,
+        )?;
     }
     if args.json {
         let out = Transition {
@@ -173,34 +185,13 @@ pub fn run(args: StatusArgs) -> Result<i32> {
 /// The document's status, or an error that names the file and line.
 pub fn current_status(document: &Document) -> Result<String> {
     document.get("status").ok_or_else(|| {
-        let place = match document.line_of("status") {
-            Some(line) => format!("{}:{line}", document.path().display()),
-            None => document.path().display().to_string(),
-        };
-        anyhow!("{place}: the front matter has no status value; add a line such as `status: draft`")
+        // Without a `status:` key, point at the front matter's first line.
+        let line = document.line_of("status").unwrap_or(1);
+        anyhow!(
+            "{}:{line}: the front matter has no status value; add a line such as `status: draft`",
+            document.path().display()
+        )
     })
-}
-
-/// Commits `content` at `relative` on HEAD's branch, leaving every other
-/// staged or unstaged change as it was.
-fn commit_file(
-    project: &Project,
-    relative: &std::path::Path,
-    content: &[u8],
-    message: &str,
-    identity: &crate::repo::Identity,
-) -> Result<()> {
-    let repo = &project.repo;
-    let head_commit = repo.head_commit()?;
-    let refname = repo.head_ref_name().unwrap_or_else(|| "HEAD".to_string());
-    let blob = repo.git.blob(content)?;
-    let base_tree = head_commit.as_ref().map(|c| c.tree()).transpose()?;
-    let tree = repo.tree_with_file(base_tree.as_ref(), relative, blob)?;
-    repo.commit_tree(&refname, head_commit.as_ref(), tree, message, identity)?;
-    let mut index = repo.git.index()?;
-    index.add_path(relative)?;
-    index.write()?;
-    Ok(())
 }
 
 /// `git diff`-style unified diff of one file, computed by libgit2.
