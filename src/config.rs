@@ -179,7 +179,7 @@ impl Config {
 
     /// Parses and validates configuration text; `path` is only for messages.
     pub fn parse(source: &str, path: &Path) -> Result<Config> {
-        let config: Config = toml::from_str(source).map_err(|err| {
+        let mut config: Config = toml::from_str(source).map_err(|err| {
             let line = err.span().map(|span| line_at(source, span.start));
             let message = err.message().trim_end().to_string();
             match line {
@@ -187,6 +187,8 @@ impl Config {
                 None => anyhow!("{}: {message}", path.display()),
             }
         })?;
+        // `./specs` and `specs/` name the folder git calls `specs`.
+        config.dir = normalize_dir(&config.dir);
         config.validate().map_err(|invalid| {
             let key = invalid.key;
             match key_line(source, &key) {
@@ -285,6 +287,19 @@ impl Config {
     }
 }
 
+/// The folder as git names it: `/`-separated, without `.` parts or a
+/// trailing slash. `..` and absolute paths are kept for `validate` to reject.
+fn normalize_dir(dir: &str) -> String {
+    let parts: Vec<&str> = dir
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if dir.starts_with('/') {
+        return dir.to_string();
+    }
+    parts.join("/")
+}
+
 /// A validation failure, located by its dotted TOML key.
 struct Invalid {
     key: String,
@@ -347,6 +362,17 @@ mod tests {
     #[test]
     fn example_equals_defaults() {
         assert_eq!(parse(EXAMPLE).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn folder_is_normalised() {
+        assert_eq!(
+            parse("dir = \"./docs/specs/\"\n").unwrap().dir,
+            "docs/specs"
+        );
+        assert!(parse("dir = \"../x\"\n").is_err());
+        assert!(parse("dir = \"/abs\"\n").is_err());
+        assert!(parse("dir = \"./\"\n").is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::repo::Repo;
 
@@ -15,9 +15,8 @@ pub const END: &str = "# <<< git-spec pre-commit <<<";
 /// relative to the working-tree root, `~/` is the home folder), else the
 /// common git dir's `hooks/`, which linked worktrees share.
 pub fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
-    let config = repo.git.config().context("cannot read git config")?;
-    match config.get_string("core.hooksPath") {
-        Ok(path) if !path.trim().is_empty() => {
+    match repo.config_string("core.hooksPath") {
+        Some(path) => {
             let path = match path.strip_prefix("~/") {
                 Some(rest) => std::env::var_os("HOME")
                     .map(PathBuf::from)
@@ -31,7 +30,7 @@ pub fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
                 repo.workdir.join(path)
             })
         }
-        _ => Ok(repo.common_dir().join("hooks")),
+        None => Ok(repo.common_dir().join("hooks")),
     }
 }
 

@@ -108,7 +108,8 @@ fn match_parts(parts: &[Part], text: &str, found: Option<u64>) -> Option<u64> {
         Part::Literal(literal) => match_parts(rest, text.strip_prefix(literal.as_str())?, found),
         Part::Id => {
             let digits = text.bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0 || digits > 19 {
+            // u64 holds every 19-digit number and some of 20 digits.
+            if digits == 0 || digits > 20 {
                 return None;
             }
             let number = text[..digits].parse().ok()?;
@@ -197,10 +198,25 @@ impl Highest {
 
 /// Scans everything and returns the highest ids in use.
 pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Highest> {
-    let mut highest = Highest {
-        working_tree: highest_in_folder(&repo.workdir.join(&config.dir), scheme)?,
-        ..Highest::default()
-    };
+    let mut highest = Highest::default();
+    // Every worktree of the clone: a spec written (not yet committed) in
+    // one worktree must not be handed out again in another.
+    for workdir in repo.worktree_roots() {
+        let number = highest_in_folder(&workdir.join(&config.dir), scheme)?;
+        highest.working_tree = highest.working_tree.max(number);
+    }
+    let remotes: Vec<String> = repo
+        .git
+        .remotes()
+        .map(|names| {
+            names
+                .iter()
+                .flatten()
+                .flatten()
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     let mut cache = TreeCache::load(repo, config);
     // Spec trees not in the cache, and the commits waiting for them.
     let mut unknown_trees: Vec<Oid> = Vec::new();
@@ -219,9 +235,8 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
         let short = if let Some(branch) = name.strip_prefix("refs/heads/") {
             branch
         } else if let Some(remote_branch) = name.strip_prefix("refs/remotes/") {
-            // Drop the remote's name: `origin/spec/0042-x` -> `spec/0042-x`.
-            match remote_branch.split_once('/') {
-                Some((_, branch)) if branch != "HEAD" => branch,
+            match strip_remote_name(remote_branch, &remotes) {
+                Some(branch) if branch != "HEAD" => branch,
                 _ => continue,
             }
         } else {
@@ -263,6 +278,20 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
     }
     cache.save();
     Ok(highest)
+}
+
+/// `origin/spec/0042-x` -> `spec/0042-x`: drops the longest configured
+/// remote name (remote names may contain `/`), else the first component.
+fn strip_remote_name<'a>(remote_branch: &'a str, remotes: &[String]) -> Option<&'a str> {
+    remotes
+        .iter()
+        .filter_map(|remote| {
+            remote_branch
+                .strip_prefix(remote.as_str())?
+                .strip_prefix('/')
+        })
+        .min_by_key(|branch| branch.len())
+        .or_else(|| remote_branch.split_once('/').map(|(_, branch)| branch))
 }
 
 /// The id of a commit's spec folder tree; None when the ref does not point
@@ -484,6 +513,29 @@ mod tests {
         assert_eq!(prefixed.quick_number(b"other.md"), Some(0));
         let odd = NamePattern::new("{slug}.{id}.md");
         assert_eq!(odd.quick_number(b"a.17.md"), None);
+        assert_eq!(
+            s.file.number_in("10000000000000000000-x.md"),
+            Some(10_000_000_000_000_000_000)
+        );
+        assert_eq!(s.file.number_in("99999999999999999999-x.md"), None);
+    }
+
+    #[test]
+    fn remote_names_with_slashes() {
+        let remotes = vec!["origin".to_string(), "team/origin".to_string()];
+        assert_eq!(
+            strip_remote_name("origin/spec/0001-a", &remotes),
+            Some("spec/0001-a")
+        );
+        assert_eq!(
+            strip_remote_name("team/origin/spec/0002-b", &remotes),
+            Some("spec/0002-b")
+        );
+        assert_eq!(
+            strip_remote_name("gone/spec/0003-c", &remotes),
+            Some("spec/0003-c")
+        );
+        let odd = NamePattern::new("{slug}.{id}.md");
         assert_eq!(odd.number_in("a.b.17.md"), Some(17));
         assert_eq!(odd.format("0017", "a-b"), "a-b.0017.md");
     }

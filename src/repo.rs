@@ -64,9 +64,19 @@ impl Repo {
         self.git.commondir()
     }
 
+    /// A config value as git resolves it, including `git -c key=value`
+    /// (GIT_CONFIG_PARAMETERS) and GIT_CONFIG_COUNT/KEY/VALUE, which
+    /// libgit2 ignores. None when unset or empty.
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        let value = match command_line_config(key) {
+            Some(value) => Some(value),
+            None => self.git.config().ok()?.get_string(key).ok(),
+        };
+        value.filter(|v| !v.trim().is_empty())
+    }
+
     pub fn identity(&self) -> Result<Identity> {
-        let config = self.git.config().context("cannot read git config")?;
-        let get = |key: &str| config.get_string(key).ok().filter(|v| !v.trim().is_empty());
+        let get = |key: &str| self.config_string(key);
         match (get("user.name"), get("user.email")) {
             (Some(name), Some(email)) => Ok(Identity { name, email }),
             (name, email) => {
@@ -254,12 +264,111 @@ impl Repo {
         Ok(builder.write()?)
     }
 
+    /// The roots of every working tree of this clone: the main one and
+    /// each linked worktree (this one included), as far as they exist.
+    pub fn worktree_roots(&self) -> Vec<PathBuf> {
+        let mut roots = vec![self.workdir.clone()];
+        let common = self.common_dir();
+        // The main worktree is the folder holding the common `.git`.
+        if common.file_name().is_some_and(|name| name == ".git") {
+            if let Some(main) = common.parent() {
+                roots.push(main.to_path_buf());
+            }
+        }
+        if let Ok(names) = self.git.worktrees() {
+            for name in names.iter().flatten().flatten() {
+                if let Ok(worktree) = self.git.find_worktree(name) {
+                    roots.push(worktree.path().to_path_buf());
+                }
+            }
+        }
+        let mut unique: Vec<PathBuf> = Vec::new();
+        for root in roots {
+            let root = root.canonicalize().unwrap_or(root);
+            if root.is_dir() && !unique.contains(&root) {
+                unique.push(root);
+            }
+        }
+        unique
+    }
+
     /// Path relative to the working-tree root, with `/` separators.
     pub fn relative_to_root(&self, path: &Path) -> PathBuf {
         path.strip_prefix(&self.workdir)
             .unwrap_or(path)
             .to_path_buf()
     }
+}
+
+/// The last value `git -c` or GIT_CONFIG_COUNT gave `key` (keys compare
+/// case-insensitively, as git's section and variable names do).
+fn command_line_config(key: &str) -> Option<String> {
+    let mut found = None;
+    if let Ok(parameters) = std::env::var("GIT_CONFIG_PARAMETERS") {
+        for (name, value) in parse_config_parameters(&parameters) {
+            if name.eq_ignore_ascii_case(key) {
+                found = Some(value);
+            }
+        }
+    }
+    let count: usize = std::env::var("GIT_CONFIG_COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    for i in 0..count {
+        let name = std::env::var(format!("GIT_CONFIG_KEY_{i}")).unwrap_or_default();
+        if name.eq_ignore_ascii_case(key) {
+            found = std::env::var(format!("GIT_CONFIG_VALUE_{i}")).ok();
+        }
+    }
+    found
+}
+
+/// GIT_CONFIG_PARAMETERS as git writes it: entries separated by spaces,
+/// each `'key'='value'` (or the older `'key=value'`), shell single-quoted
+/// with `'\''` for a quote.
+fn parse_config_parameters(text: &str) -> Vec<(String, String)> {
+    let mut chars = text.chars().peekable();
+    let mut entries = Vec::new();
+    // One shell word made of quoted parts and backslash-escaped characters.
+    let word = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| -> Option<String> {
+        let mut out = String::new();
+        let mut any = false;
+        loop {
+            match chars.peek() {
+                Some('\'') => {
+                    chars.next();
+                    any = true;
+                    for c in chars.by_ref() {
+                        if c == '\'' {
+                            break;
+                        }
+                        out.push(c);
+                    }
+                }
+                Some('\\') => {
+                    chars.next();
+                    out.extend(chars.next());
+                    any = true;
+                }
+                _ => break,
+            }
+        }
+        any.then_some(out)
+    };
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let Some(first) = word(&mut chars) else { break };
+        if chars.next_if_eq(&'=').is_some() {
+            entries.push((first, word(&mut chars).unwrap_or_default()));
+        } else if let Some((key, value)) = first.split_once('=') {
+            entries.push((key.to_string(), value.to_string()));
+        } else {
+            // `-c key` alone means true.
+            entries.push((first, "true".to_string()));
+        }
+    }
+    entries
 }
 
 /// How to show `path` to the user: relative to the current directory.
@@ -339,6 +448,20 @@ mod tests {
         assert_eq!(
             relative_path(Path::new("/r/specs/a.md"), Path::new("/r/src/x")),
             PathBuf::from("../../specs/a.md")
+        );
+    }
+
+    #[test]
+    fn config_parameters() {
+        assert_eq!(
+            parse_config_parameters(
+                "'user.name'='Command Line' 'core.editor=vim -f' 'x.y'='it'\\''s'"
+            ),
+            vec![
+                ("user.name".to_string(), "Command Line".to_string()),
+                ("core.editor".to_string(), "vim -f".to_string()),
+                ("x.y".to_string(), "it's".to_string()),
+            ]
         );
     }
 

@@ -97,7 +97,7 @@ pub fn install(repo: &Repo) -> Result<i32> {
         "installed the git-spec pre-commit hook in {}",
         shown.display()
     );
-    if repo.git.config()?.get_string("core.hooksPath").is_ok() {
+    if repo.config_string("core.hooksPath").is_some() {
         eprintln!(
             "note: core.hooksPath is set; if a hook manager (lefthook, husky) generates that folder, \
              add `git spec hook run pre-commit` to its configuration instead (see the README)"

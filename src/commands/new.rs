@@ -1,7 +1,7 @@
 //! `git spec new <TITLE>`: allocate the next id, create the branch and the
 //! spec file from the template.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::commands::Project;
 use crate::config::Config;
 use crate::lock::Lock;
-use crate::repo::{display_path, FileSource, Identity};
+use crate::repo::{display_path, FileSource};
 use crate::template::{SpecValues, Template};
 use crate::{clock, editor, fsutil, ids, reserve, slug};
 
@@ -123,6 +123,9 @@ pub fn run(args: NewArgs) -> Result<i32> {
     let today = clock::today()?;
     let template = load_template(&project)?;
     let head_commit = project.repo.head_commit()?;
+    if args.edit && args.no_checkout && args.commit {
+        bail!("--edit cannot be combined with --no-checkout --commit: the spec goes straight to its branch and is not in the working tree to edit");
+    }
     if args.no_checkout && head_commit.is_none() {
         bail!("--no-checkout needs a commit to create the branch at, and this repository has none yet: make a first commit, or leave out --no-checkout");
     }
@@ -136,7 +139,12 @@ pub fn run(args: NewArgs) -> Result<i32> {
         )?)
     };
     let next_free = || -> Result<u64> {
-        Ok(ids::highest_in_use(&project.repo, config, &project.scheme)?.max() + 1)
+        ids::highest_in_use(&project.repo, config, &project.scheme)?
+            .max()
+            .checked_add(1)
+            .ok_or_else(|| {
+                anyhow!("no spec number is left: the highest one in use is the largest possible")
+            })
     };
     let mut number = next_free()?;
     let reserve_on = reservation_remote(&args, config);
@@ -225,32 +233,75 @@ pub fn run(args: NewArgs) -> Result<i32> {
     let relative = project.repo.relative_to_root(&path);
     // With --no-checkout --commit the spec lives only on its branch.
     let write_to_working_tree = !(args.no_checkout && args.commit);
-    if write_to_working_tree {
-        std::fs::create_dir_all(project.spec_dir())
-            .with_context(|| format!("cannot create {}", project.spec_dir().display()))?;
-        fsutil::write_new(&path, content.as_bytes())?;
-    }
-    let result = create_branch_and_commit(
-        &project,
-        &args,
-        branch.as_deref(),
-        &relative,
-        content.as_bytes(),
-        &spec_id,
-        title,
-        identity.as_ref(),
-    );
-    if let Err(err) = result {
+    let created_folder = write_to_working_tree && !project.spec_dir().exists();
+    let undo_file = || {
         if write_to_working_tree {
             let _ = std::fs::remove_file(&path);
         }
-        return Err(err);
+        if created_folder {
+            // Only succeeds while empty, which is what we left.
+            let _ = std::fs::remove_dir(project.spec_dir());
+        }
+    };
+    if write_to_working_tree {
+        std::fs::create_dir_all(project.spec_dir())
+            .with_context(|| format!("cannot create {}", project.spec_dir().display()))?;
+        if let Err(err) = fsutil::write_new(&path, content.as_bytes()) {
+            undo_file();
+            return Err(err);
+        }
     }
+    let target_ref = match create_branch(&project, &args, branch.as_deref()) {
+        Ok(target_ref) => target_ref,
+        Err(err) => {
+            undo_file();
+            return Err(err);
+        }
+    };
+    // The file and branch now hold the id for any other run.
     drop(lock);
 
     if args.edit {
         editor::edit(&project.repo, &path)
             .with_context(|| format!("the spec was created at {}", shown_path.display()))?;
+    }
+    if args.commit {
+        let identity = identity
+            .as_ref()
+            .ok_or_else(|| anyhow!("--commit needs user.name and user.email in git config"))?;
+        let message = format!("spec({spec_id}): add {title}\n");
+        let source = if write_to_working_tree {
+            // Through the index: staged and committed, filters applied.
+            FileSource::WorkingTree
+        } else {
+            FileSource::Bytes(content.as_bytes())
+        };
+        // The tip of the ref being committed on; None while it is unborn.
+        let parent = project
+            .repo
+            .git
+            .find_reference(&target_ref)
+            .and_then(|r| r.peel_to_commit())
+            .ok();
+        project
+            .repo
+            .commit_file(
+                &target_ref,
+                parent.as_ref(),
+                &relative,
+                source,
+                &message,
+                identity,
+            )
+            .with_context(|| match &branch {
+                Some(branch) => {
+                    format!("{spec_id} was created on branch {branch}, but not committed")
+                }
+                None => format!(
+                    "{spec_id} was created at {}, but not committed",
+                    shown_path.display()
+                ),
+            })?;
     }
 
     if args.json {
@@ -297,78 +348,44 @@ fn load_template(project: &Project) -> Result<Template> {
     Template::from_file(&project.repo.workdir.join(&shown), &shown)
 }
 
-/// Creates (and checks out) the branch, then commits if asked. On failure
-/// the branch is deleted and HEAD put back as it was.
-#[allow(clippy::too_many_arguments)]
-fn create_branch_and_commit(
-    project: &Project,
-    args: &NewArgs,
-    branch: Option<&str>,
-    relative: &Path,
-    content: &[u8],
-    spec_id: &str,
-    title: &str,
-    identity: Option<&Identity>,
-) -> Result<()> {
+/// Creates (and checks out) the branch and returns the ref to commit on.
+/// On failure the branch is deleted and HEAD put back as it was.
+fn create_branch(project: &Project, args: &NewArgs, branch: Option<&str>) -> Result<String> {
     let repo = &project.repo;
-    let head_commit = repo.head_commit()?;
     let previous_head = repo.head_ref_name();
+    let Some(branch) = branch else {
+        return Ok(previous_head.unwrap_or_else(|| "HEAD".to_string()));
+    };
+    let refname = format!("refs/heads/{branch}");
+    let head_commit = repo.head_commit()?;
     let mut created_branch = false;
     let result = (|| -> Result<()> {
-        let target_ref = match branch {
-            Some(branch) => {
-                let refname = format!("refs/heads/{branch}");
-                if let Some(commit) = &head_commit {
-                    repo.git
-                        .branch(branch, commit, false)
-                        .with_context(|| format!("cannot create branch {branch}"))?;
-                    created_branch = true;
-                }
-                if !args.no_checkout {
-                    // Moving HEAD only: index and working tree stay as they
-                    // are, which is safe with uncommitted changes. Without
-                    // commits, HEAD becomes the new unborn branch.
-                    repo.git
-                        .set_head(&refname)
-                        .with_context(|| format!("cannot switch to {branch}"))?;
-                }
-                refname
-            }
-            None => previous_head.clone().unwrap_or_else(|| "HEAD".to_string()),
-        };
-        if !args.commit {
-            return Ok(());
+        if let Some(commit) = &head_commit {
+            repo.git
+                .branch(branch, commit, false)
+                .with_context(|| format!("cannot create branch {branch}"))?;
+            created_branch = true;
         }
-        let identity = identity
-            .ok_or_else(|| anyhow!("--commit needs user.name and user.email in git config"))?;
-        let message = format!("spec({spec_id}): add {title}\n");
-        // With --no-checkout the file is not in the working tree: commit the
-        // bytes. Otherwise it goes through the index, staged and committed.
-        let source = if args.no_checkout && branch.is_some() {
-            FileSource::Bytes(content)
-        } else {
-            FileSource::WorkingTree
-        };
-        repo.commit_file(
-            &target_ref,
-            head_commit.as_ref(),
-            relative,
-            source,
-            &message,
-            identity,
-        )?;
+        if !args.no_checkout {
+            // Moving HEAD only: index and working tree stay as they are,
+            // which is safe with uncommitted changes. Without commits, HEAD
+            // becomes the new unborn branch.
+            repo.git
+                .set_head(&refname)
+                .with_context(|| format!("cannot switch to {branch}"))?;
+        }
         Ok(())
     })();
-    if result.is_err() {
-        if let (Some(branch), Some(head)) = (branch, &previous_head) {
+    if let Err(err) = result {
+        if let Some(head) = &previous_head {
             let _ = repo.git.set_head(head);
-            if created_branch {
-                if let Ok(mut reference) = repo.git.find_reference(&format!("refs/heads/{branch}"))
-                {
-                    let _ = reference.delete();
-                }
+        }
+        if created_branch {
+            if let Ok(mut reference) = repo.git.find_reference(&refname) {
+                let _ = reference.delete();
             }
         }
+        return Err(err);
     }
-    result
+    Ok(refname)
 }
