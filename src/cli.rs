@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    check, completions, fetch, hook, index, init, list, log, man, new, show, status,
+    check, completions, fetch, hook, index, init, list, log, man, new, renumber, show, status,
 };
 
 #[derive(Debug, Parser)]
@@ -44,6 +44,8 @@ pub enum Command {
     Index(index::IndexArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
+    /// Give a spec a new number: file, spec-id, branch and mentions in other specs
+    Renumber(renumber::RenumberArgs),
     /// Update the local copy of the id reservations from the shared remote
     Fetch(fetch::FetchArgs),
     /// Write the man page git-spec.1 (git spec --help shows it)
@@ -66,6 +68,7 @@ pub fn main() -> i32 {
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
         Command::Fetch(args) => fetch::run(args),
+        Command::Renumber(args) => renumber::run(args),
     };
     match result {
         Ok(code) => code,

@@ -292,14 +292,31 @@ impl Document {
         date: &str,
         entry: &str,
     ) -> Result<Vec<u8>, DocumentError> {
-        let status = self.value_splice("status", new_status)?.ok_or_else(|| {
-            self.error(
-                Some(1),
-                "no top-level `status:` key in the front matter".into(),
-            )
-        })?;
-        let mut splices = vec![status, self.changelog_splice(entry)];
-        splices.extend(self.value_splice("updated", date)?);
+        let mut values = vec![("status", new_status)];
+        if self.entry("updated").is_some() {
+            values.push(("updated", date));
+        }
+        self.with_values_and_entry(&values, entry)
+    }
+
+    /// The whole file with each `(key, value)` set in place (the keys must
+    /// exist; quoting style and comments are kept) and `entry` appended to
+    /// the changelog. Used by `status` and `renumber`.
+    pub fn with_values_and_entry(
+        &self,
+        values: &[(&str, &str)],
+        entry: &str,
+    ) -> Result<Vec<u8>, DocumentError> {
+        let mut splices = vec![self.changelog_splice(entry)];
+        for (key, value) in values {
+            let splice = self.value_splice(key, value)?.ok_or_else(|| {
+                self.error(
+                    Some(1),
+                    format!("no top-level `{key}:` key in the front matter"),
+                )
+            })?;
+            splices.push(splice);
+        }
         let out = self.apply(splices);
 
         // Cheap insurance that an edit never leaves a damaged document
@@ -313,13 +330,13 @@ impl Document {
                 ),
             )
         })?;
-        let updated_ok =
-            self.entry("updated").is_none() || reread.get("updated").as_deref() == Some(date);
-        if reread.get("status").as_deref() != Some(new_status) || !updated_ok {
-            return Err(self.error(
-                self.line_of("status"),
-                "refusing an edit that would not read back as written".into(),
-            ));
+        for (key, value) in values {
+            if reread.get(key).as_deref() != Some(*value) {
+                return Err(self.error(
+                    self.line_of(key),
+                    "refusing an edit that would not read back as written".into(),
+                ));
+            }
         }
         Ok(out)
     }

@@ -92,6 +92,36 @@ impl NamePattern {
         )
     }
 
+    /// `name` with its id changed from `old` to `new_padded`, everything
+    /// else (the slug, above all) kept; None if `name` does not carry `old`.
+    pub fn renumbered(&self, name: &str, old: u64, new_padded: &str) -> Option<String> {
+        if self.number_in(name) != Some(old) {
+            return None;
+        }
+        let new: u64 = new_padded.parse().ok()?;
+        let bytes = name.as_bytes();
+        let mut start = 0;
+        while start < bytes.len() {
+            if !bytes[start].is_ascii_digit() {
+                start += 1;
+                continue;
+            }
+            let end = start
+                + bytes[start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+            if name[start..end].parse::<u64>().ok() == Some(old) {
+                let candidate = format!("{}{new_padded}{}", &name[..start], &name[end..]);
+                if self.number_in(&candidate) == Some(new) {
+                    return Some(candidate);
+                }
+            }
+            start = end;
+        }
+        None
+    }
+
     /// The number in a name that follows the pattern. A hand-written
     /// matcher rather than a regex: it runs on every entry of every spec
     /// tree on the first run, and must cost next to nothing.
@@ -518,6 +548,27 @@ mod tests {
             Some(10_000_000_000_000_000_000)
         );
         assert_eq!(s.file.number_in("99999999999999999999-x.md"), None);
+    }
+
+    #[test]
+    fn renumbering_names_keeps_the_slug() {
+        let s = scheme();
+        assert_eq!(
+            s.file
+                .renumbered("0023-add-2023-report.md", 23, "0031")
+                .as_deref(),
+            Some("0031-add-2023-report.md")
+        );
+        assert_eq!(
+            s.branch.renumbered("spec/0023-x", 23, "10000").as_deref(),
+            Some("spec/10000-x")
+        );
+        assert_eq!(s.branch.renumbered("feature/0023-x", 23, "0031"), None);
+        let odd = NamePattern::new("{slug}-{id}.md");
+        assert_eq!(
+            odd.renumbered("v23-fix-0023.md", 23, "0031").as_deref(),
+            Some("v23-fix-0031.md")
+        );
     }
 
     #[test]

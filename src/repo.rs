@@ -371,6 +371,12 @@ fn parse_config_parameters(text: &str) -> Vec<(String, String)> {
     entries
 }
 
+/// `git diff`-style unified diff of one file's change, computed by libgit2.
+pub fn unified_diff(old: &[u8], new: &[u8], old_path: &Path, new_path: &Path) -> Result<String> {
+    let mut patch = git2::Patch::from_buffers(old, Some(old_path), new, Some(new_path), None)?;
+    Ok(String::from_utf8_lossy(&patch.to_buf()?).into_owned())
+}
+
 /// How to show `path` to the user: relative to the current directory.
 pub fn display_path(path: &Path) -> PathBuf {
     let Ok(cwd) = std::env::current_dir() else {

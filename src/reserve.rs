@@ -77,11 +77,7 @@ pub fn reserve(
         let marker = reservation_object(repo, identity, &spec_id_of(candidate))?;
         match claim(repo, remote, candidate, marker)? {
             Claim::Won => {
-                // Remember it locally, so the next run counts it without a fetch.
-                let mirror = format!("{}{candidate}", mirror_namespace(remote));
-                repo.git
-                    .reference(&mirror, marker, true, "git spec: reserved")
-                    .with_context(|| format!("cannot record {mirror}"))?;
+                record_locally(repo, remote, candidate, marker)?;
                 return Ok(candidate);
             }
             Claim::Taken => {
@@ -93,6 +89,37 @@ pub fn reserve(
     bail!(
         "could not reserve an id on {remote} after {MAX_ATTEMPTS} attempts: others keep taking them; try again, or use --offline"
     )
+}
+
+/// Claims exactly `number`; false when someone else holds it (the local
+/// copy of the reservations is then refreshed).
+pub fn reserve_exact(
+    repo: &Repo,
+    remote: &str,
+    identity: &Identity,
+    spec_id: &str,
+    number: u64,
+) -> Result<bool> {
+    let marker = reservation_object(repo, identity, spec_id)?;
+    match claim(repo, remote, number, marker)? {
+        Claim::Won => {
+            record_locally(repo, remote, number, marker)?;
+            Ok(true)
+        }
+        Claim::Taken => {
+            fetch(repo, remote)?;
+            Ok(false)
+        }
+    }
+}
+
+fn record_locally(repo: &Repo, remote: &str, number: u64, marker: git2::Oid) -> Result<()> {
+    // Remember it locally, so the next run counts it without a fetch.
+    let mirror = format!("{}{number}", mirror_namespace(remote));
+    repo.git
+        .reference(&mirror, marker, true, "git spec: reserved")
+        .with_context(|| format!("cannot record {mirror}"))?;
+    Ok(())
 }
 
 enum Claim {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::commands::Project;
 use crate::document::{status_change_entry, Document};
-use crate::repo::{display_path, FileSource};
+use crate::repo::{display_path, unified_diff, FileSource};
 use crate::workflow::TransitionError;
 use crate::{clock, fsutil, specs};
 
@@ -144,7 +144,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         let old_bytes = std::fs::read(&spec.path)?;
         print!(
             "{}",
-            unified_diff(&old_bytes, &new_bytes, &relative.display().to_string())?
+            unified_diff(&old_bytes, &new_bytes, &relative, &relative)?
         );
         return Ok(0);
     }
@@ -192,17 +192,4 @@ pub fn current_status(document: &Document) -> Result<String> {
             document.path().display()
         )
     })
-}
-
-/// `git diff`-style unified diff of one file, computed by libgit2.
-fn unified_diff(old: &[u8], new: &[u8], path: &str) -> Result<String> {
-    let mut patch = git2::Patch::from_buffers(
-        old,
-        Some(std::path::Path::new(path)),
-        new,
-        Some(std::path::Path::new(path)),
-        None,
-    )?;
-    let buf = patch.to_buf()?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
 }

@@ -1,0 +1,291 @@
+//! `git spec renumber <ID> [--to N]`: fix an id collision after the fact.
+//!
+//! Moves the file to its new name, rewrites `spec-id`, renames the spec's
+//! branch when it follows the branch pattern, replaces whole-word mentions
+//! of the old id in the other specs, and records the change in the
+//! changelog. Everything is planned first, so `--dry-run` shows exactly
+//! what a real run does.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use serde::Serialize;
+
+use crate::catalog;
+use crate::commands::Project;
+use crate::lock::Lock;
+use crate::repo::{display_path, unified_diff};
+use crate::{clock, fsutil, ids, reserve, specs};
+
+#[derive(Debug, Args)]
+pub struct RenumberArgs {
+    /// The spec to renumber: 42, 0042 or SPEC-0042
+    pub id: String,
+    /// The new number (default: the next free one)
+    #[arg(long, value_name = "N")]
+    pub to: Option<u64>,
+    /// Show every change (file move, branch rename, edits as diffs); change nothing
+    #[arg(long, short = 'n')]
+    pub dry_run: bool,
+    /// Reserve the new number on this remote first (default: `[id] reserve` in .specrc)
+    #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "")]
+    pub reserve: Option<String>,
+    /// Do not reserve the new number even if .specrc says so
+    #[arg(long, conflicts_with = "reserve")]
+    pub offline: bool,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Renumbered {
+    from: String,
+    to: String,
+    old_path: String,
+    new_path: String,
+    branch: Option<(String, String)>,
+    mentions: Vec<String>,
+    dry_run: bool,
+}
+
+/// One file rewrite in the plan.
+struct Rewrite {
+    path: PathBuf,
+    old: Vec<u8>,
+    new: Vec<u8>,
+}
+
+pub fn run(args: RenumberArgs) -> Result<i32> {
+    let project = Project::open()?;
+    let scheme = &project.scheme;
+    let (spec, document) = specs::find(&project, &args.id)?;
+    let old_number = spec.number;
+    let old_id = scheme.spec_id(old_number);
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(Lock::acquire(
+            &project.repo.common_dir().join("git-spec"),
+            "new",
+        )?)
+    };
+
+    let new_number = choose_number(&project, &args, old_number)?;
+    let new_id = scheme.spec_id(new_number);
+    let padded = scheme.padded(new_number);
+
+    // The spec itself: new name, new spec-id, one changelog entry.
+    let old_name = spec
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let new_name = scheme
+        .file
+        .renumbered(old_name, old_number, &padded)
+        .ok_or_else(|| {
+            anyhow!(
+                "{} does not follow the file pattern `{}`: rename it by hand",
+                display_path(&spec.path).display(),
+                project.config.naming.file
+            )
+        })?;
+    let new_path = spec.path.with_file_name(&new_name);
+    if new_path.exists() {
+        bail!(
+            "{} already exists; nothing was changed",
+            display_path(&new_path).display()
+        );
+    }
+    let name = project.repo.identity()?.name;
+    let entry = format!(
+        "- {}: Renumbered from {old_id} to {new_id} by {name}",
+        clock::today()?
+    );
+    let old_bytes = std::fs::read(&spec.path)?;
+    let new_bytes = if document.get("spec-id").is_some() {
+        document.with_values_and_entry(&[("spec-id", &new_id)], &entry)?
+    } else {
+        document.with_changelog_entry(&entry)
+    };
+
+    // Mentions in the other specs, as a whole word.
+    let mention = regex::bytes::Regex::new(&format!(r"\b{}\b", regex::escape(&old_id)))?;
+    let mut rewrites = Vec::new();
+    for raw in catalog::read_working_tree(&project)? {
+        let full = project.repo.workdir.join(&raw.path);
+        if full == spec.path || !mention.is_match(&raw.bytes) {
+            continue;
+        }
+        let replaced = mention
+            .replace_all(&raw.bytes, new_id.as_bytes())
+            .into_owned();
+        rewrites.push(Rewrite {
+            path: full,
+            old: raw.bytes,
+            new: replaced,
+        });
+    }
+
+    // The branch, if one follows the pattern with the old number.
+    let branch = renamed_branch(&project, old_number, &padded)?;
+
+    let result = Renumbered {
+        from: old_id.clone(),
+        to: new_id.clone(),
+        old_path: display_path(&spec.path).display().to_string(),
+        new_path: display_path(&new_path).display().to_string(),
+        branch: branch.clone(),
+        mentions: rewrites
+            .iter()
+            .map(|r| display_path(&r.path).display().to_string())
+            .collect(),
+        dry_run: args.dry_run,
+    };
+
+    if args.dry_run {
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&result)?);
+            return Ok(0);
+        }
+        println!("rename {} -> {}", result.old_path, result.new_path);
+        if let Some((from, to)) = &branch {
+            println!("rename branch {from} -> {to}");
+        }
+        let old_rel = project.repo.relative_to_root(&spec.path);
+        let new_rel = project.repo.relative_to_root(&new_path);
+        print!(
+            "{}",
+            unified_diff(&old_bytes, &new_bytes, &old_rel, &new_rel)?
+        );
+        for rewrite in &rewrites {
+            let rel = project.repo.relative_to_root(&rewrite.path);
+            print!("{}", unified_diff(&rewrite.old, &rewrite.new, &rel, &rel)?);
+        }
+        return Ok(0);
+    }
+
+    // New file first (never overwriting), then the old one goes, so a
+    // failure midway leaves the spec readable under one of its names.
+    fsutil::write_new(&new_path, &new_bytes)?;
+    std::fs::remove_file(&spec.path)
+        .with_context(|| format!("cannot remove {}", result.old_path))?;
+    for rewrite in &rewrites {
+        fsutil::replace(&rewrite.path, &rewrite.new)?;
+    }
+    if let Some((from, to)) = &branch {
+        let mut local = project
+            .repo
+            .git
+            .find_branch(from, git2::BranchType::Local)?;
+        local
+            .rename(to, false)
+            .with_context(|| format!("cannot rename branch {from} to {to}"))?;
+    }
+
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        println!("{}", result.new_path);
+        eprintln!("Renumbered {old_id} to {new_id}");
+        if let Some((from, to)) = &branch {
+            eprintln!("renamed branch {from} to {to}");
+        }
+        for path in &result.mentions {
+            eprintln!("updated mentions in {path}");
+        }
+    }
+    Ok(0)
+}
+
+/// `--to N` if it is free, otherwise the next free number; reserved on the
+/// shared remote first when reservation is on.
+fn choose_number(project: &Project, args: &RenumberArgs, old: u64) -> Result<u64> {
+    let scheme = &project.scheme;
+    let highest = ids::highest_in_use(&project.repo, &project.config, scheme)?;
+    let next_free = || -> Result<u64> {
+        ids::highest_in_use(&project.repo, &project.config, scheme)?
+            .max()
+            .checked_add(1)
+            .ok_or_else(|| anyhow!("no spec number is left"))
+    };
+    let candidate = match args.to {
+        Some(0) => bail!("--to 0: spec numbers start at 1"),
+        Some(n) if n == old => bail!("{} already has that number", scheme.spec_id(old)),
+        Some(n) => {
+            let taken = specs::scan(project)?.iter().any(|s| s.number == n);
+            if taken {
+                bail!(
+                    "{} is used by another spec; pick another number or leave out --to",
+                    scheme.spec_id(n)
+                );
+            }
+            n
+        }
+        None => highest.max() + 1,
+    };
+    let remote = match (&args.reserve, args.offline) {
+        (_, true) => None,
+        (Some(remote), _) if !remote.is_empty() => Some(remote.clone()),
+        (Some(_), _) if project.config.id.reserve.is_empty() => Some("origin".to_string()),
+        _ if !project.config.id.reserve.is_empty() => Some(project.config.id.reserve.clone()),
+        _ => None,
+    };
+    let Some(remote) = remote.filter(|_| !args.dry_run) else {
+        return Ok(candidate);
+    };
+    let identity = project.repo.identity()?;
+    if args.to.is_some() {
+        // An explicit number is claimed as it is, or refused.
+        let won = reserve::reserve_exact(
+            &project.repo,
+            &remote,
+            &identity,
+            &scheme.spec_id(candidate),
+            candidate,
+        )?;
+        if !won {
+            bail!(
+                "{} is already reserved on {remote}; pick another number or leave out --to",
+                scheme.spec_id(candidate)
+            );
+        }
+        return Ok(candidate);
+    }
+    reserve::reserve(
+        &project.repo,
+        &remote,
+        &identity,
+        |n| scheme.spec_id(n),
+        candidate,
+        next_free,
+    )
+}
+
+/// The local branch named after the old number, and its new name.
+fn renamed_branch(
+    project: &Project,
+    old: u64,
+    new_padded: &str,
+) -> Result<Option<(String, String)>> {
+    for branch in project.repo.git.branches(Some(git2::BranchType::Local))? {
+        let (branch, _) = branch?;
+        let Ok(Some(name)) = branch.name() else {
+            continue;
+        };
+        if let Some(new_name) = project.scheme.branch.renumbered(name, old, new_padded) {
+            if project
+                .repo
+                .git
+                .find_branch(&new_name, git2::BranchType::Local)
+                .is_ok()
+            {
+                bail!("branch {new_name} already exists; nothing was changed");
+            }
+            return Ok(Some((name.to_string(), new_name)));
+        }
+    }
+    Ok(None)
+}
