@@ -67,7 +67,15 @@ pub fn pre_commit(project: &Project, fix: bool) -> Result<Vec<Outcome>> {
         .context("cannot read the index being committed")?;
 
     let mut refusals = Vec::new();
-    let changes = staged_status_changes(project, &head_tree, &index, &mut refusals)?;
+    let mut changes = staged_status_changes(project, &head_tree, &index, &mut refusals)?;
+    // A merge brings statuses from its other parents, where they were
+    // recorded already: only a status none of the parents has is new.
+    let other_parents = merge_heads(project)?;
+    changes.retain(|change| {
+        !other_parents.iter().any(|tree| {
+            status_at(project, tree, &change.path).as_deref() == Some(change.to.as_str())
+        })
+    });
     let workflow = &project.config.workflow;
     let mut pending = Vec::new();
     for change in changes {
@@ -86,6 +94,8 @@ pub fn pre_commit(project: &Project, fix: bool) -> Result<Vec<Outcome>> {
                 change.staged.line_of("status").unwrap_or(1),
                 workflow.statuses.join(", ")
             )),
+            // Leaving a status the workflow does not know is a repair.
+            Err(TransitionError::UnknownCurrent(_)) => pending.push(change),
             Err(refusal) if workflow.enforce => refusals.push(format!(
                 "{}:{}: {refusal}",
                 change.path.display(),
@@ -130,7 +140,7 @@ pub fn pre_commit(project: &Project, fix: bool) -> Result<Vec<Outcome>> {
             new_blob,
             new_bytes.len(),
         )?;
-        update_working_file(project, &change.path, &entry)?;
+        update_working_file(project, &change, &entry)?;
         update_real_index(
             project,
             &change.path,
@@ -214,6 +224,29 @@ fn staged_status_changes(
     Ok(changes)
 }
 
+/// The trees of the commits being merged in (MERGE_HEAD), if a merge is
+/// being committed.
+fn merge_heads(project: &Project) -> Result<Vec<git2::Tree<'_>>> {
+    let path = project.repo.git.path().join("MERGE_HEAD");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(Vec::new());
+    };
+    let mut trees = Vec::new();
+    for line in text.lines() {
+        if let Ok(oid) = Oid::from_str(line.trim()) {
+            trees.push(project.repo.git.find_commit(oid)?.tree()?);
+        }
+    }
+    Ok(trees)
+}
+
+/// The status of the spec at `path` in `tree`, if it has one.
+fn status_at(project: &Project, tree: &git2::Tree<'_>, path: &Path) -> Option<String> {
+    let entry = tree.get_path(path).ok()?;
+    let blob = project.repo.git.find_blob(entry.id()).ok()?;
+    Document::parse(path, blob.content()).ok()?.get("status")
+}
+
 /// Points the index entry for `path` at `new_blob`, if it still holds
 /// `old_blob` (anything else is the user's and is left alone).
 fn replace_blob(
@@ -238,21 +271,18 @@ fn replace_blob(
 }
 
 /// The same entry in the working-tree file, which may hold more edits than
-/// the index: they stay, and the entry is added unless the line is there.
-fn update_working_file(project: &Project, path: &Path, entry: &str) -> Result<()> {
-    let full = project.repo.workdir.join(path);
+/// the index: they stay. Skipped when the file's last recorded change is
+/// this transition already (the user wrote it, unstaged).
+fn update_working_file(project: &Project, change: &StatusChange, entry: &str) -> Result<()> {
+    let full = project.repo.workdir.join(&change.path);
     let Ok(bytes) = std::fs::read(&full) else {
         // Deleted in the working tree: nothing to keep in step.
         return Ok(());
     };
-    let Ok(document) = Document::parse(path, &bytes) else {
+    let Ok(document) = Document::parse(&change.path, &bytes) else {
         return Ok(());
     };
-    if document
-        .changelog_entries()
-        .iter()
-        .any(|(_, line)| line == entry)
-    {
+    if document.last_status_change() == Some((change.from.clone(), change.to.clone())) {
         return Ok(());
     }
     fsutil::replace(&full, &document.with_changelog_entry(entry))

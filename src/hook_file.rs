@@ -10,6 +10,9 @@ use crate::repo::Repo;
 
 pub const BEGIN: &str = "# >>> git-spec pre-commit >>>";
 pub const END: &str = "# <<< git-spec pre-commit <<<";
+/// Inside the block when install also wrote the `#!/bin/sh` line above it
+/// (the hook had none), so that uninstall takes that line away too.
+const ADDED_SHEBANG: &str = "# (git-spec also added the #!/bin/sh line above)";
 
 /// The folder git runs hooks from: `core.hooksPath` (a relative one is
 /// relative to the working-tree root, `~/` is the home folder), else the
@@ -98,7 +101,10 @@ pub fn with_block(existing: Option<&str>, block: &str) -> String {
             };
             format!("{shebang}{block}{rest}")
         }
-        Some(text) => format!("#!/bin/sh\n{block}{text}"),
+        Some(text) => {
+            let flagged = block.replacen('\n', &format!("\n{ADDED_SHEBANG}\n"), 1);
+            format!("#!/bin/sh\n{flagged}{text}")
+        }
     }
 }
 
@@ -106,14 +112,22 @@ pub fn with_block(existing: Option<&str>, block: &str) -> String {
 pub fn without_block(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut inside = false;
+    let mut added_shebang = false;
     for line in text.split_inclusive('\n') {
         let bare = line.trim_end_matches(['\n', '\r']);
-        if bare == BEGIN {
+        if inside && bare == ADDED_SHEBANG {
+            added_shebang = true;
+        } else if bare == BEGIN {
             inside = true;
         } else if bare == END && inside {
             inside = false;
         } else if !inside {
             out.push_str(line);
+        }
+    }
+    if added_shebang {
+        if let Some(rest) = out.strip_prefix("#!/bin/sh\n") {
+            out = rest.to_string();
         }
     }
     let meaningful = out
@@ -139,6 +153,11 @@ mod tests {
         assert!(has_block(&installed));
         assert_eq!(without_block(&installed).as_deref(), Some(existing));
         assert_eq!(without_block(&with_block(None, &block)), None);
+        let bare = "echo mine\n";
+        assert_eq!(
+            without_block(&with_block(Some(bare), &block)).as_deref(),
+            Some(bare)
+        );
     }
 
     #[test]

@@ -65,14 +65,33 @@ pub fn install(repo: &Repo) -> Result<i32> {
         .and_then(|p| p.canonicalize())
         .context("cannot tell where the git-spec binary is")?;
     let block = hook_file::block(&binary);
+    let chain_hint = "To run both, call git-spec from it: add the command\n  git spec hook run pre-commit\nand fail the hook when it fails.";
+    if path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        bail!(
+            "{} is a symbolic link, probably to a script shared with other repositories, so git-spec will not edit it.\n{chain_hint}",
+            shown.display()
+        );
+    }
     let existing = match std::fs::read(&path) {
-        Ok(bytes) => Some(String::from_utf8(bytes).unwrap_or_default()),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(_) => bail!(
+                "{} is not a UTF-8 text script (a compiled program, or another encoding), so git-spec will not edit it.\n{chain_hint}",
+                shown.display()
+            ),
+        },
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", shown.display())),
     };
     let text = match existing.as_deref() {
         Some(text) if text.contains(&block) => {
-            println!("the git-spec pre-commit hook is already installed in {}", shown.display());
+            println!(
+                "the git-spec pre-commit hook is already installed in {}",
+                shown.display()
+            );
             return Ok(0);
         }
         // An older block (say, another binary path) is replaced in place.
@@ -81,9 +100,7 @@ pub fn install(repo: &Repo) -> Result<i32> {
             hook_file::with_block(rest.as_deref(), &block)
         }
         Some(text) if !hook_file::is_shell_script(text) => bail!(
-            "{} exists and is not a shell script, so git-spec will not edit it.\n\
-             To run both, call git-spec from it, e.g. add the command\n  git spec hook run pre-commit\n\
-             and fail the hook when it fails.",
+            "{} exists and is not a shell script, so git-spec will not edit it.\n{chain_hint}",
             shown.display()
         ),
         other => hook_file::with_block(other, &block),
@@ -91,8 +108,17 @@ pub fn install(repo: &Repo) -> Result<i32> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    let was_disabled = existing.is_some() && !is_executable(&path);
     fsutil::replace(&path, text.as_bytes())?;
-    make_executable(&path)?;
+    if was_disabled {
+        // The user switched the hook off with chmod -x; that stays their call.
+        eprintln!(
+            "note: {} is not executable, so git does not run it (nor git-spec's part); `chmod +x` it to turn it on",
+            shown.display()
+        );
+    } else {
+        make_executable(&path)?;
+    }
     println!(
         "installed the git-spec pre-commit hook in {}",
         shown.display()
@@ -194,6 +220,17 @@ fn run_hook(args: &RunArgs) -> Result<i32> {
             Ok(if missing { 1 } else { 0 })
         }
     }
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_path: &Path) -> bool {
+    true
 }
 
 #[cfg(unix)]
