@@ -1,9 +1,17 @@
-//! `git spec man`: the man page, so that `git spec --help` works.
+//! `git spec man`: the man pages, so that `git spec --help` works.
+//!
+//! git turns `git spec --help` into `man git-spec`, so the page has to be
+//! installed where `man` looks. The pages are rendered by clap_mangen from
+//! the same clap definitions as `-h`: `git-spec.1` for the command, and one
+//! `git-spec-<sub>.1` per subcommand (`git-spec-hook-install.1` for nested
+//! ones), like git's own `git-commit.1`.
 
-use std::path::PathBuf;
+use std::fs;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
-use clap::Args;
+use anyhow::{Context, Result};
+use clap::{Args, CommandFactory};
+use clap_mangen::roff::{bold, roman, Roff};
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
@@ -12,6 +20,118 @@ pub struct ManArgs {
     pub out_dir: PathBuf,
 }
 
-pub fn run(_args: ManArgs) -> Result<i32> {
-    anyhow::bail!("git spec man is not implemented yet")
+/// One rendered page.
+pub struct Page {
+    /// `git-spec.1`, `git-spec-new.1`, ...
+    pub file_name: String,
+    pub roff: Vec<u8>,
+}
+
+pub fn run(args: ManArgs) -> Result<i32> {
+    let pages = pages()?;
+    fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
+    for page in &pages {
+        let path = args.out_dir.join(&page.file_name);
+        write_page(&path, &page.roff)?;
+        println!("{}", path.display());
+    }
+    Ok(0)
+}
+
+/// Writes through a temporary file and a rename, so that a `man` running
+/// at the same time never reads half a page.
+fn write_page(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("1.tmp");
+    fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| {
+        let _ = fs::remove_file(&tmp);
+        format!("cannot write {}", path.display())
+    })
+}
+
+/// Every page: the command first, then the subcommands depth first.
+pub fn pages() -> Result<Vec<Page>> {
+    // An empty date would shift the other `.TH` fields (clap_mangen writes
+    // no quotes around it), so the page carries the day it was generated,
+    // or GIT_SPEC_DATE.
+    let date = crate::clock::today()?;
+    let mut root = crate::cli::Cli::command().disable_help_subcommand(true);
+    // Sets every subcommand's display name (`git-spec-new`) and bin name
+    // (`git spec new`, used in SYNOPSIS).
+    root.build();
+    let mut pages = Vec::new();
+    collect(&root, None, &date, &mut pages)?;
+    Ok(pages)
+}
+
+fn collect(
+    command: &clap::Command,
+    parent: Option<&str>,
+    date: &str,
+    pages: &mut Vec<Page>,
+) -> Result<()> {
+    let name = page_name(command);
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(command.clone())
+        .title(name.to_uppercase())
+        .section("1")
+        .date(date)
+        .source(format!("git-spec {}", env!("CARGO_PKG_VERSION")))
+        .manual("git-spec Manual")
+        .render(&mut roff)
+        .with_context(|| format!("cannot render the man page of {name}"))?;
+
+    let children: Vec<&clap::Command> = command
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .collect();
+    // SEE ALSO: the parent page and git(1); SUBCOMMANDS already lists the
+    // children's pages.
+    let mut see_also: Vec<String> = parent.into_iter().map(str::to_string).collect();
+    see_also.push("git".to_string());
+    let mut extra = Roff::new();
+    extra.control("SH", ["SEE ALSO"]);
+    let mut inlines = Vec::new();
+    for (i, page) in see_also.iter().enumerate() {
+        if i > 0 {
+            inlines.push(roman(", "));
+        }
+        inlines.push(bold(page.as_str()));
+        inlines.push(roman("(1)"));
+    }
+    extra.text(inlines);
+    roff.extend_from_slice(extra.to_roff().as_bytes());
+
+    pages.push(Page {
+        file_name: format!("{name}.1"),
+        roff,
+    });
+    for sub in children {
+        collect(sub, Some(&name), date, pages)?;
+    }
+    Ok(())
+}
+
+/// `git-spec` for the command, `git-spec-new` for a subcommand.
+fn page_name(command: &clap::Command) -> String {
+    command
+        .get_display_name()
+        .unwrap_or_else(|| command.get_name())
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_page_per_subcommand() {
+        let pages = pages().unwrap();
+        let names: Vec<&str> = pages.iter().map(|p| p.file_name.as_str()).collect();
+        assert_eq!(names[0], "git-spec.1");
+        assert!(names.contains(&"git-spec-new.1"), "{names:?}");
+        assert!(names.contains(&"git-spec-log.1"), "{names:?}");
+        assert!(!names.iter().any(|n| n.contains("help")), "{names:?}");
+    }
 }
