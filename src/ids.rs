@@ -379,6 +379,24 @@ fn read_trees(repo: &Repo, trees: &[Oid], pattern: &NamePattern) -> Result<Vec<(
     })
 }
 
+/// One more than the highest id in use anywhere.
+pub fn next_free(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<u64> {
+    highest_in_use(repo, config, scheme)?
+        .max()
+        .checked_add(1)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no spec number is left: the highest one in use is the largest possible"
+            )
+        })
+}
+
+/// The lock held while an id is chosen and put to use (`new`,
+/// `renumber`), in the common git dir so that every worktree shares it.
+pub fn allocation_lock(repo: &Repo) -> Result<crate::lock::Lock> {
+    crate::lock::Lock::acquire(&repo.common_dir().join("git-spec"), "new")
+}
+
 /// Highest id among the file names in a folder of the working tree.
 pub fn highest_in_folder(folder: &Path, scheme: &IdScheme) -> Result<u64> {
     let entries = match fs::read_dir(folder) {

@@ -15,6 +15,7 @@ use std::process::{Command, Output};
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use crate::config::Config;
 use crate::repo::{Identity, Repo};
 
 /// Where reservations live on the remote.
@@ -36,6 +37,26 @@ pub fn number_in_ref(refname: &str) -> Option<u64> {
         None => rest.strip_prefix("remote/")?.split_once("/ids/")?.1,
     };
     number.parse().ok()
+}
+
+/// The remote to reserve ids on, if any: `--offline` wins (with a warning
+/// when .specrc asks for reservation), then `--reserve[=REMOTE]` (bare:
+/// the configured remote, else origin), then `[id] reserve` in .specrc.
+pub fn remote_to_use(flag: Option<&str>, offline: bool, config: &Config) -> Option<String> {
+    let configured = (!config.id.reserve.is_empty()).then(|| config.id.reserve.clone());
+    if offline {
+        if let Some(remote) = &configured {
+            eprintln!(
+                "warning: --offline: the id is not reserved on {remote}; another clone may take the same one (git spec check finds collisions)"
+            );
+        }
+        return None;
+    }
+    match flag {
+        Some("") => configured.or_else(|| Some("origin".to_string())),
+        Some(remote) => Some(remote.to_string()),
+        None => configured,
+    }
 }
 
 /// Updates the local copy of `remote`'s reservations.

@@ -8,8 +8,6 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::commands::Project;
-use crate::config::Config;
-use crate::lock::Lock;
 use crate::repo::{display_path, FileSource};
 use crate::template::{SpecValues, Template};
 use crate::{clock, editor, fsutil, ids, reserve, slug};
@@ -133,21 +131,11 @@ pub fn run(args: NewArgs) -> Result<i32> {
     let lock = if args.dry_run {
         None
     } else {
-        Some(Lock::acquire(
-            &project.repo.common_dir().join("git-spec"),
-            "new",
-        )?)
+        Some(ids::allocation_lock(&project.repo)?)
     };
-    let next_free = || -> Result<u64> {
-        ids::highest_in_use(&project.repo, config, &project.scheme)?
-            .max()
-            .checked_add(1)
-            .ok_or_else(|| {
-                anyhow!("no spec number is left: the highest one in use is the largest possible")
-            })
-    };
+    let next_free = || ids::next_free(&project.repo, config, &project.scheme);
     let mut number = next_free()?;
-    let reserve_on = reservation_remote(&args, config);
+    let reserve_on = reserve::remote_to_use(args.reserve.as_deref(), args.offline, config);
     if let Some(remote) = &reserve_on {
         if args.dry_run {
             eprintln!(
@@ -317,27 +305,6 @@ pub fn run(args: NewArgs) -> Result<i32> {
         }
     }
     Ok(0)
-}
-
-/// The remote to reserve ids on, if any: `--offline` wins, then
-/// `--reserve[=REMOTE]`, then `[id] reserve` in .specrc.
-fn reservation_remote(args: &NewArgs, config: &Config) -> Option<String> {
-    if args.offline {
-        if !config.id.reserve.is_empty() {
-            eprintln!(
-                "warning: --offline: the id is not reserved on {}; another clone may take the same one (git spec check finds collisions)",
-                config.id.reserve
-            );
-        }
-        return None;
-    }
-    match args.reserve.as_deref() {
-        Some("") if !config.id.reserve.is_empty() => Some(config.id.reserve.clone()),
-        Some("") => Some("origin".to_string()),
-        Some(remote) => Some(remote.to_string()),
-        None if !config.id.reserve.is_empty() => Some(config.id.reserve.clone()),
-        None => None,
-    }
 }
 
 fn load_template(project: &Project) -> Result<Template> {

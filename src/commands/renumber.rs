@@ -14,7 +14,6 @@ use serde::Serialize;
 
 use crate::catalog;
 use crate::commands::Project;
-use crate::lock::Lock;
 use crate::repo::{display_path, unified_diff};
 use crate::{clock, fsutil, ids, reserve, specs};
 
@@ -66,10 +65,7 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
     let _lock = if args.dry_run {
         None
     } else {
-        Some(Lock::acquire(
-            &project.repo.common_dir().join("git-spec"),
-            "new",
-        )?)
+        Some(ids::allocation_lock(&project.repo)?)
     };
 
     let new_number = choose_number(&project, &args, old_number)?;
@@ -204,13 +200,7 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
 /// shared remote first when reservation is on.
 fn choose_number(project: &Project, args: &RenumberArgs, old: u64) -> Result<u64> {
     let scheme = &project.scheme;
-    let highest = ids::highest_in_use(&project.repo, &project.config, scheme)?;
-    let next_free = || -> Result<u64> {
-        ids::highest_in_use(&project.repo, &project.config, scheme)?
-            .max()
-            .checked_add(1)
-            .ok_or_else(|| anyhow!("no spec number is left"))
-    };
+    let next_free = || ids::next_free(&project.repo, &project.config, scheme);
     let candidate = match args.to {
         Some(0) => bail!("--to 0: spec numbers start at 1"),
         Some(n) if n == old => bail!("{} already has that number", scheme.spec_id(old)),
@@ -224,15 +214,9 @@ fn choose_number(project: &Project, args: &RenumberArgs, old: u64) -> Result<u64
             }
             n
         }
-        None => highest.max() + 1,
+        None => next_free()?,
     };
-    let remote = match (&args.reserve, args.offline) {
-        (_, true) => None,
-        (Some(remote), _) if !remote.is_empty() => Some(remote.clone()),
-        (Some(_), _) if project.config.id.reserve.is_empty() => Some("origin".to_string()),
-        _ if !project.config.id.reserve.is_empty() => Some(project.config.id.reserve.clone()),
-        _ => None,
-    };
+    let remote = reserve::remote_to_use(args.reserve.as_deref(), args.offline, &project.config);
     let Some(remote) = remote.filter(|_| !args.dry_run) else {
         return Ok(candidate);
     };
