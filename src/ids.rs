@@ -126,13 +126,30 @@ impl NamePattern {
     /// matcher rather than a regex: it runs on every entry of every spec
     /// tree on the first run, and must cost next to nothing.
     pub fn number_in(&self, name: &str) -> Option<u64> {
-        match_parts(&self.parts, name, None)
+        match_parts(&self.parts, name, Captured::default())?.number
+    }
+
+    /// The slug in a name that follows the pattern (None when the pattern
+    /// has no `{slug}`).
+    pub fn slug_in<'a>(&self, name: &'a str) -> Option<&'a str> {
+        match_parts(&self.parts, name, Captured::default())?.slug
     }
 }
 
-fn match_parts(parts: &[Part], text: &str, found: Option<u64>) -> Option<u64> {
+/// What a name that follows a pattern carries.
+#[derive(Debug, Clone, Copy, Default)]
+struct Captured<'a> {
+    number: Option<u64>,
+    slug: Option<&'a str>,
+}
+
+fn match_parts<'a>(parts: &[Part], text: &'a str, found: Captured<'a>) -> Option<Captured<'a>> {
     let Some((part, rest)) = parts.split_first() else {
-        return if text.is_empty() { found } else { None };
+        return if text.is_empty() && found.number.is_some() {
+            Some(found)
+        } else {
+            None
+        };
     };
     match part {
         Part::Literal(literal) => match_parts(rest, text.strip_prefix(literal.as_str())?, found),
@@ -143,17 +160,44 @@ fn match_parts(parts: &[Part], text: &str, found: Option<u64>) -> Option<u64> {
                 return None;
             }
             let number = text[..digits].parse().ok()?;
-            match_parts(rest, &text[digits..], Some(number))
+            match_parts(
+                rest,
+                &text[digits..],
+                Captured {
+                    number: Some(number),
+                    ..found
+                },
+            )
         }
         Part::Slug => {
             if rest.is_empty() {
-                return if text.is_empty() { None } else { found };
+                return if text.is_empty() {
+                    None
+                } else {
+                    match_parts(
+                        rest,
+                        "",
+                        Captured {
+                            slug: Some(text),
+                            ..found
+                        },
+                    )
+                };
             }
             // The slug is at least one character; try every split point.
             text.char_indices()
                 .skip(1)
                 .map(|(at, _)| at)
-                .find_map(|at| match_parts(rest, &text[at..], found))
+                .find_map(|at| {
+                    match_parts(
+                        rest,
+                        &text[at..],
+                        Captured {
+                            slug: Some(&text[..at]),
+                            ..found
+                        },
+                    )
+                })
         }
     }
 }
@@ -235,18 +279,7 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
         let number = highest_in_folder(&workdir.join(&config.dir), scheme)?;
         highest.working_tree = highest.working_tree.max(number);
     }
-    let remotes: Vec<String> = repo
-        .git
-        .remotes()
-        .map(|names| {
-            names
-                .iter()
-                .flatten()
-                .flatten()
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let remotes = remote_names(repo);
     let mut cache = TreeCache::load(repo, config);
     // Spec trees not in the cache, and the commits waiting for them.
     let mut unknown_trees: Vec<Oid> = Vec::new();
@@ -262,14 +295,7 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
             highest.reservations = highest.reservations.max(number);
             continue;
         }
-        let short = if let Some(branch) = name.strip_prefix("refs/heads/") {
-            branch
-        } else if let Some(remote_branch) = name.strip_prefix("refs/remotes/") {
-            match strip_remote_name(remote_branch, &remotes) {
-                Some(branch) if branch != "HEAD" => branch,
-                _ => continue,
-            }
-        } else {
+        let Some(short) = branch_name(name, &remotes) else {
             continue;
         };
         if let Some(number) = scheme.branch.number_in(short) {
@@ -308,6 +334,30 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
     }
     cache.save();
     Ok(highest)
+}
+
+/// The branch a ref names, as the branch pattern sees it: `refs/heads/x`
+/// and `refs/remotes/<remote>/x` both give `x`; other refs give None.
+fn branch_name<'a>(refname: &'a str, remotes: &[String]) -> Option<&'a str> {
+    if let Some(branch) = refname.strip_prefix("refs/heads/") {
+        return Some(branch);
+    }
+    let remote_branch = refname.strip_prefix("refs/remotes/")?;
+    strip_remote_name(remote_branch, remotes).filter(|branch| *branch != "HEAD")
+}
+
+fn remote_names(repo: &Repo) -> Vec<String> {
+    repo.git
+        .remotes()
+        .map(|names| {
+            names
+                .iter()
+                .flatten()
+                .flatten()
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// `origin/spec/0042-x` -> `spec/0042-x`: drops the longest configured
@@ -377,6 +427,57 @@ fn read_trees(repo: &Repo, trees: &[Oid], pattern: &NamePattern) -> Result<Vec<(
         }
         Ok(all)
     })
+}
+
+/// Where `number` is used, if anywhere: a spec in a worktree, a branch's
+/// spec folder or name, or a reservation. Reads every branch's spec tree,
+/// so it is for rare checks such as `renumber --to`.
+pub fn where_used(
+    repo: &Repo,
+    config: &Config,
+    scheme: &IdScheme,
+    number: u64,
+) -> Result<Option<String>> {
+    for workdir in repo.worktree_roots() {
+        let folder = workdir.join(&config.dir);
+        if let Ok(entries) = fs::read_dir(&folder) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                if name.to_str().and_then(|n| scheme.file.number_in(n)) == Some(number) {
+                    return Ok(Some(format!("by {}", folder.join(name).display())));
+                }
+            }
+        }
+    }
+    let remotes = remote_names(repo);
+    for reference in repo.git.references()?.flatten() {
+        let Ok(name) = reference.name() else { continue };
+        if crate::reserve::number_in_ref(name) == Some(number) {
+            return Ok(Some(format!("reserved as {name}")));
+        }
+        let Some(short) = branch_name(name, &remotes) else {
+            continue;
+        };
+        if scheme.branch.number_in(short) == Some(number) {
+            return Ok(Some(format!("by the branch {name}")));
+        }
+        let Some(commit_id) = reference.target() else {
+            continue;
+        };
+        if let Some(tree_id) = spec_tree_of(repo, &config.dir, commit_id)? {
+            let tree = repo.git.find_tree(tree_id)?;
+            let found = tree.iter().any(|entry| {
+                std::str::from_utf8(entry.name_bytes())
+                    .ok()
+                    .and_then(|n| scheme.file.number_in(n))
+                    == Some(number)
+            });
+            if found {
+                return Ok(Some(format!("in {name}")));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// One more than the highest id in use anywhere.
@@ -604,8 +705,11 @@ mod tests {
             strip_remote_name("gone/spec/0003-c", &remotes),
             Some("spec/0003-c")
         );
+        let s = scheme();
+        assert_eq!(s.file.slug_in("0042-add-login.md"), Some("add-login"));
         let odd = NamePattern::new("{slug}.{id}.md");
         assert_eq!(odd.number_in("a.b.17.md"), Some(17));
+        assert_eq!(odd.slug_in("a.b.17.md"), Some("a.b"));
         assert_eq!(odd.format("0017", "a-b"), "a-b.0017.md");
     }
 }

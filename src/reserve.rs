@@ -170,10 +170,20 @@ fn claim(repo: &Repo, remote: &str, number: u64, marker: git2::Oid) -> Result<Cl
         return Ok(Claim::Won);
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
-    // With --porcelain a refused ref is a line starting with "!"; a remote
-    // that cannot be reached prints no status line at all.
-    if stdout.lines().any(|line| line.starts_with('!')) {
-        return Ok(Claim::Taken);
+    // With --porcelain a refused ref is a line starting with "!". The lease
+    // failing ("[rejected] (stale info)", or the ref existing) means another
+    // clone won; "[remote rejected]" is the server's own refusal (a hook,
+    // permissions), which retrying cannot fix. An unreachable remote prints
+    // no status line at all.
+    if let Some(line) = stdout.lines().find(|line| line.starts_with('!')) {
+        if !line.contains("[remote rejected]") {
+            return Ok(Claim::Taken);
+        }
+        bail!(
+            "{remote} refused the reservation of {target}: {}\n{}\nNothing was created. Ask whoever runs the server to allow pushes to refs/specs/ids/*, or use --offline.",
+            line.rsplit('\t').next().unwrap_or(line),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
     }
     Err(anyhow!(
         "cannot reserve {target} on {remote}: {}\n\

@@ -48,7 +48,7 @@ pub struct NewArgs {
     #[arg(long)]
     pub json: bool,
     /// Reserve the id on a shared remote first (default: `[id] reserve` in .specrc, else origin)
-    #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "")]
+    #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "", require_equals = true)]
     pub reserve: Option<String>,
     /// Do not reserve the id even if .specrc says so: allocate from what this clone knows
     #[arg(long, conflicts_with = "reserve")]

@@ -28,7 +28,7 @@ pub struct RenumberArgs {
     #[arg(long, short = 'n')]
     pub dry_run: bool,
     /// Reserve the new number on this remote first (default: `[id] reserve` in .specrc)
-    #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "")]
+    #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "", require_equals = true)]
     pub reserve: Option<String>,
     /// Do not reserve the new number even if .specrc says so
     #[arg(long, conflicts_with = "reserve")]
@@ -96,16 +96,17 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
         );
     }
     let name = project.repo.identity()?.name;
-    let entry = format!(
-        "- {}: Renumbered from {old_id} to {new_id} by {name}",
-        clock::today()?
-    );
+    let today = clock::today()?;
+    let entry = format!("- {today}: Renumbered from {old_id} to {new_id} by {name}");
     let old_bytes = std::fs::read(&spec.path)?;
-    let new_bytes = if document.get("spec-id").is_some() {
-        document.with_values_and_entry(&[("spec-id", &new_id)], &entry)?
-    } else {
-        document.with_changelog_entry(&entry)
-    };
+    let mut values = Vec::new();
+    if document.get("spec-id").is_some() {
+        values.push(("spec-id", new_id.as_str()));
+    }
+    if document.get("updated").is_some() {
+        values.push(("updated", today.as_str()));
+    }
+    let new_bytes = document.with_values_and_entry(&values, &entry)?;
 
     // Mentions in the other specs, as a whole word.
     let mention = regex::bytes::Regex::new(&format!(r"\b{}\b", regex::escape(&old_id)))?;
@@ -126,7 +127,7 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
     }
 
     // The branch, if one follows the pattern with the old number.
-    let branch = renamed_branch(&project, old_number, &padded)?;
+    let branch = renamed_branch(&project, old_name, old_number, &padded)?;
 
     let result = Renumbered {
         from: old_id.clone(),
@@ -205,10 +206,9 @@ fn choose_number(project: &Project, args: &RenumberArgs, old: u64) -> Result<u64
         Some(0) => bail!("--to 0: spec numbers start at 1"),
         Some(n) if n == old => bail!("{} already has that number", scheme.spec_id(old)),
         Some(n) => {
-            let taken = specs::scan(project)?.iter().any(|s| s.number == n);
-            if taken {
+            if let Some(place) = ids::where_used(&project.repo, &project.config, scheme, n)? {
                 bail!(
-                    "{} is used by another spec; pick another number or leave out --to",
+                    "{} is already used ({place}); pick another number or leave out --to",
                     scheme.spec_id(n)
                 );
             }
@@ -248,28 +248,36 @@ fn choose_number(project: &Project, args: &RenumberArgs, old: u64) -> Result<u64
     )
 }
 
-/// The local branch named after the old number, and its new name.
+/// The spec's own branch (the branch pattern filled with the old number
+/// and the file's slug) and its new name. Another spec's branch with the
+/// same number, the other side of a collision, is never touched.
 fn renamed_branch(
     project: &Project,
+    old_file_name: &str,
     old: u64,
     new_padded: &str,
 ) -> Result<Option<(String, String)>> {
-    for branch in project.repo.git.branches(Some(git2::BranchType::Local))? {
-        let (branch, _) = branch?;
-        let Ok(Some(name)) = branch.name() else {
-            continue;
-        };
-        if let Some(new_name) = project.scheme.branch.renumbered(name, old, new_padded) {
-            if project
-                .repo
-                .git
-                .find_branch(&new_name, git2::BranchType::Local)
-                .is_ok()
-            {
-                bail!("branch {new_name} already exists; nothing was changed");
-            }
-            return Ok(Some((name.to_string(), new_name)));
-        }
+    let scheme = &project.scheme;
+    let slug = scheme.file.slug_in(old_file_name).unwrap_or_default();
+    let own = scheme.branch.format(&scheme.padded(old), slug);
+    if project
+        .repo
+        .git
+        .find_branch(&own, git2::BranchType::Local)
+        .is_err()
+    {
+        return Ok(None);
     }
-    Ok(None)
+    let Some(new_name) = scheme.branch.renumbered(&own, old, new_padded) else {
+        return Ok(None);
+    };
+    if project
+        .repo
+        .git
+        .find_branch(&new_name, git2::BranchType::Local)
+        .is_ok()
+    {
+        bail!("branch {new_name} already exists; nothing was changed");
+    }
+    Ok(Some((own, new_name)))
 }
