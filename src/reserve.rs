@@ -179,6 +179,13 @@ fn claim(repo: &Repo, remote: &str, number: u64, marker: git2::Oid) -> Result<Cl
         if !line.contains("[remote rejected]") {
             return Ok(Claim::Taken);
         }
+        // Two pushes racing for one ref can also end as "[remote rejected]
+        // (failed to update ref)": if the ref exists now, another clone won.
+        fetch(repo, remote)?;
+        let mirror = format!("{}{number}", mirror_namespace(remote));
+        if repo.git.find_reference(&mirror).is_ok() {
+            return Ok(Claim::Taken);
+        }
         bail!(
             "{remote} refused the reservation of {target}: {}\n{}\nNothing was created. Ask whoever runs the server to allow pushes to refs/specs/ids/*, or use --offline.",
             line.rsplit('\t').next().unwrap_or(line),
