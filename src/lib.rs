@@ -15,6 +15,7 @@ pub mod hook_file;
 pub mod ids;
 pub mod lock;
 pub mod repo;
+pub mod rules;
 pub mod reserve;
 pub mod slug;
 pub mod specs;
