@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::commands::Project;
 use crate::document::{Document, DocumentError};
 use crate::ids::IdScheme;
+use crate::parallel;
 
 /// The front matter of one spec, as `list --format json` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,40 +61,23 @@ impl Catalog {
     /// as much as parsing them.
     pub fn working_tree(project: &Project) -> Result<Catalog> {
         let names = markdown_files(project)?;
-        let threads = threads_for(names.len());
-        let chunk = names.len().div_ceil(threads).max(1);
         let (scheme, index_file) = (&project.scheme, Path::new(&project.config.index.file));
         let root = &project.repo.workdir;
-        let parts: Vec<Result<Vec<RawSpec>>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = names
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || -> Result<Vec<RawSpec>> {
-                        let mut raw = Vec::with_capacity(part.len());
-                        for relative in part {
-                            let full = root.join(relative);
-                            let bytes = std::fs::read(&full)
-                                .with_context(|| format!("cannot read {}", full.display()))?;
-                            if is_spec_file(scheme, index_file, relative, &bytes) {
-                                raw.push(RawSpec {
-                                    path: relative.clone(),
-                                    bytes,
-                                });
-                            }
-                        }
-                        Ok(raw)
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("a spec-reading thread panicked"))
-                .collect()
+        let read = parallel::map(&names, PER_THREAD, |relative| -> Result<Option<RawSpec>> {
+            let full = root.join(relative);
+            let bytes =
+                std::fs::read(&full).with_context(|| format!("cannot read {}", full.display()))?;
+            Ok(
+                is_spec_file(scheme, index_file, relative, &bytes).then(|| RawSpec {
+                    path: relative.clone(),
+                    bytes,
+                }),
+            )
         });
-        let mut raw = Vec::with_capacity(names.len());
-        for part in parts {
-            raw.extend(part?);
-        }
+        let raw = read
+            .into_iter()
+            .filter_map(Result::transpose)
+            .collect::<Result<Vec<_>>>()?;
         Ok(Catalog::parse(project, raw, None))
     }
 
@@ -109,26 +93,9 @@ impl Catalog {
     /// Parses raw files; the work is shared among threads because a large
     /// repository holds thousands of specs.
     pub fn parse(project: &Project, raw: Vec<RawSpec>, branch: Option<&str>) -> Catalog {
-        let threads = threads_for(raw.len());
-        let chunk = raw.len().div_ceil(threads).max(1);
         // Only the id scheme crosses threads: a git2 Repository cannot.
         let scheme = &project.scheme;
-        let results: Vec<Result<Spec, DocumentError>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = raw
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|raw| parse_one(scheme, raw, branch))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("a spec-parsing thread panicked"))
-                .collect()
-        });
+        let results = parallel::map(&raw, PER_THREAD, |raw| parse_one(scheme, raw, branch));
         let mut catalog = Catalog::default();
         for result in results {
             match result {
@@ -147,13 +114,8 @@ impl Catalog {
     }
 }
 
-/// Threads worth starting for `items` specs: one per 256, up to the cores.
-fn threads_for(items: usize) -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items / 256)
-        .clamp(1, 8)
-}
+/// Specs per thread worth starting one for.
+const PER_THREAD: usize = 256;
 
 fn parse_one(
     scheme: &IdScheme,

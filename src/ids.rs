@@ -393,40 +393,23 @@ fn spec_tree_of(repo: &Repo, dir: &str, commit_id: Oid) -> Result<Option<Oid>> {
 /// clone reads thousands, so they are shared among threads, each with its
 /// own handle on the object database.
 fn read_trees(repo: &Repo, trees: &[Oid], pattern: &NamePattern) -> Result<Vec<(Oid, u64)>> {
-    const PER_THREAD_MINIMUM: usize = 16;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(trees.len() / PER_THREAD_MINIMUM)
-        .clamp(1, 8);
-    if threads == 1 {
-        return trees
-            .iter()
-            .map(|&id| Ok((id, highest_in_tree(&repo.git.find_tree(id)?, pattern))))
-            .collect();
+    if trees.is_empty() {
+        return Ok(Vec::new());
     }
     let git_dir = repo.git.path();
-    let chunk = trees.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = trees
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || -> Result<Vec<(Oid, u64)>> {
-                    let git = git2::Repository::open(git_dir)?;
-                    part.iter()
-                        .map(|&id| Ok((id, highest_in_tree(&git.find_tree(id)?, pattern))))
-                        .collect()
-                })
-            })
-            .collect();
-        let mut all = Vec::with_capacity(trees.len());
-        for worker in workers {
-            let part = worker
-                .join()
-                .map_err(|_| anyhow::anyhow!("a thread reading spec trees panicked"))??;
-            all.extend(part);
-        }
-        Ok(all)
-    })
+    crate::parallel::map_with(
+        trees,
+        16,
+        || git2::Repository::open(git_dir),
+        |git, &id| {
+            let git = git
+                .as_ref()
+                .map_err(|e| anyhow::anyhow!("cannot open the repository: {e}"))?;
+            Ok((id, highest_in_tree(&git.find_tree(id)?, pattern)))
+        },
+    )
+    .into_iter()
+    .collect()
 }
 
 /// Where `number` is used, if anywhere: a spec in a worktree, a branch's

@@ -14,6 +14,7 @@ pub mod hook;
 pub mod hook_file;
 pub mod ids;
 pub mod lock;
+pub mod parallel;
 pub mod repo;
 pub mod rules;
 pub mod reserve;

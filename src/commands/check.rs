@@ -91,7 +91,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     let checker = Checker::new(&project.config, &project.scheme);
     let workflow = &project.config.workflow;
     let scheme = &project.scheme;
-    let results = parallel_map(&catalog.specs, |spec| {
+    let results = crate::parallel::map(&catalog.specs, 256, |spec| {
         let mut findings = Vec::new();
         checker.spec(spec, &mut findings);
         let unrecorded = rules::unrecorded_status(workflow, &spec.document);
@@ -299,29 +299,6 @@ fn broken_file(scheme: &IdScheme, error: &DocumentError) -> WorkingFile {
 
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
-}
-
-/// `f` over every item, the work shared among up to 8 threads.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len() / 256)
-        .clamp(1, 8);
-    if threads == 1 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a spec-checking thread panicked"))
-            .collect()
-    })
 }
 
 // ---------------------------------------------------------------------------
