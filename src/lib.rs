@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod collisions;
 pub mod commands;
 pub mod config;
 pub mod document;
@@ -16,8 +17,8 @@ pub mod ids;
 pub mod lock;
 pub mod parallel;
 pub mod repo;
-pub mod rules;
 pub mod reserve;
+pub mod rules;
 pub mod slug;
 pub mod specs;
 pub mod template;

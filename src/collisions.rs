@@ -1,0 +1,790 @@
+//! `id-collision`: ids in the working tree that another branch uses for a
+//! different spec, the collision two branches create when both add
+//! SPEC-0023.
+//!
+//! Branches are compared by the names in their spec folder; no file is
+//! read. What a spec folder tree holds is memoised, as a difference from a
+//! base tree, by tree id in `<git dir>/git-spec/check-cache`, so with
+//! thousands of branches a run reads the refs, the cache and one tree.
+//! Renames found in shared history are not collisions.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use anyhow::{anyhow, Context, Result};
+use git2::{ObjectType, Oid, Repository};
+
+use crate::catalog::Spec;
+use crate::commands::Project;
+use crate::document::DocumentError;
+use crate::fsutil;
+use crate::ids::{IdScheme, NamePattern};
+use crate::rules::{self, Finding};
+
+/// A spec file of the working tree, as the id rules see it.
+pub struct WorkingFile {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    /// The file name.
+    pub name: String,
+    /// The spec id for duplicates: `spec-id`, else the number in the name.
+    pub id: Option<u64>,
+    /// The number compared with other branches' file names: the one in
+    /// the name, else `spec-id`.
+    pub number: Option<u64>,
+    /// Line of `spec-id`, or 1.
+    pub line: usize,
+}
+
+pub fn working_file(scheme: &IdScheme, spec: &Spec) -> WorkingFile {
+    let path = &spec.record.path;
+    let written = spec
+        .document
+        .get("spec-id")
+        .and_then(|id| scheme.parse(&id));
+    let named = rules::file_number(scheme, path);
+    WorkingFile {
+        path: path.clone(),
+        name: file_name(path).to_string(),
+        id: written.or(named),
+        number: named.or(written),
+        line: spec.document.line_of("spec-id").unwrap_or(1),
+    }
+}
+
+/// A file whose front matter cannot be read still carries the number in
+/// its name.
+pub fn broken_file(scheme: &IdScheme, error: &DocumentError) -> WorkingFile {
+    let path = error.path.to_string_lossy().replace('\\', "/");
+    let named = rules::file_number(scheme, &path);
+    WorkingFile {
+        name: file_name(&path).to_string(),
+        path,
+        id: named,
+        number: named,
+        line: 1,
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+// ---------------------------------------------------------------------------
+// id-collision
+// ---------------------------------------------------------------------------
+
+/// A commit whose spec folder is compared with the working tree.
+struct Target {
+    /// How the finding names it: a branch's short name, or the ref as given.
+    label: String,
+    commit: Oid,
+}
+
+/// `id-collision` findings against `against`, or against every local and
+/// remote-tracking branch except the checked-out one.
+pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Result<Vec<Finding>> {
+    let git = &project.repo.git;
+    let targets = if against.is_empty() {
+        branch_targets(project)?
+    } else {
+        against
+            .iter()
+            .map(|spec| {
+                let commit = git
+                    .revparse_single(spec)
+                    .and_then(|object| object.peel_to_commit())
+                    .map_err(|err| anyhow!("--against {spec}: {}", err.message()))?;
+                Ok(Target {
+                    label: spec.clone(),
+                    commit: commit.id(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
+    let mut by_number: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (index, file) in files.iter().enumerate() {
+        if let Some(number) = file.number {
+            by_number.entry(number).or_default().push(index);
+        }
+    }
+    if targets.is_empty() || by_number.is_empty() {
+        return Ok(Vec::new());
+    }
+    let working = Working {
+        names: files.iter().map(|f| f.name.as_str()).collect(),
+        by_number,
+        pattern: &project.scheme.file,
+    };
+
+    let dir = project.config.dir.as_str();
+    let mut cache = Cache::load(project);
+    let head = project.repo.head_commit()?;
+    let head_tree = match &head {
+        Some(commit) => spec_tree(git, dir, commit.id())?,
+        None => None,
+    };
+
+    // Commit -> spec folder tree, then the trees not yet summarised.
+    let mut target_trees = Vec::with_capacity(targets.len());
+    for target in &targets {
+        let tree = match cache.commit(target.commit) {
+            Some(tree) => tree,
+            None => {
+                let tree = spec_tree(git, dir, target.commit)?;
+                cache.remember_commit(target.commit, tree);
+                tree
+            }
+        };
+        target_trees.push(tree);
+    }
+    let mut unknown: Vec<Oid> = Vec::new();
+    for tree in target_trees.iter().flatten() {
+        if cache.summary(*tree).is_none() && !unknown.contains(tree) {
+            unknown.push(*tree);
+        }
+    }
+    if !unknown.is_empty() {
+        let base = head_tree.unwrap_or(unknown[0]);
+        let base_names = blob_names(&git.find_tree(base)?);
+        for (tree, summary) in summarise(git, &unknown, base, &base_names, working.pattern)? {
+            cache.remember_tree(tree, summary);
+        }
+    }
+
+    // Candidates: names on a branch with a working-tree number but not a
+    // working-tree name. Worked out once per base, then per tree from its
+    // difference to the base.
+    let mut base_candidates: HashMap<Oid, Option<Vec<String>>> = HashMap::new();
+    let mut tree_candidates: HashMap<Oid, Vec<String>> = HashMap::new();
+    for tree in target_trees.iter().flatten() {
+        if tree_candidates.contains_key(tree) {
+            continue;
+        }
+        let mut summary = cache
+            .summary(*tree)
+            .cloned()
+            .expect("every tree was summarised");
+        let mut from_base = working.base_candidates(git, &mut base_candidates, summary.base);
+        if from_base.is_none() {
+            // The base is gone (gc): this tree becomes its own base.
+            summary = Summary {
+                base: *tree,
+                added: Vec::new(),
+                removed: Vec::new(),
+            };
+            cache.remember_tree(*tree, summary.clone());
+            from_base = working.base_candidates(git, &mut base_candidates, *tree);
+        }
+        let mut candidates = from_base.unwrap_or_default();
+        candidates.retain(|name| !summary.removed.contains(name));
+        candidates.extend(working.candidates(summary.added.iter().map(String::as_str)));
+        tree_candidates.insert(*tree, candidates);
+    }
+    cache.save();
+
+    // Each candidate against each working file with its number, unless
+    // shared history says one is a rename of the other.
+    let mut history = History::new(git, dir, head.as_ref().map(|c| c.id()), head_tree);
+    let mut found: BTreeMap<(usize, String), Vec<String>> = BTreeMap::new();
+    for (target, tree) in targets.iter().zip(&target_trees) {
+        let Some(tree) = tree else { continue };
+        for name in &tree_candidates[tree] {
+            let Some(number) = working.pattern.number_in(name) else {
+                continue;
+            };
+            for &index in &working.by_number[&number] {
+                if history.is_rename(target.commit, *tree, name, &files[index].name)? {
+                    continue;
+                }
+                found
+                    .entry((index, name.clone()))
+                    .or_default()
+                    .push(target.label.clone());
+            }
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|((index, name), mut labels)| {
+            let file = &files[index];
+            labels.sort();
+            labels.dedup();
+            let shown = match labels.len() {
+                1 => format!("branch {}", labels[0]),
+                n if n <= 4 => format!(
+                    "branches {} and {}",
+                    labels[..n - 1].join(", "),
+                    labels[n - 1]
+                ),
+                n => format!(
+                    "branches {} and {} more",
+                    labels[..3].join(", "),
+                    n - 3
+                ),
+            };
+            let other = format!("{}/{name}", project.config.dir);
+            Finding::new(
+                &file.path,
+                file.line,
+                "id-collision",
+                format!(
+                    "{} is used for a different spec on {shown}: {other}; give one of them a new id",
+                    project.scheme.spec_id(file.number.unwrap_or(0)),
+                ),
+            )
+        })
+        .collect())
+}
+
+/// Local and remote-tracking branches, but the checked-out one.
+fn branch_targets(project: &Project) -> Result<Vec<Target>> {
+    let current = project.repo.head_ref_name();
+    let references = project
+        .repo
+        .git
+        .references()
+        .context("cannot list the repository's refs")?;
+    let mut targets = Vec::new();
+    for reference in references {
+        let Ok(reference) = reference else { continue };
+        let Ok(name) = reference.name() else { continue };
+        if Some(name) == current.as_deref() {
+            continue;
+        }
+        let Some(short) = name
+            .strip_prefix("refs/heads/")
+            .or_else(|| name.strip_prefix("refs/remotes/"))
+        else {
+            continue;
+        };
+        // Symbolic refs (origin/HEAD) have no target of their own.
+        let Some(commit) = reference.target() else {
+            continue;
+        };
+        if short.ends_with("/HEAD") {
+            continue;
+        }
+        targets.push(Target {
+            label: short.to_string(),
+            commit,
+        });
+    }
+    Ok(targets)
+}
+
+/// The working tree's spec files, for the candidate test.
+struct Working<'a> {
+    names: HashSet<&'a str>,
+    by_number: HashMap<u64, Vec<usize>>,
+    pattern: &'a NamePattern,
+}
+
+impl Working<'_> {
+    /// The names that carry a working-tree number without being a
+    /// working-tree name.
+    fn candidates<'n>(&self, names: impl Iterator<Item = &'n str>) -> Vec<String> {
+        names
+            .filter(|name| !self.names.contains(name))
+            .filter(|name| {
+                self.pattern
+                    .number_in(name)
+                    .is_some_and(|n| self.by_number.contains_key(&n))
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The candidates among all the files of a base tree, memoised; None
+    /// when the tree cannot be read.
+    fn base_candidates(
+        &self,
+        git: &Repository,
+        memo: &mut HashMap<Oid, Option<Vec<String>>>,
+        base: Oid,
+    ) -> Option<Vec<String>> {
+        memo.entry(base)
+            .or_insert_with(|| {
+                let tree = git.find_tree(base).ok()?;
+                let names = blob_names(&tree);
+                Some(
+                    self.candidates(
+                        names
+                            .iter()
+                            .filter_map(|name| std::str::from_utf8(name).ok()),
+                    ),
+                )
+            })
+            .clone()
+    }
+}
+
+/// The spec folder tree of a commit; None when the object is not a commit
+/// or has no spec folder.
+fn spec_tree(git: &Repository, dir: &str, commit: Oid) -> Result<Option<Oid>> {
+    let Ok(commit) = git.find_commit(commit) else {
+        return Ok(None);
+    };
+    let tree = commit.tree().context("cannot read a commit's tree")?;
+    Ok(match tree.get_path(Path::new(dir)) {
+        Ok(entry) if entry.kind() == Some(ObjectType::Tree) => Some(entry.id()),
+        _ => None,
+    })
+}
+
+/// Names of the files (blobs) of a tree, in git's order, which for files
+/// alone is byte order.
+fn blob_names(tree: &git2::Tree<'_>) -> Vec<Vec<u8>> {
+    let mut names: Vec<Vec<u8>> = tree
+        .iter()
+        .filter(|entry| entry.kind() == Some(ObjectType::Blob))
+        .map(|entry| entry.name_bytes().to_vec())
+        .collect();
+    if !names.is_sorted() {
+        names.sort();
+    }
+    names
+}
+
+/// What a spec folder tree holds, as a difference to another one (the
+/// base): file names that follow the file pattern, added and removed.
+#[derive(Debug, Clone, PartialEq)]
+struct Summary {
+    base: Oid,
+    added: Vec<String>,
+    removed: Vec<String>,
+}
+
+/// Summaries of `trees` against `base`, whose file names are given. A
+/// first run in a large clone reads thousands of trees, so the work is
+/// shared among threads, each with its own handle on the repository.
+fn summarise(
+    git: &Repository,
+    trees: &[Oid],
+    base: Oid,
+    base_names: &[Vec<u8>],
+    pattern: &NamePattern,
+) -> Result<Vec<(Oid, Summary)>> {
+    const PER_THREAD_MINIMUM: usize = 16;
+    let one = |git: &Repository, id: Oid| -> Result<(Oid, Summary)> {
+        // Straight from the entries: copying ten thousand names out of
+        // each of thousands of trees would cost more than reading them.
+        let tree = git.find_tree(id)?;
+        let mut differ = Differ::new(base, base_names, pattern);
+        let in_order = tree
+            .iter()
+            .filter(|entry| entry.kind() == Some(ObjectType::Blob))
+            .all(|entry| differ.push(entry.name_bytes()));
+        let summary = if in_order {
+            differ.finish()
+        } else {
+            difference(base, base_names, &blob_names(&tree), pattern)
+        };
+        Ok((id, summary))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(trees.len() / PER_THREAD_MINIMUM)
+        .clamp(1, 8);
+    if threads == 1 {
+        return trees.iter().map(|&tree| one(git, tree)).collect();
+    }
+    let git_dir = git.path();
+    let chunk = trees.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = trees
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || -> Result<Vec<(Oid, Summary)>> {
+                    let git = Repository::open(git_dir)?;
+                    part.iter().map(|&tree| one(&git, tree)).collect()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(trees.len());
+        for worker in workers {
+            let part = worker
+                .join()
+                .map_err(|_| anyhow!("a thread reading spec trees panicked"))??;
+            all.extend(part);
+        }
+        Ok(all)
+    })
+}
+
+/// The pattern-following names only in `names` (added) and only in
+/// `base_names` (removed); both lists sorted.
+fn difference(
+    base: Oid,
+    base_names: &[Vec<u8>],
+    names: &[Vec<u8>],
+    pattern: &NamePattern,
+) -> Summary {
+    let mut differ = Differ::new(base, base_names, pattern);
+    for name in names {
+        differ.push(name);
+    }
+    differ.finish()
+}
+
+/// A merge of sorted names against the sorted names of a base, one name at
+/// a time.
+struct Differ<'a> {
+    base_names: &'a [Vec<u8>],
+    pattern: &'a NamePattern,
+    /// Next base name to compare.
+    next: usize,
+    previous: Vec<u8>,
+    summary: Summary,
+}
+
+impl<'a> Differ<'a> {
+    fn new(base: Oid, base_names: &'a [Vec<u8>], pattern: &'a NamePattern) -> Differ<'a> {
+        Differ {
+            base_names,
+            pattern,
+            next: 0,
+            previous: Vec::new(),
+            summary: Summary {
+                base,
+                added: Vec::new(),
+                removed: Vec::new(),
+            },
+        }
+    }
+
+    /// Takes the next name; false when it is not after the previous one
+    /// (the merge then needs sorted names).
+    fn push(&mut self, name: &[u8]) -> bool {
+        if !self.previous.is_empty() && name <= self.previous.as_slice() {
+            return false;
+        }
+        self.previous.clear();
+        self.previous.extend_from_slice(name);
+        while let Some(old) = self.base_names.get(self.next) {
+            if old.as_slice() >= name {
+                break;
+            }
+            keep(self.pattern, old, &mut self.summary.removed);
+            self.next += 1;
+        }
+        if self.base_names.get(self.next).map(Vec::as_slice) == Some(name) {
+            self.next += 1;
+        } else {
+            keep(self.pattern, name, &mut self.summary.added);
+        }
+        true
+    }
+
+    fn finish(mut self) -> Summary {
+        for old in &self.base_names[self.next..] {
+            keep(self.pattern, old, &mut self.summary.removed);
+        }
+        self.summary
+    }
+}
+
+/// Adds `name` to `into` if it follows the file pattern.
+fn keep(pattern: &NamePattern, name: &[u8], into: &mut Vec<String>) {
+    if let Ok(name) = std::str::from_utf8(name) {
+        if pattern.number_in(name).is_some() {
+            into.push(name.to_string());
+        }
+    }
+}
+
+/// Tells a renamed spec from a collision, from history: the other name is
+/// not a different spec when it is in HEAD's spec folder (renamed in the
+/// working tree), or in the spec folder of the merge base of HEAD and the
+/// branch (renamed on this side since they forked), or when the working
+/// tree's name is in the merge base and no longer on the branch (renamed
+/// on the branch).
+struct History<'r> {
+    git: &'r Repository,
+    dir: &'r str,
+    head: Option<Oid>,
+    head_tree: Option<Oid>,
+    /// Branch commit -> spec folder of its merge base with HEAD.
+    merge_bases: HashMap<Oid, Option<Oid>>,
+    /// Merge base -> its spec folder (many branches share one).
+    base_trees: HashMap<Oid, Option<Oid>>,
+    trees: HashMap<Oid, git2::Tree<'r>>,
+}
+
+impl<'r> History<'r> {
+    fn new(git: &'r Repository, dir: &'r str, head: Option<Oid>, head_tree: Option<Oid>) -> Self {
+        History {
+            git,
+            dir,
+            head,
+            head_tree,
+            merge_bases: HashMap::new(),
+            base_trees: HashMap::new(),
+            trees: HashMap::new(),
+        }
+    }
+
+    fn is_rename(&mut self, commit: Oid, tree: Oid, other: &str, ours: &str) -> Result<bool> {
+        let Some(head) = self.head else {
+            return Ok(false);
+        };
+        if self.has(self.head_tree, other)? {
+            return Ok(true);
+        }
+        let base_tree = match self.merge_bases.get(&commit) {
+            Some(known) => *known,
+            None => {
+                let base_tree = match self.git.merge_base(head, commit) {
+                    Ok(base) => match self.base_trees.get(&base) {
+                        Some(known) => *known,
+                        None => {
+                            let found = spec_tree(self.git, self.dir, base)?;
+                            self.base_trees.insert(base, found);
+                            found
+                        }
+                    },
+                    Err(_) => None,
+                };
+                self.merge_bases.insert(commit, base_tree);
+                base_tree
+            }
+        };
+        if self.has(base_tree, other)? {
+            return Ok(true);
+        }
+        Ok(self.has(base_tree, ours)? && !self.has(Some(tree), ours)?)
+    }
+
+    /// Whether a spec folder tree has a file of this name.
+    fn has(&mut self, tree: Option<Oid>, name: &str) -> Result<bool> {
+        let Some(id) = tree else {
+            return Ok(false);
+        };
+        if !self.trees.contains_key(&id) {
+            self.trees.insert(id, self.git.find_tree(id)?);
+        }
+        Ok(has(self.trees.get(&id), name))
+    }
+}
+
+fn has(tree: Option<&git2::Tree<'_>>, name: &str) -> bool {
+    tree.is_some_and(|tree| {
+        tree.get_name(name)
+            .is_some_and(|entry| entry.kind() == Some(ObjectType::Blob))
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The cache
+// ---------------------------------------------------------------------------
+
+/// Memo of commit -> spec folder tree, and tree -> [`Summary`], in
+/// `<git common dir>/git-spec/check-cache`. Trees and commits never change,
+/// so entries are valid forever for a given spec folder and file pattern
+/// (the header records both). Only the entries used by the latest run are
+/// written back, so the file follows the current refs.
+///
+/// Format, one item a line: `c COMMIT TREE` (a zero id: no spec folder),
+/// `t TREE BASE ADDED REMOVED` followed by that many `+NAME` then `-NAME`
+/// lines (`\` and newlines in names escaped as `\\` and `\n`).
+struct Cache {
+    path: std::path::PathBuf,
+    header: String,
+    commits: HashMap<Oid, Option<Oid>>,
+    trees: HashMap<Oid, Summary>,
+    used_commits: HashMap<Oid, Option<Oid>>,
+    used_trees: HashMap<Oid, Summary>,
+    changed: bool,
+}
+
+/// Summaries longer than this are not kept (a tree far from the base).
+const MAX_CACHED_NAMES: usize = 4096;
+
+impl Cache {
+    fn load(project: &Project) -> Cache {
+        let path = project
+            .repo
+            .common_dir()
+            .join("git-spec")
+            .join("check-cache");
+        let header = format!(
+            "git-spec check-cache v1 dir={:?} file={:?}",
+            project.config.dir, project.config.naming.file
+        );
+        let mut cache = Cache {
+            path,
+            header,
+            commits: HashMap::new(),
+            trees: HashMap::new(),
+            used_commits: HashMap::new(),
+            used_trees: HashMap::new(),
+            changed: false,
+        };
+        // A cache that cannot be read is rebuilt: it is only a memo.
+        if let Ok(text) = std::fs::read_to_string(&cache.path) {
+            if cache.parse(&text).is_none() {
+                cache.commits.clear();
+                cache.trees.clear();
+            }
+        }
+        cache
+    }
+
+    fn parse(&mut self, text: &str) -> Option<()> {
+        let mut lines = text.split('\n');
+        if lines.next()? != self.header {
+            return Some(());
+        }
+        let oid = |text: Option<&str>| Oid::from_str(text?).ok();
+        while let Some(line) = lines.next() {
+            let mut fields = line.split(' ');
+            match fields.next()? {
+                "" => {}
+                "c" => {
+                    let commit = oid(fields.next())?;
+                    let tree = oid(fields.next())?;
+                    self.commits
+                        .insert(commit, (!tree.is_zero()).then_some(tree));
+                }
+                "t" => {
+                    let tree = oid(fields.next())?;
+                    let base = oid(fields.next())?;
+                    let added: usize = fields.next()?.parse().ok()?;
+                    let removed: usize = fields.next()?.parse().ok()?;
+                    let mut names = |count: usize, mark: char| -> Option<Vec<String>> {
+                        (0..count)
+                            .map(|_| lines.next()?.strip_prefix(mark).map(unescape))
+                            .collect()
+                    };
+                    let added = names(added, '+')?;
+                    let removed = names(removed, '-')?;
+                    self.trees.insert(
+                        tree,
+                        Summary {
+                            base,
+                            added,
+                            removed,
+                        },
+                    );
+                }
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+
+    /// The spec tree of a commit: Some(answer) when known.
+    fn commit(&mut self, commit: Oid) -> Option<Option<Oid>> {
+        let tree = *self.commits.get(&commit)?;
+        self.used_commits.insert(commit, tree);
+        Some(tree)
+    }
+
+    fn remember_commit(&mut self, commit: Oid, tree: Option<Oid>) {
+        self.commits.insert(commit, tree);
+        self.used_commits.insert(commit, tree);
+        self.changed = true;
+    }
+
+    fn summary(&mut self, tree: Oid) -> Option<&Summary> {
+        if !self.used_trees.contains_key(&tree) {
+            let summary = self.trees.get(&tree)?.clone();
+            self.used_trees.insert(tree, summary);
+        }
+        self.used_trees.get(&tree)
+    }
+
+    fn remember_tree(&mut self, tree: Oid, summary: Summary) {
+        self.trees.insert(tree, summary.clone());
+        self.used_trees.insert(tree, summary);
+        self.changed = true;
+    }
+
+    /// Writes the entries used by this run, atomically; failures are
+    /// ignored because the cache only saves time.
+    fn save(&self) {
+        let dropped = self.used_commits.len() < self.commits.len()
+            || self.used_trees.len() < self.trees.len();
+        if !self.changed && !dropped {
+            return;
+        }
+        let mut text = String::with_capacity(64 * (self.used_commits.len() * 2 + 8));
+        text.push_str(&self.header);
+        text.push('\n');
+        for (commit, tree) in &self.used_commits {
+            text.push_str(&format!("c {commit} {}\n", tree.unwrap_or(Oid::ZERO_SHA1)));
+        }
+        for (tree, summary) in &self.used_trees {
+            if summary.added.len() + summary.removed.len() > MAX_CACHED_NAMES {
+                continue;
+            }
+            text.push_str(&format!(
+                "t {tree} {} {} {}\n",
+                summary.base,
+                summary.added.len(),
+                summary.removed.len()
+            ));
+            for name in &summary.added {
+                text.push('+');
+                text.push_str(&escape(name));
+                text.push('\n');
+            }
+            for name in &summary.removed {
+                text.push('-');
+                text.push_str(&escape(name));
+                text.push('\n');
+            }
+        }
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = fsutil::replace(&self.path, text.as_bytes());
+    }
+}
+
+fn escape(name: &str) -> String {
+    name.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (c, c == '\\') {
+            (_, true) => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<Vec<u8>> {
+        list.iter().map(|n| n.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn difference_keeps_pattern_names_only() {
+        let pattern = NamePattern::new("{id}-{slug}.md");
+        let base = names(&["0001-a.md", "0002-b.md", "README.md"]);
+        let tree = names(&["0001-a.md", "0002-c.md", "0003-d.md", "notes.md"]);
+        let summary = difference(Oid::ZERO_SHA1, &base, &tree, &pattern);
+        assert_eq!(summary.added, vec!["0002-c.md", "0003-d.md"]);
+        assert_eq!(summary.removed, vec!["0002-b.md"]);
+    }
+
+    #[test]
+    fn escaping_round_trips() {
+        for name in ["plain.md", "a\\b.md", "line\nbreak.md", "end\\", "\\n"] {
+            assert_eq!(unescape(&escape(name)), name);
+            assert!(!escape(name).contains('\n'));
+        }
+    }
+}
