@@ -3,18 +3,21 @@
 #
 #   bench/run.sh [--rebuild] [--no-build] [--tool hyperfine|python] [SCENARIO...]
 #
-# Scenarios (default: new-first new-warm):
+# Scenarios (default: all, in this order):
 #   new-first   `git spec new "Benchmark spec"` with .git/git-spec/ deleted
 #               before every run (cold tool cache, warm OS page cache)
 #   new-warm    the same with the tool's cache in place
-#   list-json   `git spec list --format json` (read-only, no target yet)
-#   check       `git spec check`             (read-only, no target yet)
+#   list-json   `git spec list --format json` (all SPECS specs of main)
+#   check-wt    `git spec check --working-tree-only`
+#   check       `git spec check` (id collisions against every branch; warm cache)
+#   check-first the same with .git/git-spec/check-cache deleted before every run
 #
 # Environment:
 #   SPECS=10000 BRANCHES=1000 REMOTES=1000   fixture size (see make-repo.sh)
 #   GIT_SPEC_BIN=path      binary to time (default: cargo build --release,
 #                          then target/release/git-spec)
 #   COLD_RUNS=5 WARM_RUNS=30                 timed runs per scenario
+#                          (COLD: new-first, check-first; WARM: the others)
 #   BENCH_TOOL=hyperfine|python              default: hyperfine if installed
 set -euo pipefail
 
@@ -38,7 +41,7 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm)
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json check-wt check check-first)
 if [[ -z $TOOL ]]; then
     if command -v hyperfine >/dev/null; then TOOL=hyperfine; else TOOL=python; fi
 fi
@@ -87,17 +90,28 @@ mkdir -p "$RESULTS"
 
 # Untimed helper scripts, shared by hyperfine and the python fallback.
 # reset.sh: back to the fixture's state (HEAD on main, no new branch/file,
-# nothing pushed to origin); with argument "cold", also drop the tool's cache.
+# nothing pushed to origin); with argument "cold", also drop the tool's cache,
+# with "check-cold" only the cache of `git spec check`. It writes only what
+# differs (an unconditional `git reset` rewrites the 1 MB index every time)
+# and syncs, so that no writeback of its own overlaps the timed command.
 cat > "$STATE/reset.sh" <<EOS
 set -euo pipefail
 cd $(printf %q "$REPO")
-git symbolic-ref HEAD refs/heads/main
-git reset -q
+[[ \$(git symbolic-ref -q HEAD) == refs/heads/main ]] || git symbolic-ref HEAD refs/heads/main
+git diff-index --quiet --cached HEAD -- || git reset -q
 rm -f specs/$ID-*.md
-git update-ref -d refs/heads/$NEW_BRANCH
-git -C $(printf %q "$ORIGIN") for-each-ref --format='delete %(refname)' \
-    | git -C $(printf %q "$ORIGIN") update-ref --stdin
-if [[ \${1:-} == cold ]]; then rm -rf .git/git-spec; fi
+if git rev-parse -q --verify refs/heads/$NEW_BRANCH >/dev/null; then
+    git update-ref -d refs/heads/$NEW_BRANCH
+fi
+git -C $(printf %q "$ORIGIN") for-each-ref --format='delete %(refname)' > $(printf %q "$STATE/origin-refs")
+if [[ -s $(printf %q "$STATE/origin-refs") ]]; then
+    git -C $(printf %q "$ORIGIN") update-ref --stdin < $(printf %q "$STATE/origin-refs")
+fi
+case \${1:-} in
+    cold) rm -rf .git/git-spec ;;
+    check-cold) rm -f .git/git-spec/check-cache ;;
+esac
+sync
 EOS
 # verify-new.sh: the run did what `git spec new` must do.
 cat > "$STATE/verify-new.sh" <<EOS
@@ -112,6 +126,12 @@ head=\$(git symbolic-ref -q HEAD) || fail "HEAD is detached"
 grep -Eq '^spec-id:.*[^0-9]0*$NEXT_ID"?\s*$' $NEW_FILE || fail "$NEW_FILE has no spec-id $NEXT_ID"
 EOS
 : > "$STATE/verify-none.sh"
+# verify-check-cache.sh: `git spec check` (re)wrote its cache of branch trees.
+cat > "$STATE/verify-check-cache.sh" <<EOS
+set -euo pipefail
+[[ -s $(printf %q "$CACHE_DIR/check-cache") ]] \
+    || { echo "bench: verify failed: no $CACHE_DIR/check-cache after git spec check" >&2; exit 1; }
+EOS
 
 cleanup() {
     local rc=$?
@@ -123,7 +143,7 @@ trap cleanup EXIT
 
 # --- 4. timing harness
 # measure NAME RUNS WARMUP PREPARE_ARGS VERIFY_SCRIPT -- CMD...
-#   PREPARE_ARGS: argument for reset.sh ("" or "cold"). Every run, warmups
+#   PREPARE_ARGS: argument for reset.sh ("", "cold" or "check-cold"). Every run, warmups
 #   included, starts from reset.sh; VERIFY_SCRIPT must succeed after every run.
 measure() {
     local name=$1 runs=$2 warmup=$3 prep_arg=$4 verify=$5
@@ -175,22 +195,98 @@ scenario_new_warm() {
     [[ -d $CACHE_DIR ]] || log "note: no cache at $CACHE_DIR after new-warm"
 }
 
-# Read-only scenarios: checked once (exit 0, and for list valid JSON), then timed.
+# Read-only scenarios: before timing, one untimed run from the same state
+# must exit 0 and print what the fixture implies (sanity_run); every timed
+# run must exit 0 (hyperfine and timeit.py abort otherwise).
+#
+# sanity_run NAME PREPARE_ARG CHECK -- CMD...: run CMD in the fixture after
+# reset.sh PREPARE_ARG, fail unless it exits 0; CHECK is python code that
+# sees `out` and `err` (the output, str) and `specs` (SPECS), and raises
+# (assert) if the output is wrong.
+sanity_run() {
+    local name=$1 prep_arg=$2 check=$3 rc=0
+    shift 4
+    bash "$STATE/reset.sh" "$prep_arg"
+    (cd "$REPO" && "$@") > "$STATE/$name.out" 2> "$STATE/$name.err" || rc=$?
+    if [[ $rc -ne 0 ]]; then
+        head -n 20 "$STATE/$name.out" "$STATE/$name.err" >&2
+        die "scenario $name: '$*' exited $rc"
+    fi
+    python3 - "$STATE/$name.out" "$STATE/$name.err" "$SPECS" "$check" <<'EOF' || die "scenario $name: unexpected output of '$*'"
+import sys
+out = open(sys.argv[1]).read()
+err = open(sys.argv[2]).read()
+specs = int(sys.argv[3])
+exec(sys.argv[4])
+EOF
+    log "scenario $name: sanity check passed"
+}
+
+# Every spec of main, once, in id order, none from another branch.
+LIST_JSON_CHECK='
+import json
+items = json.loads(out)
+assert isinstance(items, list), "not a JSON array"
+assert len(items) == specs, f"{len(items)} specs listed, expected {specs}"
+assert [i["number"] for i in items] == list(range(1, specs + 1)), "numbers are not 1..SPECS"
+assert all(i["branch"] is None for i in items), "a spec from another branch"
+assert all(i["status"] and i["created"] <= i["updated"] for i in items), "bad status or dates"
+'
+# No finding on stdout; the summary on stderr counts every spec.
+CHECK_CLEAN='
+assert out == "", "findings:\n" + out[:2000]
+assert str(specs) in err, "summary does not count the specs: " + err
+'
+
 scenario_list_json() {
-    target list-json -
-    bash "$STATE/reset.sh"
-    (cd "$REPO" && "$BIN" list --format json) > "$STATE/list.json" \
-        || die "git spec list --format json failed"
-    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$STATE/list.json" \
-        || die "git spec list --format json printed invalid JSON"
+    target list-json 100
+    sanity_run list-json "" "$LIST_JSON_CHECK" -- "$BIN" list --format json
     measure list-json "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" list --format json
+}
+
+scenario_check_wt() {
+    target check-wt 200
+    sanity_run check-wt "" "$CHECK_CLEAN" -- "$BIN" check --working-tree-only
+    measure check-wt "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" check --working-tree-only
+}
+
+# check_collision_detected: a branch that adds another spec numbered 1 must
+# make `git spec check` fail with an id-collision, so the check scenarios
+# time a check that really reads the branches. The branch is deleted after.
+check_collision_detected() {
+    local ref=refs/heads/bench-collision tmp_index=$STATE/collision.index rc=0
+    bash "$STATE/reset.sh"
+    (
+        cd "$REPO"
+        blob=$(printf -- '---\nspec-id: SPEC-0001\ntitle: Collision\nstatus: draft\npriority: low\nowner: Bench\ncreated: 2025-01-01\nupdated: 2025-01-01\ntags: []\n---\n' \
+            | git hash-object -w --stdin)
+        GIT_INDEX_FILE=$tmp_index git read-tree main
+        GIT_INDEX_FILE=$tmp_index git update-index --add --cacheinfo "100644,$blob,specs/0001-collision.md"
+        tree=$(GIT_INDEX_FILE=$tmp_index git write-tree)
+        commit=$(git commit-tree -p main -m "bench: collision" "$tree")
+        git update-ref "$ref" "$commit"
+    )
+    (cd "$REPO" && "$BIN" check) > "$STATE/collision.out" 2>&1 || rc=$?
+    git -C "$REPO" update-ref -d "$ref"
+    rm -f "$tmp_index"
+    if [[ $rc -ne 1 ]] || ! grep -q 'id-collision' "$STATE/collision.out"; then
+        head -n 20 "$STATE/collision.out" >&2
+        die "git spec check (exit $rc) missed an id collision planted on $ref"
+    fi
+    log "git spec check finds an id collision planted on a branch"
 }
 
 scenario_check() {
     target check -
-    bash "$STATE/reset.sh"
-    (cd "$REPO" && "$BIN" check >/dev/null) || die "git spec check failed"
-    measure check "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" check
+    check_collision_detected
+    sanity_run check "" "$CHECK_CLEAN" -- "$BIN" check
+    measure check "$WARM_RUNS" 3 "" verify-check-cache.sh -- "$BIN" check
+}
+
+scenario_check_first() {
+    target check-first -
+    sanity_run check-first check-cold "$CHECK_CLEAN" -- "$BIN" check
+    measure check-first "$COLD_RUNS" 1 check-cold verify-check-cache.sh -- "$BIN" check
 }
 
 # --- 5. run
@@ -220,7 +316,7 @@ for name, t in targets.items():
     verdict = "-" if t == "-" else ("PASS" if med < float(t) else "FAIL")
     tgt = "-" if t == "-" else "< " + t
     print(f"{name:<12} {len(times):>4} {med:>10.1f} {min(times):>8.1f} {max(times):>8.1f} {tgt:>10}  {verdict}")
-    if name == "new-first":
+    if name in ("new-first", "check-first"):
         print(f"{'':<12} each run: " + ", ".join(f"{x:.1f}" for x in times))
 print(f"\nresults: {res_dir}")
 EOF
