@@ -4,6 +4,7 @@
 //! A spec that cannot be parsed never hides the others: it comes back as a
 //! [`DocumentError`] next to the records of the rest.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -117,6 +118,55 @@ impl Catalog {
 /// Specs per thread worth starting one for.
 const PER_THREAD: usize = 256;
 
+/// The records of every spec in the working tree, for commands that need
+/// only the front matter (`list`, `index`), sorted like a [`Catalog`].
+///
+/// Each thread reads its share of the files into one reused buffer,
+/// parses them and keeps only the records: the documents are dropped on
+/// the thread that made them. Keeping 10,000 documents alive until the end
+/// cost more (page faults, heap growth) than parsing them.
+pub fn working_tree_records(project: &Project) -> Result<(Vec<SpecRecord>, Vec<DocumentError>)> {
+    let names = markdown_files(project)?;
+    let (scheme, index_file) = (&project.scheme, Path::new(&project.config.index.file));
+    let root = &project.repo.workdir;
+    let results = parallel::map_with(
+        &names,
+        PER_THREAD,
+        || Vec::with_capacity(64 * 1024),
+        |buffer: &mut Vec<u8>, relative| -> Result<Option<Result<SpecRecord, DocumentError>>> {
+            let full = root.join(relative);
+            buffer.clear();
+            // `take` skips the fstat that File's own read_to_end makes
+            // for a size hint.
+            std::fs::File::open(&full)
+                .and_then(|file| file.take(u64::MAX).read_to_end(buffer))
+                .with_context(|| format!("cannot read {}", full.display()))?;
+            if !is_spec_file(scheme, index_file, relative, buffer) {
+                return Ok(None);
+            }
+            let raw = RawSpec {
+                path: relative.clone(),
+                bytes: std::mem::take(buffer),
+            };
+            let record = parse_one(scheme, &raw, None).map(|spec| spec.record);
+            *buffer = raw.bytes;
+            Ok(Some(record))
+        },
+    );
+    let mut records = Vec::with_capacity(names.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result? {
+            Some(Ok(record)) => records.push(record),
+            Some(Err(err)) => errors.push(err),
+            None => {}
+        }
+    }
+    records.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.path.cmp(&b.path)));
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((records, errors))
+}
+
 fn parse_one(
     scheme: &IdScheme,
     raw: &RawSpec,
@@ -150,7 +200,7 @@ fn parse_one(
 /// Whether a file in the spec folder is a spec: a Markdown file whose name
 /// follows the file pattern or that starts with front matter (so a
 /// README.md or the generated index is not mistaken for a broken spec).
-fn is_spec_file(scheme: &IdScheme, index_file: &Path, relative: &Path, bytes: &[u8]) -> bool {
+pub fn is_spec_file(scheme: &IdScheme, index_file: &Path, relative: &Path, bytes: &[u8]) -> bool {
     let Some(name) = relative.file_name().and_then(|n| n.to_str()) else {
         return false;
     };

@@ -1,34 +1,73 @@
 //! `git spec list`: the specs as a table, JSON or CSV, filtered and sorted.
+//!
+//! A spec that cannot be parsed never hides the others: every other spec is
+//! printed, the broken one is reported on stderr as `path:line: message`,
+//! and the exit code is 1.
 
-use anyhow::Result;
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
+use crate::catalog::{self, Catalog, RawSpec, SpecRecord};
+use crate::commands::Project;
+use crate::config::Config;
+use crate::document::DocumentError;
+
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Sort orders (ties are broken by id, numerically: SPEC-9999 before SPEC-10000):
+  id        ascending
+  status    workflow order ([workflow] statuses); unknown statuses last
+  updated   newest first; specs without a date last
+  priority  the order of [priority] allowed (default: low, medium, high, critical); unknown last
+--reverse reverses any of them.
+
+JSON (--format json): an array of objects with the keys id, number, title, status,
+priority, owner, created, updated, tags (array), path (from the repository root)
+and branch (null for the working tree).
+CSV (--format csv): the same columns after a header line, RFC 4180 quoting, tags
+joined by ';', lines ending in LF.
+
+Exit status: 0, or 1 when a spec cannot be parsed (reported on stderr as
+path:line: message, after the list of the others).")]
 pub struct ListArgs {
-    /// Only specs with this status (repeatable)
+    /// Only specs with this status (repeatable: any of them)
     #[arg(long, short)]
     pub status: Vec<String>,
     /// Only specs whose owner contains this text (case-insensitive)
     #[arg(long)]
     pub owner: Option<String>,
-    /// Only specs with this tag (repeatable: all must be present)
+    /// Only specs with this tag, exactly (repeatable: all must be present)
     #[arg(long, short)]
     pub tag: Vec<String>,
-    /// Only specs with this priority (repeatable)
+    /// Only specs with this priority (repeatable: any of them)
     #[arg(long, short)]
     pub priority: Vec<String>,
-    /// Sort order
+    /// Sort order (see below)
     #[arg(long, value_enum, default_value_t = SortKey::Id)]
     pub sort: SortKey,
+    /// Reverse the sort order
+    #[arg(long, short)]
+    pub reverse: bool,
     /// Also specs that exist only on other local or remote-tracking branches
+    /// (read from their trees, no checkout), with the branch named; a file on
+    /// several branches is listed once, from the first branch by name
     #[arg(long, short)]
     pub all_branches: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Colour the status column (honours NO_COLOR)
+    /// Colour the status column (auto: only on a terminal and when NO_COLOR is unset)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Fit table rows in this many columns by shortening titles
+    /// [default: the terminal's width (COLUMNS first); no limit when not a terminal]
+    #[arg(long, value_name = "COLUMNS")]
+    pub width: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,6 +92,562 @@ pub enum ColorChoice {
     Never,
 }
 
-pub fn run(_args: ListArgs) -> Result<i32> {
-    anyhow::bail!("git spec list is not implemented yet")
+/// A spec that cannot be parsed, and the branch it was read from.
+struct Broken {
+    branch: Option<String>,
+    error: DocumentError,
+}
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.branch {
+            // `branch:path` is how git names a file on a branch
+            // (`git show branch:path` prints it).
+            Some(branch) => write!(f, "{branch}:{}", self.error),
+            None => write!(f, "{}", self.error),
+        }
+    }
+}
+
+pub fn run(args: ListArgs) -> Result<i32> {
+    let project = Project::open()?;
+    let config = &project.config;
+    warn_unknown_values(config, &args);
+
+    let (mut records, errors) = catalog::working_tree_records(&project)?;
+    let mut broken: Vec<Broken> = errors
+        .into_iter()
+        .map(|error| Broken {
+            branch: None,
+            error,
+        })
+        .collect();
+    if args.all_branches {
+        let (more, errors) = other_branches(&project, &records, &broken)?;
+        records.extend(more);
+        broken.extend(errors);
+    }
+
+    records.retain(|record| matches(record, &args));
+    sort(&mut records, args.sort, config);
+    if args.reverse {
+        records.reverse();
+    }
+
+    let stdout = io::stdout();
+    let is_terminal = stdout.is_terminal();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = match args.format {
+        Format::Json => write_json(&mut out, &records),
+        Format::Csv => write_csv(&mut out, &records),
+        Format::Table if records.is_empty() => Ok(()),
+        Format::Table => {
+            let colour = use_colour(args.color, is_terminal);
+            let width = args
+                .width
+                .or_else(|| is_terminal.then(terminal_width))
+                .filter(|&w| w > 0);
+            let table = Table {
+                records: &records,
+                branch_column: args.all_branches,
+                colour,
+                width,
+                config,
+            };
+            table.write(&mut out)
+        }
+    }
+    .and_then(|()| out.flush());
+    match written {
+        Ok(()) => {}
+        // `git spec list | head`: the reader has all it wanted.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(err) => return Err(err).context("cannot write the list"),
+    }
+    drop(out);
+
+    if records.is_empty() && args.format == Format::Table && broken.is_empty() {
+        eprintln!("{}", empty_note(&project, &args));
+    }
+    for item in &broken {
+        eprintln!("{item}");
+    }
+    // Same as the documents above: the process is about to exit.
+    std::mem::forget(records);
+    Ok(if broken.is_empty() { 0 } else { 1 })
+}
+
+/// Why nothing was printed.
+fn empty_note(project: &Project, args: &ListArgs) -> String {
+    let filtered = !args.status.is_empty()
+        || args.owner.is_some()
+        || !args.tag.is_empty()
+        || !args.priority.is_empty();
+    if filtered {
+        "no specs match".to_string()
+    } else {
+        format!(
+            "no specs in {}/ (create one with git spec new \"Title\")",
+            project.config.dir
+        )
+    }
+}
+
+/// A `--status` or `--priority` that no configuration knows is most likely a
+/// typo; say so (it still filters: specs may carry values the config lacks).
+fn warn_unknown_values(config: &Config, args: &ListArgs) {
+    for status in &args.status {
+        if !config.workflow.is_status(status) {
+            eprintln!(
+                "note: {status:?} is not a status of the workflow ({})",
+                config.workflow.statuses.join(", ")
+            );
+        }
+    }
+    for priority in &args.priority {
+        if !config.priority.allowed.contains(priority) {
+            eprintln!(
+                "note: {priority:?} is not an allowed priority ({})",
+                config.priority.allowed.join(", ")
+            );
+        }
+    }
+}
+
+fn matches(record: &SpecRecord, args: &ListArgs) -> bool {
+    if !args.status.is_empty() && !args.status.contains(&record.status) {
+        return false;
+    }
+    if !args.priority.is_empty() && !args.priority.contains(&record.priority) {
+        return false;
+    }
+    if let Some(owner) = &args.owner {
+        if !record.owner.to_lowercase().contains(&owner.to_lowercase()) {
+            return false;
+        }
+    }
+    args.tag.iter().all(|tag| record.tags.contains(tag))
+}
+
+/// Sorts by `key`, then by number, path and branch (working tree first).
+fn sort(records: &mut [SpecRecord], key: SortKey, config: &Config) {
+    let rank = |list: &[String], value: &str| list.iter().position(|s| s == value);
+    let by_id = |a: &SpecRecord, b: &SpecRecord| {
+        a.number
+            .cmp(&b.number)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.branch.cmp(&b.branch))
+    };
+    // Known values in the configured order, then unknown ones by name.
+    let ranked = |list: &[String], a: &str, b: &str| match (rank(list, a), rank(list, b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => a.cmp(b),
+    };
+    match key {
+        SortKey::Id => records.sort_by(by_id),
+        SortKey::Status => records.sort_by(|a, b| {
+            ranked(&config.workflow.statuses, &a.status, &b.status).then_with(|| by_id(a, b))
+        }),
+        SortKey::Priority => records.sort_by(|a, b| {
+            ranked(&config.priority.allowed, &a.priority, &b.priority).then_with(|| by_id(a, b))
+        }),
+        SortKey::Updated => records.sort_by(|a, b| {
+            // Newest first; dates are YYYY-MM-DD, so text order is date
+            // order. An empty date sorts last.
+            match (a.updated.is_empty(), b.updated.is_empty()) {
+                (false, true) => Ordering::Less,
+                (true, false) => Ordering::Greater,
+                _ => b.updated.cmp(&a.updated),
+            }
+            .then_with(|| by_id(a, b))
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Other branches.
+// ---------------------------------------------------------------------------
+
+/// Specs on local and remote-tracking branches (other than the checked-out
+/// one) whose path is not in the working tree. A path found on several
+/// branches is taken from the first branch by name.
+///
+/// Every branch's spec folder tree has to be read (about a millisecond for
+/// a folder of 10,000 specs), so distinct trees are read once each, in
+/// parallel; a blob is read and parsed only for a path not seen yet.
+fn other_branches(
+    project: &Project,
+    working_tree: &[SpecRecord],
+    working_tree_errors: &[Broken],
+) -> Result<(Vec<SpecRecord>, Vec<Broken>)> {
+    let repo = &project.repo.git;
+    // Every spec lives directly in the spec folder: its file name is its key.
+    let file_name = |path: &Path| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut seen: HashSet<String> = working_tree
+        .iter()
+        .map(|r| file_name(Path::new(&r.path)))
+        .chain(working_tree_errors.iter().map(|b| file_name(&b.error.path)))
+        .collect();
+    let index_file = Path::new(&project.config.index.file);
+
+    let current = project.repo.head_ref_name();
+    let mut branches = catalog::branches(project)?;
+    branches.sort();
+    // (branch, spec folder tree) in branch order, each tree once.
+    let mut trees: Vec<(String, git2::Oid)> = Vec::new();
+    let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
+    for (branch, target) in branches {
+        if current.as_deref() == Some(format!("refs/heads/{branch}").as_str()) {
+            continue;
+        }
+        // A ref may point at a tag or a tree; only commits have spec folders.
+        let Ok(commit) = repo.find_commit(target) else {
+            continue;
+        };
+        let tree = commit
+            .tree()
+            .with_context(|| format!("cannot read the tree of {branch}"))?;
+        let folder = match tree.get_path(Path::new(&project.config.dir)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => entry.id(),
+            _ => continue,
+        };
+        if seen_trees.insert(folder) {
+            trees.push((branch, folder));
+        }
+    }
+
+    let ids: Vec<git2::Oid> = trees.iter().map(|(_, id)| *id).collect();
+    let candidates = markdown_entries(repo, &ids, &seen)?;
+    let mut records = Vec::new();
+    let mut errors = Vec::new();
+    for ((branch, _), entries) in trees.iter().zip(candidates) {
+        let mut raw = Vec::new();
+        for (name, blob) in entries {
+            if seen.contains(&name) {
+                continue;
+            }
+            let blob = repo
+                .find_blob(blob)
+                .with_context(|| format!("cannot read {name} on {branch}"))?;
+            let path = Path::new(&project.config.dir).join(&name);
+            if catalog::is_spec_file(&project.scheme, index_file, &path, blob.content()) {
+                raw.push(RawSpec {
+                    path,
+                    bytes: blob.content().to_vec(),
+                });
+                seen.insert(name);
+            }
+        }
+        if raw.is_empty() {
+            continue;
+        }
+        let catalog = Catalog::parse(project, raw, Some(branch));
+        records.extend(catalog.specs.into_iter().map(|s| s.record));
+        errors.extend(catalog.errors.into_iter().map(|error| Broken {
+            branch: Some(branch.clone()),
+            error,
+        }));
+    }
+    Ok((records, errors))
+}
+
+/// For each tree: its `.md` blobs (name, blob id) whose name is not in
+/// `known`. Trees are shared among threads, each with its own handle on the
+/// object database (a Repository cannot be shared).
+fn markdown_entries(
+    repo: &git2::Repository,
+    trees: &[git2::Oid],
+    known: &HashSet<String>,
+) -> Result<Vec<Vec<(String, git2::Oid)>>> {
+    const PER_THREAD: usize = 16;
+    let git_dir = repo.path();
+    crate::parallel::map_with(
+        trees,
+        PER_THREAD,
+        || git2::Repository::open(git_dir),
+        |git, &id| -> Result<Vec<(String, git2::Oid)>> {
+            let git = git.as_ref().map_err(|err| anyhow::anyhow!("{err}"))?;
+            let tree = git.find_tree(id)?;
+            let mut out = Vec::new();
+            for entry in tree.iter() {
+                if entry.kind() != Some(git2::ObjectType::Blob) {
+                    continue;
+                }
+                let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
+                    continue;
+                };
+                if name.ends_with(".md") && !known.contains(name) {
+                    out.push((name.to_string(), entry.id()));
+                }
+            }
+            Ok(out)
+        },
+    )
+    .into_iter()
+    .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Output.
+// ---------------------------------------------------------------------------
+
+fn write_json(out: &mut impl Write, records: &[SpecRecord]) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, records).map_err(io::Error::from)?;
+    writeln!(out)
+}
+
+const CSV_HEADER: [&str; 11] = [
+    "id", "number", "title", "status", "priority", "owner", "created", "updated", "tags", "path",
+    "branch",
+];
+
+fn write_csv(out: &mut impl Write, records: &[SpecRecord]) -> io::Result<()> {
+    writeln!(out, "{}", CSV_HEADER.join(","))?;
+    for r in records {
+        let number = r.number.to_string();
+        let tags = r.tags.join(";");
+        let fields = [
+            r.id.as_str(),
+            &number,
+            &r.title,
+            &r.status,
+            &r.priority,
+            &r.owner,
+            &r.created,
+            &r.updated,
+            &tags,
+            &r.path,
+            r.branch.as_deref().unwrap_or(""),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        writeln!(out, "{}", line.join(","))?;
+    }
+    Ok(())
+}
+
+/// RFC 4180: a field with a comma, a double quote or a line break is put in
+/// double quotes, with its double quotes doubled.
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
+fn use_colour(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// COLUMNS when set, else the terminal's width, else 80.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .or_else(tty_width)
+        .unwrap_or(80)
+}
+
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn tty_width() -> Option<usize> {
+    #[repr(C)]
+    struct WinSize {
+        rows: u16,
+        cols: u16,
+        x_pixels: u16,
+        y_pixels: u16,
+    }
+    extern "C" {
+        fn ioctl(fd: std::ffi::c_int, request: std::ffi::c_ulong, ...) -> std::ffi::c_int;
+    }
+    #[cfg(target_os = "linux")]
+    const TIOCGWINSZ: std::ffi::c_ulong = 0x5413;
+    #[cfg(target_os = "macos")]
+    const TIOCGWINSZ: std::ffi::c_ulong = 0x4008_7468;
+    let mut size = WinSize {
+        rows: 0,
+        cols: 0,
+        x_pixels: 0,
+        y_pixels: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `struct winsize` (four u16) into the
+    // pointer it is given, which points at a live value of that layout.
+    let status = unsafe { ioctl(1, TIOCGWINSZ, &mut size as *mut WinSize) };
+    (status == 0 && size.cols > 0).then_some(size.cols as usize)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+fn tty_width() -> Option<usize> {
+    None
+}
+
+/// ANSI colour of a status: where it stands in the default workflow's
+/// lifecycle; other workflows' final statuses are grey, unknown ones red.
+fn status_colour(status: &str, config: &Config) -> Option<&'static str> {
+    let code = match status {
+        "draft" => "33",
+        "review" => "35",
+        "approved" => "36",
+        "in-progress" => "34",
+        "implemented" => "32",
+        "rejected" => "31",
+        "withdrawn" | "superseded" => "90",
+        _ if !config.workflow.is_status(status) => "1;31",
+        _ if config.workflow.is_final(status) => "90",
+        _ => return None,
+    };
+    Some(code)
+}
+
+struct Table<'a> {
+    records: &'a [SpecRecord],
+    branch_column: bool,
+    colour: bool,
+    /// Fit rows in this many columns by shortening titles.
+    width: Option<usize>,
+    config: &'a Config,
+}
+
+/// The smallest width a shortened title keeps.
+const MIN_TITLE: usize = 10;
+
+impl Table<'_> {
+    fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        let header: Vec<&str> = if self.branch_column {
+            vec![
+                "ID", "STATUS", "PRIORITY", "OWNER", "UPDATED", "BRANCH", "TITLE",
+            ]
+        } else {
+            vec!["ID", "STATUS", "PRIORITY", "OWNER", "UPDATED", "TITLE"]
+        };
+        let rows: Vec<Vec<String>> = self
+            .records
+            .iter()
+            .map(|r| {
+                let mut row = vec![
+                    cell(&r.id),
+                    cell(&r.status),
+                    cell(&r.priority),
+                    cell(&r.owner),
+                    cell(&r.updated),
+                ];
+                if self.branch_column {
+                    row.push(cell(r.branch.as_deref().unwrap_or("")));
+                }
+                row.push(cell(&r.title));
+                row
+            })
+            .collect();
+        let last = header.len() - 1;
+        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in &rows {
+            for (i, value) in row.iter().enumerate() {
+                widths[i] = widths[i].max(value.chars().count());
+            }
+        }
+        // Everything before the title, with two spaces between columns.
+        let prefix: usize = widths[..last].iter().map(|w| w + 2).sum();
+        let title_width = self
+            .width
+            .map(|total| total.saturating_sub(prefix).max(MIN_TITLE));
+
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        self.write_row(out, &header, &widths, title_width, false)?;
+        for row in &rows {
+            self.write_row(out, row, &widths, title_width, self.colour)?;
+        }
+        Ok(())
+    }
+
+    fn write_row(
+        &self,
+        out: &mut impl Write,
+        row: &[String],
+        widths: &[usize],
+        title_width: Option<usize>,
+        colour: bool,
+    ) -> io::Result<()> {
+        let last = row.len() - 1;
+        let mut line = String::new();
+        for (i, value) in row.iter().enumerate() {
+            if i == last {
+                match title_width {
+                    Some(max) => line.push_str(&shorten(value, max)),
+                    None => line.push_str(value),
+                }
+                break;
+            }
+            let pad = widths[i] - value.chars().count() + 2;
+            match status_colour(value, self.config).filter(|_| colour && i == 1) {
+                Some(code) => line.push_str(&format!("\x1b[{code}m{value}\x1b[0m")),
+                None => line.push_str(value),
+            }
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+        writeln!(out, "{}", line.trim_end())
+    }
+}
+
+/// A table cell: one line, `-` when empty.
+fn cell(value: &str) -> String {
+    let value: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if value.trim().is_empty() {
+        "-".to_string()
+    } else {
+        value
+    }
+}
+
+/// `value` cut to `max` characters, the last one an ellipsis.
+fn shorten(value: &str, max: usize) -> String {
+    if value.chars().count() <= max {
+        return value.to_string();
+    }
+    let mut cut: String = value.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quoting() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field(""), "");
+    }
+
+    #[test]
+    fn shorten_keeps_width() {
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("exactly10!", 10), "exactly10!");
+        assert_eq!(shorten("a longer title", 10), "a longer …");
+        assert_eq!(shorten("ééééééééééé", 5), "éééé…");
+    }
+
+    #[test]
+    fn cells_are_one_line() {
+        assert_eq!(cell(""), "-");
+        assert_eq!(cell("a\tb\nc"), "a b c");
+    }
 }

@@ -1,9 +1,20 @@
 //! `git spec show <ID>`: one spec's front matter and changelog.
 
-use anyhow::Result;
+use anyhow::{anyhow, Context, Result};
 use clap::Args;
+use serde::Serialize;
+
+use crate::catalog::{Catalog, RawSpec, SpecRecord};
+use crate::commands::Project;
+use crate::repo::display_path;
+use crate::specs;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+JSON (--json): the keys of `git spec list --format json` (id, number, title, status,
+priority, owner, created, updated, tags, path, branch), plus next (the statuses the
+workflow allows from the current one) and changelog (the entries, without the
+leading \"- \").")]
 pub struct ShowArgs {
     /// The spec: 42, 0042 or SPEC-0042
     pub id: String,
@@ -12,6 +23,97 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
-pub fn run(_args: ShowArgs) -> Result<i32> {
-    anyhow::bail!("git spec show is not implemented yet")
+#[derive(Debug, Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    record: &'a SpecRecord,
+    next: &'a [String],
+    changelog: Vec<String>,
+}
+
+pub fn run(args: ShowArgs) -> Result<i32> {
+    let project = Project::open()?;
+    let workflow = &project.config.workflow;
+    let (file, document) = specs::find(&project, &args.id)?;
+    let bytes = std::fs::read(&file.path)
+        .with_context(|| format!("cannot read {}", file.path.display()))?;
+    // The record exactly as `list` builds it.
+    let raw = RawSpec {
+        path: project.repo.relative_to_root(&file.path),
+        bytes,
+    };
+    let mut catalog = Catalog::parse(&project, vec![raw], None);
+    if let Some(error) = catalog.errors.pop() {
+        return Err(anyhow!("{error}"));
+    }
+    let spec = catalog
+        .specs
+        .pop()
+        .ok_or_else(|| anyhow!("{} is not a spec", file.path.display()))?;
+    let record = &spec.record;
+    let changelog: Vec<String> = document
+        .changelog_entries()
+        .into_iter()
+        .map(|(_, entry)| entry.strip_prefix("- ").unwrap_or(&entry).to_string())
+        .collect();
+    let next = workflow.next(&record.status);
+
+    if args.json {
+        let shown = Shown {
+            record,
+            next,
+            changelog,
+        };
+        println!("{}", serde_json::to_string_pretty(&shown)?);
+        return Ok(0);
+    }
+
+    let or_dash = |value: &str| {
+        if value.trim().is_empty() {
+            "-".to_string()
+        } else {
+            value.to_string()
+        }
+    };
+    let status = if record.status.is_empty() {
+        "- (no status)".to_string()
+    } else if !workflow.is_status(&record.status) {
+        format!(
+            "{} (not a status of the workflow: {})",
+            record.status,
+            workflow.statuses.join(", ")
+        )
+    } else if next.is_empty() {
+        format!("{} (final)", record.status)
+    } else {
+        format!("{} (next: {})", record.status, next.join(", "))
+    };
+    let tags = if record.tags.is_empty() {
+        "-".to_string()
+    } else {
+        record.tags.join(", ")
+    };
+    let mut text = String::new();
+    for (label, value) in [
+        ("ID", or_dash(&record.id)),
+        ("Title", or_dash(&record.title)),
+        ("Status", status),
+        ("Priority", or_dash(&record.priority)),
+        ("Owner", or_dash(&record.owner)),
+        ("Created", or_dash(&record.created)),
+        ("Updated", or_dash(&record.updated)),
+        ("Tags", tags),
+        ("Path", display_path(&file.path).display().to_string()),
+    ] {
+        text.push_str(&format!("{:<10}{value}\n", format!("{label}:")));
+    }
+    text.push_str("\nChangelog:\n");
+    if changelog.is_empty() {
+        text.push_str("  (no entries)\n");
+    }
+    for entry in &changelog {
+        text.push_str(&format!("  - {entry}\n"));
+    }
+    print!("{text}");
+    Ok(0)
 }
