@@ -59,6 +59,57 @@ pub fn remote_to_use(flag: Option<&str>, offline: bool, config: &Config) -> Opti
     }
 }
 
+/// A reservation as this clone knows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Reservation {
+    pub number: u64,
+    /// The remote it was made on.
+    pub remote: String,
+    /// Who reserved it and when (`YYYY-MM-DD`), from the reservation commit.
+    pub reserved_by: String,
+    pub reserved_at: String,
+}
+
+/// Every reservation in the local copies (`refs/specs/remote/*/ids/*`),
+/// by number.
+pub fn known_reservations(repo: &Repo) -> Result<Vec<Reservation>> {
+    let mut found = Vec::new();
+    for reference in repo.git.references_glob("refs/specs/remote/*")? {
+        let reference = reference?;
+        let Ok(name) = reference.name() else { continue };
+        let Some(number) = number_in_ref(name) else {
+            continue;
+        };
+        let remote = name
+            .trim_start_matches("refs/specs/remote/")
+            .rsplit_once("/ids/")
+            .map_or("", |(remote, _)| remote)
+            .to_string();
+        let (reserved_by, reserved_at) = match reference.peel_to_commit() {
+            Ok(commit) => {
+                let author = commit.author();
+                let when = chrono::DateTime::from_timestamp(author.when().seconds(), 0)
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default();
+                (author.name().unwrap_or_default().to_string(), when)
+            }
+            Err(_) => (String::new(), String::new()),
+        };
+        found.push(Reservation {
+            number,
+            remote,
+            reserved_by,
+            reserved_at,
+        });
+    }
+    found.sort_by(|a, b| {
+        a.number
+            .cmp(&b.number)
+            .then_with(|| a.remote.cmp(&b.remote))
+    });
+    Ok(found)
+}
+
 /// Updates the local copy of `remote`'s reservations.
 pub fn fetch(repo: &Repo, remote: &str) -> Result<()> {
     let refspec = format!("+{REMOTE_NAMESPACE}*:{}*", mirror_namespace(remote));

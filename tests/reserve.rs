@@ -475,6 +475,51 @@ fn a_reserved_id_whose_spec_was_deleted_is_never_reused() {
     assert_eq!(mirrored(a, "origin"), BTreeSet::from([1, 3]));
 }
 
+/// Reserved ids that never got a spec are visible with `list --reserved`.
+#[test]
+fn list_reserved_shows_every_reservation_and_its_spec() {
+    let (_sandbox, _origin, clones) = team(1);
+    let a = &clones[0];
+    new_id(a, &["--reserve"], "Kept");
+    new_id(a, &["--reserve"], "Dropped");
+    a.remove("specs/0002-dropped.md");
+
+    let out = a.spec(&["list", "--reserved"]);
+    assert_success(&out);
+    let table = stdout(&out);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(
+        lines[0].starts_with("ID") && lines[0].contains("RESERVED BY"),
+        "{table}"
+    );
+    assert!(
+        lines[1].starts_with("SPEC-0001") && lines[1].ends_with("specs/0001-kept.md"),
+        "{table}"
+    );
+    assert!(
+        lines[2].starts_with("SPEC-0002") && lines[2].ends_with(" -"),
+        "{table}"
+    );
+    assert!(
+        lines[2].contains("origin") && lines[2].contains("Jane Doe"),
+        "{table}"
+    );
+
+    let out = a.spec(&["list", "--reserved", "--format", "json"]);
+    assert_success(&out);
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(rows[0]["id"], "SPEC-0001");
+    assert_eq!(rows[0]["spec"], "specs/0001-kept.md");
+    assert_eq!(rows[1]["number"], 2);
+    assert_eq!(rows[1]["remote"], "origin");
+    assert_eq!(rows[1]["reserved_by"], "Jane Doe");
+    assert!(rows[1]["spec"].is_null());
+
+    let out = a.spec(&["list", "--reserved", "--status", "draft"]);
+    assert_failure(&out);
+}
+
 #[test]
 fn git_spec_fetch_brings_the_reservations_to_a_fresh_clone() {
     let (sandbox, origin, clones) = team(1);

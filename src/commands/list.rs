@@ -16,6 +16,7 @@ use crate::catalog::{self, Catalog, RawSpec, SpecRecord};
 use crate::commands::Project;
 use crate::config::Config;
 use crate::document::DocumentError;
+use crate::reserve;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -64,6 +65,10 @@ pub struct ListArgs {
     /// Colour the status column (auto: only on a terminal and when NO_COLOR is unset)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// List the ids reserved on the shared remote instead (from the local
+    /// copy; `git spec fetch` updates it), with the spec that uses each, if any
+    #[arg(long, conflicts_with_all = ["status", "owner", "tag", "priority", "all_branches"])]
+    pub reserved: bool,
     /// Fit table rows in this many columns by shortening titles
     /// [default: the terminal's width (COLUMNS first); no limit when not a terminal]
     #[arg(long, value_name = "COLUMNS")]
@@ -115,6 +120,9 @@ pub fn run(args: ListArgs) -> Result<i32> {
     warn_unknown_values(config, &args);
 
     let (mut records, errors) = catalog::working_tree_records(&project)?;
+    if args.reserved {
+        return list_reserved(&project, &records, args.format);
+    }
     let mut broken: Vec<Broken> = errors
         .into_iter()
         .map(|error| Broken {
@@ -175,6 +183,93 @@ pub fn run(args: ListArgs) -> Result<i32> {
     // Same as the documents above: the process is about to exit.
     std::mem::forget(records);
     Ok(if broken.is_empty() { 0 } else { 1 })
+}
+
+/// A reservation and the working-tree spec that uses its id.
+#[derive(Debug, serde::Serialize)]
+struct ReservedId<'a> {
+    id: String,
+    #[serde(flatten)]
+    reservation: &'a reserve::Reservation,
+    /// Path of the spec with this id in the working tree, if any.
+    spec: Option<&'a str>,
+}
+
+fn list_reserved(project: &Project, records: &[SpecRecord], format: Format) -> Result<i32> {
+    let reservations = reserve::known_reservations(&project.repo)?;
+    let rows: Vec<ReservedId<'_>> = reservations
+        .iter()
+        .map(|reservation| ReservedId {
+            id: project.scheme.spec_id(reservation.number),
+            reservation,
+            spec: records
+                .iter()
+                .find(|r| r.number == reservation.number)
+                .map(|r| r.path.as_str()),
+        })
+        .collect();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            writeln!(out, "id,number,remote,reserved_by,reserved_at,spec")?;
+            for row in &rows {
+                let r = row.reservation;
+                let fields = [
+                    row.id.clone(),
+                    r.number.to_string(),
+                    r.remote.clone(),
+                    r.reserved_by.clone(),
+                    r.reserved_at.clone(),
+                    row.spec.unwrap_or("").to_string(),
+                ];
+                let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                writeln!(out, "{}", line.join(","))?;
+            }
+        }
+        Format::Table if rows.is_empty() => {
+            eprintln!("no reserved ids known here (git spec fetch updates them from the remote)");
+        }
+        Format::Table => {
+            let cells: Vec<[String; 5]> = rows
+                .iter()
+                .map(|row| {
+                    let r = row.reservation;
+                    [
+                        row.id.clone(),
+                        r.remote.clone(),
+                        r.reserved_by.clone(),
+                        r.reserved_at.clone(),
+                        row.spec.unwrap_or("-").to_string(),
+                    ]
+                })
+                .collect();
+            let header = ["ID", "REMOTE", "RESERVED BY", "DATE", "SPEC"].map(String::from);
+            let widths: Vec<usize> = (0..5)
+                .map(|i| {
+                    cells
+                        .iter()
+                        .chain([&header])
+                        .map(|c| c[i].chars().count())
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            for row in std::iter::once(&header).chain(&cells) {
+                let line: Vec<String> = row
+                    .iter()
+                    .zip(&widths)
+                    .map(|(cell, width)| format!("{cell:width$}"))
+                    .collect();
+                writeln!(out, "{}", line.join("  ").trim_end())?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(0)
 }
 
 /// Why nothing was printed.
