@@ -41,7 +41,7 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json check-wt check check-first)
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json check-wt check check-first hook-nospec)
 if [[ -z $TOOL ]]; then
     if command -v hyperfine >/dev/null; then TOOL=hyperfine; else TOOL=python; fi
 fi
@@ -242,6 +242,15 @@ scenario_list_json() {
     target list-json 100
     sanity_run list-json "" "$LIST_JSON_CHECK" -- "$BIN" list --format json
     measure list-json "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" list --format json
+}
+
+# The pre-commit hook when the commit touches no spec: it must not scan the
+# 10,000 specs (the diff of HEAD against the index is limited to specs/ and
+# compares ids only).
+scenario_hook_nospec() {
+    target hook-nospec 100
+    sanity_run hook-nospec "" "assert out == '' and err == '', (out, err)" -- "$BIN" hook run pre-commit
+    measure hook-nospec "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" hook run pre-commit
 }
 
 scenario_check_wt() {
