@@ -215,7 +215,7 @@ pub fn is_spec_file(scheme: &IdScheme, index_file: &Path, relative: &Path, bytes
 
 /// The Markdown files of the working tree's spec folder (not recursive),
 /// relative to the repository root.
-fn markdown_files(project: &Project) -> Result<Vec<PathBuf>> {
+pub fn markdown_files(project: &Project) -> Result<Vec<PathBuf>> {
     let folder = project.spec_dir();
     let entries = match std::fs::read_dir(&folder) {
         Ok(entries) => entries,

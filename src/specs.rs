@@ -22,22 +22,13 @@ pub struct SpecFile {
 
 /// Every Markdown file in the spec folder that carries a number.
 pub fn scan(project: &Project) -> Result<Vec<SpecFile>> {
-    let folder = project.spec_dir();
-    let entries = match fs::read_dir(&folder) {
-        Ok(entries) => entries,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(err) => return Err(err).with_context(|| format!("cannot read {}", folder.display())),
-    };
     let mut specs = Vec::new();
-    for entry in entries {
-        let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
-        let path = entry.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if !name.ends_with(".md") || !entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
-            continue;
-        }
+    for relative in crate::catalog::markdown_files(project)? {
+        let path = project.repo.workdir.join(&relative);
+        let name = relative
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         let from_front_matter = fs::read(&path)
             .ok()
             .and_then(|bytes| quick_spec_id(&bytes).and_then(|id| project.scheme.parse(&id)));
