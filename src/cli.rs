@@ -30,6 +30,10 @@ pub enum Command {
     New(new::NewArgs),
     /// Show a spec's status, or move it to another one along the workflow
     Status(status::StatusArgs),
+    /// Give a spec a new number: file, spec-id, branch and mentions in other specs
+    Renumber(renumber::RenumberArgs),
+    /// Update the local copy of the id reservations from the shared remote
+    Fetch(fetch::FetchArgs),
     /// Install, remove or run the pre-commit hook that keeps changelogs true
     Hook(hook::HookArgs),
     /// List specs as a table, JSON or CSV
@@ -44,10 +48,6 @@ pub enum Command {
     Index(index::IndexArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
-    /// Give a spec a new number: file, spec-id, branch and mentions in other specs
-    Renumber(renumber::RenumberArgs),
-    /// Update the local copy of the id reservations from the shared remote
-    Fetch(fetch::FetchArgs),
     /// Write the man page git-spec.1 (git spec --help shows it)
     Man(man::ManArgs),
 }
