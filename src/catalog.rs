@@ -82,15 +82,6 @@ impl Catalog {
         Ok(Catalog::parse(project, raw, None))
     }
 
-    /// Every spec in the spec folder of a commit's tree.
-    pub fn commit(project: &Project, commit: &git2::Commit<'_>, branch: &str) -> Result<Catalog> {
-        Ok(Catalog::parse(
-            project,
-            read_tree(project, commit)?,
-            Some(branch),
-        ))
-    }
-
     /// Parses raw files; the work is shared among threads because a large
     /// repository holds thousands of specs.
     pub fn parse(project: &Project, raw: Vec<RawSpec>, branch: Option<&str>) -> Catalog {
@@ -254,50 +245,23 @@ pub fn read_working_tree(project: &Project) -> Result<Vec<RawSpec>> {
     Ok(raw)
 }
 
-/// The spec files in a commit's spec folder, read from the object database
-/// (no checkout).
-pub fn read_tree(project: &Project, commit: &git2::Commit<'_>) -> Result<Vec<RawSpec>> {
-    let repo = &project.repo.git;
-    let tree = commit.tree()?;
-    let folder = match tree.get_path(Path::new(&project.config.dir)) {
-        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => repo.find_tree(entry.id())?,
-        _ => return Ok(Vec::new()),
-    };
-    let mut raw = Vec::new();
-    for entry in folder.iter() {
-        if entry.kind() != Some(git2::ObjectType::Blob) {
-            continue;
-        }
-        let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
-            continue;
-        };
-        if !name.ends_with(".md") {
-            continue;
-        }
-        let relative = Path::new(&project.config.dir).join(name);
-        let blob = repo.find_blob(entry.id())?;
-        if is_spec_file(
-            &project.scheme,
-            Path::new(&project.config.index.file),
-            &relative,
-            blob.content(),
-        ) {
-            raw.push(RawSpec {
-                path: relative,
-                bytes: blob.content().to_vec(),
-            });
-        }
-    }
-    Ok(raw)
-}
-
-/// Local and remote-tracking branches with their short names
-/// (`main`, `origin/feature`), skipping symbolic refs such as origin/HEAD.
-pub fn branches(project: &Project) -> Result<Vec<(String, git2::Oid)>> {
+/// Local and remote-tracking branches but the checked-out one, with their
+/// short names (`main`, `origin/feature`), skipping symbolic refs such as
+/// origin/HEAD: the branches whose specs are compared with the working tree.
+pub fn other_branches(project: &Project) -> Result<Vec<(String, git2::Oid)>> {
+    let current = project.repo.head_ref_name();
     let mut out = Vec::new();
-    for reference in project.repo.git.references()? {
+    for reference in project
+        .repo
+        .git
+        .references()
+        .context("cannot list the repository's refs")?
+    {
         let Ok(reference) = reference else { continue };
         let Ok(name) = reference.name() else { continue };
+        if Some(name) == current.as_deref() {
+            continue;
+        }
         let short = name
             .strip_prefix("refs/heads/")
             .or_else(|| name.strip_prefix("refs/remotes/"));

@@ -9,9 +9,8 @@
 //! Renames found in shared history are not collisions.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use git2::{ObjectType, Oid, Repository};
 
 use crate::catalog::Spec;
@@ -19,6 +18,7 @@ use crate::commands::Project;
 use crate::document::DocumentError;
 use crate::fsutil;
 use crate::ids::{IdScheme, NamePattern};
+use crate::repo::spec_folder;
 use crate::rules::{self, Finding};
 
 /// A spec file of the working tree, as the id rules see it.
@@ -121,7 +121,7 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
     let mut cache = Cache::load(project);
     let head = project.repo.head_commit()?;
     let head_tree = match &head {
-        Some(commit) => spec_tree(git, dir, commit.id())?,
+        Some(commit) => spec_folder(git, commit.id(), dir)?,
         None => None,
     };
 
@@ -131,7 +131,7 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
         let tree = match cache.commit(target.commit) {
             Some(tree) => tree,
             None => {
-                let tree = spec_tree(git, dir, target.commit)?;
+                let tree = spec_folder(git, target.commit, dir)?;
                 cache.remember_commit(target.commit, tree);
                 tree
             }
@@ -239,38 +239,10 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
 
 /// Local and remote-tracking branches, but the checked-out one.
 fn branch_targets(project: &Project) -> Result<Vec<Target>> {
-    let current = project.repo.head_ref_name();
-    let references = project
-        .repo
-        .git
-        .references()
-        .context("cannot list the repository's refs")?;
-    let mut targets = Vec::new();
-    for reference in references {
-        let Ok(reference) = reference else { continue };
-        let Ok(name) = reference.name() else { continue };
-        if Some(name) == current.as_deref() {
-            continue;
-        }
-        let Some(short) = name
-            .strip_prefix("refs/heads/")
-            .or_else(|| name.strip_prefix("refs/remotes/"))
-        else {
-            continue;
-        };
-        // Symbolic refs (origin/HEAD) have no target of their own.
-        let Some(commit) = reference.target() else {
-            continue;
-        };
-        if short.ends_with("/HEAD") {
-            continue;
-        }
-        targets.push(Target {
-            label: short.to_string(),
-            commit,
-        });
-    }
-    Ok(targets)
+    Ok(crate::catalog::other_branches(project)?
+        .into_iter()
+        .map(|(label, commit)| Target { label, commit })
+        .collect())
 }
 
 /// The working tree's spec files, for the candidate test.
@@ -317,19 +289,6 @@ impl Working<'_> {
             })
             .clone()
     }
-}
-
-/// The spec folder tree of a commit; None when the object is not a commit
-/// or has no spec folder.
-fn spec_tree(git: &Repository, dir: &str, commit: Oid) -> Result<Option<Oid>> {
-    let Ok(commit) = git.find_commit(commit) else {
-        return Ok(None);
-    };
-    let tree = commit.tree().context("cannot read a commit's tree")?;
-    Ok(match tree.get_path(Path::new(dir)) {
-        Ok(entry) if entry.kind() == Some(ObjectType::Tree) => Some(entry.id()),
-        _ => None,
-    })
 }
 
 /// Names of the files (blobs) of a tree, in git's order, which for files
@@ -538,7 +497,7 @@ impl<'r> History<'r> {
                     Ok(base) => match self.base_trees.get(&base) {
                         Some(known) => *known,
                         None => {
-                            let found = spec_tree(self.git, self.dir, base)?;
+                            let found = spec_folder(self.git, base, self.dir)?;
                             self.base_trees.insert(base, found);
                             found
                         }

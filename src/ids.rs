@@ -308,7 +308,7 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
             highest.branch_trees = highest.branch_trees.max(number);
             continue;
         }
-        match spec_tree_of(repo, &config.dir, commit_id)? {
+        match crate::repo::spec_folder(&repo.git, commit_id, &config.dir)? {
             None => cache.remember(commit_id, 0),
             Some(tree_id) => match cache.lookup(tree_id) {
                 Some(number) => {
@@ -374,20 +374,6 @@ fn strip_remote_name<'a>(remote_branch: &'a str, remotes: &[String]) -> Option<&
         .or_else(|| remote_branch.split_once('/').map(|(_, branch)| branch))
 }
 
-/// The id of a commit's spec folder tree; None when the ref does not point
-/// at a commit or the commit has no spec folder.
-fn spec_tree_of(repo: &Repo, dir: &str, commit_id: Oid) -> Result<Option<Oid>> {
-    // A ref may point at a tag or a tree; only commits have spec folders.
-    let Ok(commit) = repo.git.find_commit(commit_id) else {
-        return Ok(None);
-    };
-    let tree = commit.tree().context("cannot read a commit's tree")?;
-    Ok(match tree.get_path(Path::new(dir)) {
-        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => Some(entry.id()),
-        _ => None,
-    })
-}
-
 /// The highest number in each tree. Reading a large tree costs about a
 /// millisecond (inflating and applying deltas), and a first run in a big
 /// clone reads thousands, so they are shared among threads, each with its
@@ -447,7 +433,7 @@ pub fn where_used(
         let Some(commit_id) = reference.target() else {
             continue;
         };
-        if let Some(tree_id) = spec_tree_of(repo, &config.dir, commit_id)? {
+        if let Some(tree_id) = crate::repo::spec_folder(&repo.git, commit_id, &config.dir)? {
             let tree = repo.git.find_tree(tree_id)?;
             let found = tree.iter().any(|entry| {
                 std::str::from_utf8(entry.name_bytes())

@@ -371,6 +371,19 @@ fn parse_config_parameters(text: &str) -> Vec<(String, String)> {
     entries
 }
 
+/// The id of the spec folder's tree in a commit; None when `commit` is not
+/// a commit (a ref may point at a tag or a tree) or has no such folder.
+pub fn spec_folder(git: &git2::Repository, commit: Oid, dir: &str) -> Result<Option<Oid>> {
+    let Ok(commit) = git.find_commit(commit) else {
+        return Ok(None);
+    };
+    let tree = commit.tree().context("cannot read a commit's tree")?;
+    Ok(match tree.get_path(Path::new(dir)) {
+        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => Some(entry.id()),
+        _ => None,
+    })
+}
+
 /// `git diff`-style unified diff of one file's change, computed by libgit2.
 pub fn unified_diff(old: &[u8], new: &[u8], old_path: &Path, new_path: &Path) -> Result<String> {
     let mut patch = git2::Patch::from_buffers(old, Some(old_path), new, Some(new_path), None)?;

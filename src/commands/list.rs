@@ -391,26 +391,16 @@ fn other_branches(
         .collect();
     let index_file = Path::new(&project.config.index.file);
 
-    let current = project.repo.head_ref_name();
-    let mut branches = catalog::branches(project)?;
+    let mut branches = catalog::other_branches(project)?;
     branches.sort();
     // (branch, spec folder tree) in branch order, each tree once.
     let mut trees: Vec<(String, git2::Oid)> = Vec::new();
     let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
     for (branch, target) in branches {
-        if current.as_deref() == Some(format!("refs/heads/{branch}").as_str()) {
+        let Some(folder) = crate::repo::spec_folder(repo, target, &project.config.dir)
+            .with_context(|| format!("cannot read the tree of {branch}"))?
+        else {
             continue;
-        }
-        // A ref may point at a tag or a tree; only commits have spec folders.
-        let Ok(commit) = repo.find_commit(target) else {
-            continue;
-        };
-        let tree = commit
-            .tree()
-            .with_context(|| format!("cannot read the tree of {branch}"))?;
-        let folder = match tree.get_path(Path::new(&project.config.dir)) {
-            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => entry.id(),
-            _ => continue,
         };
         if seen_trees.insert(folder) {
             trees.push((branch, folder));
