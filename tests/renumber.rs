@@ -3,8 +3,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use common::*;
 
@@ -81,52 +79,6 @@ fn renumber(repo: &TestRepo, args: &[&str]) -> std::process::Output {
     let mut all = vec!["renumber"];
     all.extend_from_slice(args);
     repo.spec(&all)
-}
-
-/// A sandbox with a bare `origin.git` (one commit on `main`) and `count`
-/// clones of it.
-fn team(count: usize) -> (Arc<Sandbox>, PathBuf, Vec<TestRepo>) {
-    let sandbox = Sandbox::new();
-    let origin = sandbox.init_bare("origin.git");
-    let first = sandbox.clone_repo(&origin, "clone0");
-    first.write("README.md", "# Project\n");
-    first.commit_all("Initial commit");
-    first.git(&["push", "-q", "origin", "main"]);
-    let mut clones = vec![first];
-    for i in 1..count {
-        clones.push(sandbox.clone_repo(&origin, &format!("clone{i}")));
-    }
-    (sandbox, origin, clones)
-}
-
-/// Numbers of the reservation refs of a bare repository.
-fn remote_reserved(sandbox: &Sandbox, bare: &Path) -> BTreeSet<u64> {
-    let git_dir = format!("--git-dir={}", bare.display());
-    let out = sandbox.git_in(
-        &sandbox.root,
-        &[
-            &git_dir,
-            "for-each-ref",
-            "--format=%(refname)",
-            "refs/specs",
-        ],
-    );
-    stdout(&out)
-        .lines()
-        .map(|name| {
-            name.strip_prefix("refs/specs/ids/")
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| panic!("unexpected ref on the remote: {name}"))
-        })
-        .collect()
-}
-
-fn mirrored(repo: &TestRepo, remote: &str) -> BTreeSet<u64> {
-    let namespace = format!("refs/specs/remote/{remote}/ids/");
-    repo.git_out(&["for-each-ref", "--format=%(refname)", &namespace])
-        .lines()
-        .filter_map(|name| name.strip_prefix(&namespace)?.parse().ok())
-        .collect()
 }
 
 // ===========================================================================

@@ -5,79 +5,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::Arc;
 
 use common::*;
 
 // ===========================================================================
 // Helpers
 // ===========================================================================
-
-/// A sandbox with a bare `origin.git` holding one commit on `main`, and
-/// `count` clones of it (`clone0`, `clone1`, ...).
-fn team(count: usize) -> (Arc<Sandbox>, PathBuf, Vec<TestRepo>) {
-    let sandbox = Sandbox::new();
-    let origin = sandbox.init_bare("origin.git");
-    let first = sandbox.clone_repo(&origin, "clone0");
-    first.write("README.md", "# Project\n");
-    first.commit_all("Initial commit");
-    first.git(&["push", "-q", "origin", "main"]);
-    let mut clones = vec![first];
-    for i in 1..count {
-        clones.push(sandbox.clone_repo(&origin, &format!("clone{i}")));
-    }
-    (sandbox, origin, clones)
-}
-
-/// `git --git-dir=<bare> ARGS`, asserting success; stdout.
-fn bare_git(sandbox: &Sandbox, bare: &Path, args: &[&str]) -> String {
-    let git_dir = format!("--git-dir={}", bare.display());
-    let mut all = vec![git_dir.as_str()];
-    all.extend_from_slice(args);
-    stdout(&sandbox.git_in(&sandbox.root, &all))
-}
-
-/// Every ref under `refs/specs` of a bare repository (what
-/// `git --git-dir=origin.git for-each-ref refs/specs` shows), by name.
-fn remote_spec_refs(sandbox: &Sandbox, bare: &Path) -> Vec<String> {
-    bare_git(
-        sandbox,
-        bare,
-        &["for-each-ref", "--format=%(refname)", "refs/specs"],
-    )
-    .lines()
-    .map(str::to_string)
-    .collect()
-}
-
-/// The numbers of the reservation refs `refs/specs/ids/<n>` of a bare
-/// repository; panics on any other ref under `refs/specs`.
-fn remote_reserved(sandbox: &Sandbox, bare: &Path) -> BTreeSet<u64> {
-    remote_spec_refs(sandbox, bare)
-        .iter()
-        .map(|name| {
-            name.strip_prefix("refs/specs/ids/")
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| panic!("unexpected ref on the remote: {name}"))
-        })
-        .collect()
-}
-
-/// The numbers of a clone's local copy of `remote`'s reservations
-/// (`refs/specs/remote/<remote>/ids/<n>`).
-fn mirrored(repo: &TestRepo, remote: &str) -> BTreeSet<u64> {
-    let namespace = format!("refs/specs/remote/{remote}/ids/");
-    repo.git_out(&["for-each-ref", "--format=%(refname)", &namespace])
-        .lines()
-        .map(|name| {
-            name.strip_prefix(&namespace)
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| panic!("unexpected mirror ref: {name}"))
-        })
-        .collect()
-}
 
 /// Every ref of a clone under `refs/specs`, by name.
 fn local_spec_refs(repo: &TestRepo) -> Vec<String> {
