@@ -157,9 +157,14 @@ pub struct LoadedConfig {
 }
 
 impl Config {
-    /// Reads `<root>/.specrc`, or returns the defaults when it does not exist.
-    pub fn load(root: &Path) -> Result<LoadedConfig> {
+    /// Reads `<root>/.specrc`, or returns the defaults when it does not
+    /// exist. A `.specrc` that is a symbolic link out of the work tree is
+    /// refused: its content would be someone else's file.
+    pub fn load(root: &Path, bounds: &crate::paths::Bounds) -> Result<LoadedConfig> {
         let path = root.join(FILE_NAME);
+        if path.symlink_metadata().is_ok() {
+            bounds.inside(FILE_NAME, FILE_NAME)?;
+        }
         let source = match std::fs::read_to_string(&path) {
             Ok(source) => source,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -182,13 +187,20 @@ impl Config {
         let mut config: Config = toml::from_str(source).map_err(|err| {
             let line = err.span().map(|span| line_at(source, span.start));
             let message = err.message().trim_end().to_string();
-            match line {
-                Some(line) => anyhow!("{}:{line}: {message}", path.display()),
-                None => anyhow!("{}: {message}", path.display()),
+            // A wrong type is reported at the value: name its key too, so
+            // the reader knows which setting wants what.
+            let key = line
+                .and_then(|line| key_at_line(source, line))
+                .filter(|key| !message.contains(key.rsplit('.').next().unwrap_or(key)));
+            match (line, key) {
+                (Some(line), Some(key)) => anyhow!("{}:{line}: {key}: {message}", path.display()),
+                (Some(line), None) => anyhow!("{}:{line}: {message}", path.display()),
+                _ => anyhow!("{}: {message}", path.display()),
             }
         })?;
         // `./specs` and `specs/` name the folder git calls `specs`.
         config.dir = normalize_dir(&config.dir);
+        config.index.file = normalize_dir(&config.index.file);
         config.validate().map_err(|invalid| {
             let key = invalid.key;
             match key_line(source, &key) {
@@ -208,16 +220,23 @@ impl Config {
             },
             message,
         };
-        if self.dir.trim().is_empty()
-            || Path::new(&self.dir).is_absolute()
-            || self.dir.contains("..")
-        {
+        // Paths come from the repository, which may be hostile: the lexical
+        // rules here, symbolic links when the project is opened (`paths`).
+        crate::paths::lexically_inside(&self.dir, "dir")
+            .map_err(|err| invalid("", "dir", without_key(err, "dir")))?;
+        if !self.template.is_empty() {
+            crate::paths::lexically_inside(&self.template, "template")
+                .map_err(|err| invalid("", "template", without_key(err, "template")))?;
+        }
+        crate::paths::lexically_inside(&self.index.file, "index.file")
+            .map_err(|err| invalid("index", "file", without_key(err, "index.file")))?;
+        if !self.index.file.ends_with(".md") {
             return Err(invalid(
-                "",
-                "dir",
+                "index",
+                "file",
                 format!(
-                    "{:?} must be a folder inside the repository, such as \"specs\"",
-                    self.dir
+                    "{:?} must be a Markdown file ending in .md, such as \"specs/README.md\"",
+                    self.index.file
                 ),
             ));
         }
@@ -300,6 +319,19 @@ fn normalize_dir(dir: &str) -> String {
     parts.join("/")
 }
 
+/// The message of a `paths` error without its leading `key = `, which the
+/// validation error adds back with the line.
+fn without_key(err: anyhow::Error, key: &str) -> String {
+    let text = err.to_string();
+    match text.strip_prefix(&format!("{key} = ")) {
+        Some(rest) => rest.to_string(),
+        None => text
+            .strip_prefix(&format!("{key} "))
+            .unwrap_or(&text)
+            .to_string(),
+    }
+}
+
 /// A validation failure, located by its dotted TOML key.
 struct Invalid {
     key: String,
@@ -323,6 +355,30 @@ fn unknown_placeholder(pattern: &str) -> Option<String> {
 /// 1-based line of a byte offset.
 fn line_at(source: &str, offset: usize) -> usize {
     source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
+/// The dotted key set on a 1-based line (`id.width` for `width = 4` under
+/// `[id]`), if the line sets one.
+fn key_at_line(source: &str, wanted: usize) -> Option<String> {
+    let mut table = String::new();
+    for (index, raw) in source.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('[') {
+            table = line
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_string();
+        } else if index + 1 == wanted {
+            let (name, _) = line.split_once('=')?;
+            let name = name.trim().trim_matches('"');
+            return Some(if table.is_empty() {
+                name.to_string()
+            } else {
+                format!("{table}.{name}")
+            });
+        }
+    }
+    None
 }
 
 /// 1-based line where the dotted `key` (such as `naming.file` or
@@ -390,9 +446,35 @@ mod tests {
     }
 
     #[test]
-    fn wrong_type_names_line() {
+    fn wrong_type_names_line_and_key() {
         let err = parse("\n[id]\nwidth = \"four\"\n").unwrap_err().to_string();
-        assert!(err.starts_with(".specrc:3:"), "{err}");
+        assert!(err.starts_with(".specrc:3: id.width: "), "{err}");
+        let err = parse("dir = 3\n").unwrap_err().to_string();
+        assert!(err.starts_with(".specrc:1: dir: "), "{err}");
+    }
+
+    #[test]
+    fn paths_from_the_repository_stay_inside() {
+        for (source, key) in [
+            ("dir = \".git\"\n", "dir"),
+            ("dir = \"docs/../../x\"\n", "dir"),
+            ("template = \"/etc/hostname\"\n", "template"),
+            ("template = \"../t.md\"\n", "template"),
+            ("[index]\nfile = \"../x.md\"\n", "index.file"),
+            ("[index]\nfile = \"/tmp/x.md\"\n", "index.file"),
+            ("[index]\nfile = \".git/hooks/pre-commit\"\n", "index.file"),
+            ("[index]\nfile = \".husky/pre-commit\"\n", "index.file"),
+        ] {
+            let err = parse(source).unwrap_err().to_string();
+            assert!(err.contains(&format!(": {key}: ")), "{source}: {err}");
+        }
+        assert_eq!(
+            parse("[index]\nfile = \"./docs//index.md\"\n")
+                .unwrap()
+                .index
+                .file,
+            "docs/index.md"
+        );
     }
 
     #[test]

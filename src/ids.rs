@@ -279,7 +279,7 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
         let number = highest_in_folder(&workdir.join(&config.dir), scheme)?;
         highest.working_tree = highest.working_tree.max(number);
     }
-    let remotes = remote_names(repo);
+    let remotes = repo.remote_names();
     let mut cache = TreeCache::load(repo, config);
     // Spec trees not in the cache, and the commits waiting for them.
     let mut unknown_trees: Vec<Oid> = Vec::new();
@@ -346,20 +346,6 @@ fn branch_name<'a>(refname: &'a str, remotes: &[String]) -> Option<&'a str> {
     strip_remote_name(remote_branch, remotes).filter(|branch| *branch != "HEAD")
 }
 
-fn remote_names(repo: &Repo) -> Vec<String> {
-    repo.git
-        .remotes()
-        .map(|names| {
-            names
-                .iter()
-                .flatten()
-                .flatten()
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// `origin/spec/0042-x` -> `spec/0042-x`: drops the longest configured
 /// remote name (remote names may contain `/`), else the first component.
 fn strip_remote_name<'a>(remote_branch: &'a str, remotes: &[String]) -> Option<&'a str> {
@@ -418,7 +404,7 @@ pub fn where_used(
             }
         }
     }
-    let remotes = remote_names(repo);
+    let remotes = repo.remote_names();
     for reference in repo.git.references()?.flatten() {
         let Ok(name) = reference.name() else { continue };
         if crate::reserve::number_in_ref(name) == Some(number) {

@@ -16,6 +16,7 @@ pub mod hook_file;
 pub mod ids;
 pub mod lock;
 pub mod parallel;
+pub mod paths;
 pub mod repo;
 pub mod reserve;
 pub mod rules;

@@ -264,6 +264,21 @@ impl Repo {
         Ok(builder.write()?)
     }
 
+    /// The remotes the user configured (`git remote`).
+    pub fn remote_names(&self) -> Vec<String> {
+        self.git
+            .remotes()
+            .map(|names| {
+                names
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The roots of every working tree of this clone: the main one and
     /// each linked worktree (this one included), as far as they exist.
     pub fn worktree_roots(&self) -> Vec<PathBuf> {

@@ -42,7 +42,13 @@ pub fn number_in_ref(refname: &str) -> Option<u64> {
 /// The remote to reserve ids on, if any: `--offline` wins (with a warning
 /// when .specrc asks for reservation), then `--reserve[=REMOTE]` (bare:
 /// the configured remote, else origin), then `[id] reserve` in .specrc.
-pub fn remote_to_use(flag: Option<&str>, offline: bool, config: &Config) -> Option<String> {
+/// The name is checked with [`checked_remote`].
+pub fn remote_to_use(
+    repo: &Repo,
+    flag: Option<&str>,
+    offline: bool,
+    config: &Config,
+) -> Result<Option<String>> {
     let configured = (!config.id.reserve.is_empty()).then(|| config.id.reserve.clone());
     if offline {
         if let Some(remote) = &configured {
@@ -50,13 +56,42 @@ pub fn remote_to_use(flag: Option<&str>, offline: bool, config: &Config) -> Opti
                 "warning: --offline: the id is not reserved on {remote}; another clone may take the same one (git spec check finds collisions)"
             );
         }
-        return None;
+        return Ok(None);
     }
-    match flag {
-        Some("") => configured.or_else(|| Some("origin".to_string())),
-        Some(remote) => Some(remote.to_string()),
-        None => configured,
+    let (remote, source) = match flag {
+        Some("") => match configured {
+            Some(remote) => (remote, "`[id] reserve` in .specrc"),
+            None => ("origin".to_string(), "--reserve (default)"),
+        },
+        Some(remote) => (remote.to_string(), "--reserve"),
+        None => match configured {
+            Some(remote) => (remote, "`[id] reserve` in .specrc"),
+            None => return Ok(None),
+        },
+    };
+    checked_remote(repo, &remote, source).map(Some)
+}
+
+/// A remote name that may be handed to `git push` / `git fetch`: one of
+/// the remotes the user configured (`git remote`), so the URL, transport
+/// and credentials are the user's own. A value from the repository can
+/// otherwise be an option (`--upload-pack=CMD` runs CMD), a transport
+/// that hangs (`fd::3`) or a path to somebody else's repository.
+pub fn checked_remote(repo: &Repo, name: &str, source: &str) -> Result<String> {
+    let remotes = repo.remote_names();
+    if !name.starts_with('-') && remotes.iter().any(|remote| remote == name) {
+        return Ok(name.to_string());
     }
+    let known = if remotes.is_empty() {
+        "this clone has no remotes".to_string()
+    } else {
+        format!("the remotes are {}", remotes.join(", "))
+    };
+    bail!(
+        "{source} names {name:?}, which is not a remote of this clone ({known}): \
+         ids are reserved only on a remote you configured, so that its URL and transport are yours; \
+         add it with `git remote add <name> <url>`, or name one of yours"
+    )
 }
 
 /// A reservation as this clone knows it.
@@ -120,6 +155,8 @@ pub fn fetch(repo: &Repo, remote: &str) -> Result<()> {
             "--quiet",
             "--no-tags",
             "--no-write-fetch-head",
+            // Nothing after `--` is read as an option.
+            "--",
             remote,
             &refspec,
         ],
@@ -213,6 +250,7 @@ fn claim(repo: &Repo, remote: &str, number: u64, marker: git2::Oid) -> Result<Cl
             "--quiet",
             "--no-verify",
             &lease,
+            "--",
             remote,
             &refspec,
         ],

@@ -49,11 +49,12 @@ impl Template {
         }
     }
 
-    /// Reads a template file; `shown` is how the path is printed.
-    pub fn from_file(path: &Path, shown: &Path) -> Result<Template> {
+    /// Reads a template file; `shown` is how the path is printed and
+    /// `setting` the place that named it, for the fix in messages.
+    pub fn from_file(path: &Path, shown: &Path, setting: &str) -> Result<Template> {
         let source = std::fs::read_to_string(path).map_err(|err| {
             anyhow!(
-                "cannot read the template {}: {err}; fix `template` in .specrc, or set it to \"\" for the built-in one",
+                "cannot read the template {} (from {setting}): {err}; fix that setting, or remove it for the built-in template",
                 shown.display()
             )
         })?;
@@ -66,8 +67,7 @@ impl Template {
     pub fn render(&self, values: &SpecValues) -> Result<String> {
         let (front, body) = split_front_matter(&self.source);
         let front_lines = front.matches('\n').count();
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on(vec![]);
+        let mut tera = sandboxed_tera();
         // The body template starts with a comment spanning the front
         // matter's lines, so that tera's line numbers are file line numbers.
         let padded_body = if front.is_empty() {
@@ -114,6 +114,67 @@ impl Template {
             .position(|line| pattern.is_match(line))
             .map(|index| index + 1)
     }
+}
+
+/// Most `range` a template may ask for: enough for any table, too little
+/// to exhaust memory (tera's own builds the whole list first).
+const MAX_RANGE: usize = 10_000;
+
+/// A tera instance for templates that may come from a hostile repository:
+/// nothing is HTML-escaped; `get_env` (which would copy CI secrets such as
+/// `GITHUB_TOKEN` into the spec) answers with an error; `range` is capped.
+/// Only the two templates added here exist, so `include`, `import` and
+/// `extends` cannot reach any file.
+fn sandboxed_tera() -> tera::Tera {
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![]);
+    tera.register_function(
+        "get_env",
+        |_: &std::collections::HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+            Err(tera::Error::msg(
+                "get_env is not available: spec templates cannot read the environment",
+            ))
+        },
+    );
+    tera.register_function("range", capped_range);
+    tera
+}
+
+/// tera's `range(end, start=0, step_by=1)`, refusing more than [`MAX_RANGE`]
+/// items.
+fn capped_range(
+    args: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let number = |name: &str, default: Option<u64>| -> tera::Result<u64> {
+        match args.get(name) {
+            Some(value) => value.as_u64().ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "range: `{name}` must be a whole number, not {value}"
+                ))
+            }),
+            None => default.ok_or_else(|| tera::Error::msg("range: `end` is required")),
+        }
+    };
+    let (start, end, step) = (
+        number("start", Some(0))?,
+        number("end", None)?,
+        number("step_by", Some(1))?,
+    );
+    if step == 0 {
+        return Err(tera::Error::msg("range: `step_by` must not be 0"));
+    }
+    let count = end.saturating_sub(start).div_ceil(step);
+    if count > MAX_RANGE as u64 {
+        return Err(tera::Error::msg(format!(
+            "range: {count} items is more than the {MAX_RANGE} a spec template may use"
+        )));
+    }
+    Ok(tera::Value::Array(
+        (start..end)
+            .step_by(step as usize)
+            .map(tera::Value::from)
+            .collect(),
+    ))
 }
 
 /// Drops tera's internal template names from messages.
@@ -243,6 +304,34 @@ mod tests {
         };
         let err = template.render(&values("x")).unwrap_err().to_string();
         assert!(err.starts_with("template templates/spec.md:6:"), "{err}");
+    }
+
+    #[test]
+    fn templates_cannot_read_the_environment_or_files() {
+        std::env::set_var("GIT_SPEC_TEST_SECRET", "s3cret");
+        for body in [
+            "{{ get_env(name=\"GIT_SPEC_TEST_SECRET\") }}",
+            "{{ get_env(name=\"GIT_SPEC_TEST_SECRET\", default=\"\") }}",
+            "{% include \"/etc/hostname\" %}",
+            "{% include \"../../.specrc\" %}",
+            "{% import \"/etc/passwd\" as x %}",
+            "{% extends \"/etc/passwd\" %}",
+            "{% for i in range(end=100000000000) %}x{% endfor %}",
+        ] {
+            let template = Template {
+                source: format!("---\ntitle: {{{{ TITLE }}}}\n---\n\n{body}\n"),
+                origin: PathBuf::from("t.md"),
+            };
+            match template.render(&values("x")) {
+                Ok(out) => panic!("{body} rendered: {out}"),
+                Err(err) => assert!(!err.to_string().contains("s3cret"), "{err}"),
+            }
+        }
+        let template = Template {
+            source: "{% for i in range(start=1, end=4) %}{{ i }}{% endfor %}".into(),
+            origin: PathBuf::from("t.md"),
+        };
+        assert_eq!(template.render(&values("x")).unwrap(), "123");
     }
 
     #[test]

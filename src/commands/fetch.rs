@@ -14,12 +14,12 @@ pub struct FetchArgs {
 
 pub fn run(args: FetchArgs) -> Result<i32> {
     let project = Project::open()?;
-    let remote = args
-        .remote
-        .unwrap_or_else(|| match project.config.id.reserve.as_str() {
-            "" => "origin".to_string(),
-            configured => configured.to_string(),
-        });
+    let (remote, source) = match (args.remote, project.config.id.reserve.as_str()) {
+        (Some(remote), _) => (remote, "the command line"),
+        (None, "") => ("origin".to_string(), "git spec fetch (default)"),
+        (None, configured) => (configured.to_string(), "`[id] reserve` in .specrc"),
+    };
+    let remote = reserve::checked_remote(&project.repo, &remote, source)?;
     reserve::fetch(&project.repo, &remote)?;
     let namespace = reserve::mirror_namespace(&remote);
     let count = project

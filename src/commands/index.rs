@@ -44,7 +44,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
         );
         return Ok(1);
     }
-    let index_file = project.repo.workdir.join(&project.config.index.file);
+    let index_file = project.index_file.clone();
     let records: Vec<&SpecRecord> = records.iter().collect();
     let content = render(&project, &index_file, &records);
     let shown = display_path(&index_file);

@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::commands::Project;
+use crate::paths::Bounds;
 use crate::repo::{display_path, Repo};
 use crate::{config, fsutil, template};
 
@@ -27,16 +28,19 @@ pub fn run(args: InitArgs) -> Result<i32> {
         &format!("template = \"{TEMPLATE_PATH}\""),
         1,
     );
+    // A committed `templates -> ../outside` link must not make init
+    // write outside the work tree: both paths are checked first.
+    let bounds = Bounds::of(&repo);
     let files = [
-        (repo.workdir.join(config::FILE_NAME), specrc),
+        (bounds.inside(config::FILE_NAME, config::FILE_NAME)?, specrc),
         (
-            repo.workdir.join(TEMPLATE_PATH),
+            bounds.inside(TEMPLATE_PATH, TEMPLATE_PATH)?,
             template::BUILT_IN.to_string(),
         ),
     ];
     for (path, content) in files {
         let shown = display_path(&path);
-        if path.exists() {
+        if path.symlink_metadata().is_ok() {
             eprintln!("{} exists; left unchanged", shown.display());
             continue;
         }

@@ -1,7 +1,7 @@
 //! `git spec new <TITLE>`: allocate the next id, create the branch and the
 //! spec file from the template.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
@@ -41,6 +41,9 @@ pub struct NewArgs {
     /// Open the new spec in your editor ($GIT_EDITOR, core.editor, $VISUAL, $EDITOR)
     #[arg(long, short)]
     pub edit: bool,
+    /// Template file to use instead of `template` in .specrc (also: git config spec.template)
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
     /// Show what would be created; change nothing
     #[arg(long, short = 'n')]
     pub dry_run: bool,
@@ -119,7 +122,7 @@ pub fn run(args: NewArgs) -> Result<i32> {
         }
     };
     let today = clock::today()?;
-    let template = load_template(&project)?;
+    let template = load_template(&project, args.template.as_deref())?;
     let head_commit = project.repo.head_commit()?;
     if args.edit && args.no_checkout && args.commit {
         bail!("--edit cannot be combined with --no-checkout --commit: the spec goes straight to its branch and is not in the working tree to edit");
@@ -135,7 +138,8 @@ pub fn run(args: NewArgs) -> Result<i32> {
     };
     let next_free = || ids::next_free(&project.repo, config, &project.scheme);
     let mut number = next_free()?;
-    let reserve_on = reserve::remote_to_use(args.reserve.as_deref(), args.offline, config);
+    let reserve_on =
+        reserve::remote_to_use(&project.repo, args.reserve.as_deref(), args.offline, config)?;
     if let Some(remote) = &reserve_on {
         if args.dry_run {
             eprintln!(
@@ -307,12 +311,38 @@ pub fn run(args: NewArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn load_template(project: &Project) -> Result<Template> {
-    if project.config.template.is_empty() {
-        return Ok(Template::built_in());
+/// The template, in this order: `--template`, then `spec.template` in the
+/// user's git config (both the user's own choice, so they may name any
+/// file), then `template` in .specrc (the repository's, so it was proven
+/// to be inside the work tree when the project was opened), else the
+/// built-in one.
+fn load_template(project: &Project, flag: Option<&Path>) -> Result<Template> {
+    if let Some(path) = flag {
+        return Template::from_file(path, path, "--template");
     }
-    let shown = PathBuf::from(&project.config.template);
-    Template::from_file(&project.repo.workdir.join(&shown), &shown)
+    if let Some(value) = project.repo.config_string("spec.template") {
+        let path = expand_home(&value);
+        return Template::from_file(&path, &path, "spec.template in your git config");
+    }
+    match &project.template_file {
+        Some(path) => Template::from_file(
+            path,
+            Path::new(&project.config.template),
+            "`template` in .specrc",
+        ),
+        None => Ok(Template::built_in()),
+    }
+}
+
+/// `~/x` as git reads a path in its config.
+fn expand_home(value: &str) -> PathBuf {
+    match value.strip_prefix("~/") {
+        Some(rest) => std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default()
+            .join(rest),
+        None => PathBuf::from(value),
+    }
 }
 
 /// Creates (and checks out) the branch and returns the ref to commit on.

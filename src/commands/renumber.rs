@@ -216,7 +216,12 @@ fn choose_number(project: &Project, args: &RenumberArgs, old: u64) -> Result<u64
         }
         None => next_free()?,
     };
-    let remote = reserve::remote_to_use(args.reserve.as_deref(), args.offline, &project.config);
+    let remote = reserve::remote_to_use(
+        &project.repo,
+        args.reserve.as_deref(),
+        args.offline,
+        &project.config,
+    )?;
     let Some(remote) = remote.filter(|_| !args.dry_run) else {
         return Ok(candidate);
     };
