@@ -205,7 +205,8 @@ pub fn is_spec_file(scheme: &IdScheme, index_file: &Path, relative: &Path, bytes
 }
 
 /// The Markdown files of the working tree's spec folder (not recursive),
-/// relative to the repository root.
+/// relative to the repository root. Symbolic links are skipped: a spec is
+/// a regular file, and a link could lead out of the work tree.
 pub fn markdown_files(project: &Project) -> Result<Vec<PathBuf>> {
     let folder = project.spec_dir();
     let entries = match std::fs::read_dir(&folder) {
@@ -217,6 +218,13 @@ pub fn markdown_files(project: &Project) -> Result<Vec<PathBuf>> {
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
         let name = entry.file_name();
+        if name.as_encoded_bytes().starts_with(b".")
+            && crate::fsutil::is_stale_temp(&name.to_string_lossy())
+        {
+            // Left by a git-spec killed mid-write: the next run cleans up.
+            let _ = std::fs::remove_file(entry.path());
+            continue;
+        }
         if !name.to_string_lossy().ends_with(".md")
             || !entry.file_type().map(|t| t.is_file()).unwrap_or(false)
         {

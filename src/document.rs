@@ -218,6 +218,11 @@ impl Document {
         &self.path
     }
 
+    /// The bytes the document was parsed from, exactly.
+    pub fn bytes(&self) -> &[u8] {
+        self.text.as_bytes()
+    }
+
     /// The value of a top-level scalar key, as written for plain scalars
     /// (numbers, dates and booleans keep their spelling) and unquoted for
     /// quoted ones. `None` if the key is absent, null or not a scalar.
@@ -597,7 +602,8 @@ fn heading_level(line: &str) -> Option<usize> {
         .then_some(level)
 }
 
-fn is_changelog_heading(line: &str) -> bool {
+/// Whether a line is the `## Changelog` heading (any case, closing `#`s).
+pub fn is_changelog_heading(line: &str) -> bool {
     heading_level(line) == Some(2)
         && line[2..]
             .trim()
@@ -835,9 +841,50 @@ impl MarkedEventReceiver for Collector {
     }
 }
 
+/// The `spec-id` value of a document's front matter, read without a full
+/// YAML parse: `specs::scan` and `new` read every spec, and this keeps it
+/// cheap.
+pub fn quick_spec_id(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines();
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    for line in lines {
+        let line = line.trim_end();
+        if line == "---" || line == "..." {
+            return None;
+        }
+        if let Some(value) = line.strip_prefix("spec-id:") {
+            let value = value.split(" #").next().unwrap_or("").trim();
+            let value = value.trim_matches(|c| c == '"' || c == '\'');
+            return (!value.is_empty()).then(|| value.to_string());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quick_spec_id_reads_front_matter_only() {
+        assert_eq!(
+            quick_spec_id(b"---\nspec-id: SPEC-0042\n---\n").as_deref(),
+            Some("SPEC-0042")
+        );
+        assert_eq!(
+            quick_spec_id(b"\xef\xbb\xbf---\r\nspec-id: \"SPEC-7\" # x\r\n---\r\n").as_deref(),
+            Some("SPEC-7")
+        );
+        assert_eq!(
+            quick_spec_id(b"---\ntitle: x\n---\nspec-id: SPEC-1\n"),
+            None
+        );
+        assert_eq!(quick_spec_id(b"# no front matter\n"), None);
+    }
 
     fn parse(text: &str) -> Document {
         Document::parse(Path::new("specs/x.md"), text.as_bytes()).expect("parses")

@@ -35,6 +35,37 @@ pub fn replace(path: &Path, content: &[u8]) -> Result<()> {
     })
 }
 
+/// Replaces a file that must still hold `expected`, the bytes the caller
+/// read and edited: if anything else changed it meanwhile (an editor, a
+/// script), nothing is written and the error says so. Callers hold
+/// [`crate::lock::edit_lock`], so other git-spec processes wait instead.
+pub fn replace_expected(path: &Path, expected: &[u8], content: &[u8]) -> Result<()> {
+    let current = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if current != expected {
+        return Err(anyhow!(
+            "{} changed while git spec was editing it; nothing was written: run the command again",
+            path.display()
+        ));
+    }
+    replace(path, content)
+}
+
+/// The name part that marks our temporary files: `.NAME.git-spec-PID.tmp`.
+const TEMP_MARK: &str = ".git-spec-";
+
+/// Whether `name` is a temporary file of a git-spec process that is gone
+/// (killed between writing it and renaming it into place), which is safe
+/// to remove. Files of running processes, and anything else, are not.
+pub fn is_stale_temp(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    let Some((_, pid)) = rest.rsplit_once(TEMP_MARK) else {
+        return false;
+    };
+    pid.parse().is_ok_and(crate::lock::process_is_gone)
+}
+
 fn write_temp(
     path: &Path,
     content: &[u8],
@@ -45,7 +76,7 @@ fn write_temp(
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.git-spec-{}.tmp", std::process::id()));
+    let temp = dir.join(format!(".{name}{TEMP_MARK}{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut file: File = OpenOptions::new()
             .write(true)

@@ -128,6 +128,9 @@ pub fn pre_commit(project: &Project, fix: bool) -> Result<Vec<Outcome>> {
 
     let name = repo.identity()?.name;
     let today = clock::today()?;
+    // The working-tree files are edited in place, like `git spec status`
+    // does: take turns with it.
+    let _lock = crate::lock::edit_lock(repo)?;
     let mut outcomes = Vec::new();
     for change in pending {
         let entry = status_change_entry(&today, &change.from, &change.to, &name, None, false);
@@ -275,6 +278,11 @@ fn replace_blob(
 /// this transition already (the user wrote it, unstaged).
 fn update_working_file(project: &Project, change: &StatusChange, entry: &str) -> Result<()> {
     let full = project.repo.workdir.join(&change.path);
+    if full.symlink_metadata().is_ok_and(|m| !m.is_file()) {
+        // A link (or anything but a file) in the working tree is not the
+        // spec that was staged; writing through it could leave the tree.
+        return Ok(());
+    }
     let Ok(bytes) = std::fs::read(&full) else {
         // Deleted in the working tree: nothing to keep in step.
         return Ok(());
@@ -285,7 +293,7 @@ fn update_working_file(project: &Project, change: &StatusChange, entry: &str) ->
     if document.last_status_change() == Some((change.from.clone(), change.to.clone())) {
         return Ok(());
     }
-    fsutil::replace(&full, &document.with_changelog_entry(entry))
+    fsutil::replace_expected(&full, &bytes, &document.with_changelog_entry(entry))
 }
 
 /// `git commit <path>` commits a temporary index and afterwards installs

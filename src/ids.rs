@@ -398,7 +398,7 @@ pub fn where_used(
         if let Ok(entries) = fs::read_dir(&folder) {
             for entry in entries.flatten() {
                 let name = entry.file_name();
-                if name.to_str().and_then(|n| scheme.file.number_in(n)) == Some(number) {
+                if scheme.file.number_in(&name.to_string_lossy()) == Some(number) {
                     return Ok(Some(format!("by {}", folder.join(name).display())));
                 }
             }
@@ -422,9 +422,9 @@ pub fn where_used(
         if let Some(tree_id) = crate::repo::spec_folder(&repo.git, commit_id, &config.dir)? {
             let tree = repo.git.find_tree(tree_id)?;
             let found = tree.iter().any(|entry| {
-                std::str::from_utf8(entry.name_bytes())
-                    .ok()
-                    .and_then(|n| scheme.file.number_in(n))
+                scheme
+                    .file
+                    .number_in(&String::from_utf8_lossy(entry.name_bytes()))
                     == Some(number)
             });
             if found {
@@ -453,7 +453,11 @@ pub fn allocation_lock(repo: &Repo) -> Result<crate::lock::Lock> {
     crate::lock::Lock::acquire(&repo.common_dir().join("git-spec"), "new")
 }
 
-/// Highest id among the file names in a folder of the working tree.
+/// Highest id used in a folder of the working tree: in the file names
+/// (read lossily, so a name that is not UTF-8 still holds its number) and
+/// in the `spec-id` of each Markdown file's front matter, since a file
+/// `0001-x.md` that says `SPEC-0002` holds 0002 too. The files are read by
+/// two threads; it costs about as much as listing the folder with lstat.
 pub fn highest_in_folder(folder: &Path, scheme: &IdScheme) -> Result<u64> {
     let entries = match fs::read_dir(folder) {
         Ok(entries) => entries,
@@ -461,17 +465,36 @@ pub fn highest_in_folder(folder: &Path, scheme: &IdScheme) -> Result<u64> {
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", folder.display())),
     };
     let mut highest = 0;
+    let mut markdown = Vec::new();
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
-        if let Some(number) = entry
-            .file_name()
-            .to_str()
-            .and_then(|name| scheme.file.number_in(name))
-        {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if let Some(number) = scheme.file.number_in(&name) {
             highest = highest.max(number);
         }
+        if name.ends_with(".md") && entry.file_type().is_ok_and(|t| t.is_file()) {
+            markdown.push(entry.path());
+        }
     }
-    Ok(highest)
+    let in_front_matter = crate::parallel::map_with(
+        &markdown,
+        256,
+        || Vec::with_capacity(8 * 1024),
+        |buffer: &mut Vec<u8>, path| {
+            use std::io::Read;
+            buffer.clear();
+            // The spec-id is in the first lines; 8 KiB holds any front
+            // matter a person writes.
+            let read =
+                fs::File::open(path).and_then(|file| file.take(8 * 1024).read_to_end(buffer));
+            read.ok()
+                .and_then(|_| crate::document::quick_spec_id(buffer))
+                .and_then(|id| scheme.parse(&id))
+                .unwrap_or(0)
+        },
+    );
+    Ok(in_front_matter.into_iter().fold(highest, u64::max))
 }
 
 /// Highest number among a tree's entry names. This runs over every entry of
@@ -491,10 +514,7 @@ fn highest_in_tree(tree: &git2::Tree<'_>, pattern: &NamePattern) -> u64 {
                 continue;
             }
         }
-        if let Some(number) = std::str::from_utf8(name)
-            .ok()
-            .and_then(|name| pattern.number_in(name))
-        {
+        if let Some(number) = pattern.number_in(&String::from_utf8_lossy(name)) {
             highest = highest.max(number);
         }
     }

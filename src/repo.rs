@@ -264,6 +264,75 @@ impl Repo {
         Ok(builder.write()?)
     }
 
+    /// Refuses while git is in the middle of something (a merge, rebase,
+    /// cherry-pick, revert, am or bisect): git itself refuses to switch
+    /// branches then, for a reason (`rebase --continue` commits onto
+    /// whatever HEAD is by then), and a spec written now would be mixed
+    /// into the operation's result. `doing` names the command for the
+    /// message.
+    pub fn ensure_no_operation_in_progress(&self, doing: &str) -> Result<()> {
+        use git2::RepositoryState as State;
+        let (what, finish) = match self.git.state() {
+            State::Clean => return Ok(()),
+            State::Merge => ("a merge", "git commit (or git merge --abort)"),
+            State::Revert | State::RevertSequence => {
+                ("a revert", "git revert --continue (or --abort)")
+            }
+            State::CherryPick | State::CherryPickSequence => {
+                ("a cherry-pick", "git cherry-pick --continue (or --abort)")
+            }
+            State::Bisect => ("a bisect", "git bisect reset"),
+            State::Rebase | State::RebaseInteractive | State::RebaseMerge => {
+                ("a rebase", "git rebase --continue (or --abort)")
+            }
+            State::ApplyMailbox | State::ApplyMailboxOrRebase => {
+                ("git am", "git am --continue (or --abort)")
+            }
+        };
+        bail!("{what} is in progress: {doing} would mix into it; finish it first with {finish}, then run the command again; nothing was changed")
+    }
+
+    /// Refuses when the index holds a merge conflict for `relative` (a
+    /// spec that still has conflict markers, or sides to choose).
+    pub fn ensure_not_conflicted(&self, relative: &Path) -> Result<()> {
+        let index = self.git.index().context("cannot read the index")?;
+        if !index.has_conflicts() {
+            return Ok(());
+        }
+        let conflicted = index.conflicts()?.flatten().any(|conflict| {
+            [conflict.ancestor, conflict.our, conflict.their]
+                .into_iter()
+                .flatten()
+                .any(|entry| Path::new(std::str::from_utf8(&entry.path).unwrap_or("")) == relative)
+        });
+        if conflicted {
+            bail!(
+                "{} has a merge conflict: resolve it and `git add` it first; nothing was changed",
+                relative.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// Everything `--commit` needs, checked before the first byte of the
+    /// working tree changes: no other git holding the index lock, and
+    /// author and committer that git would accept (GIT_AUTHOR_DATE...).
+    pub fn ensure_can_commit(&self, identity: &Identity) -> Result<()> {
+        let lock = self.git.path().join("index.lock");
+        if lock.exists() {
+            bail!(
+                "unable to create '{}': file exists.\n\
+                 Another git process seems to be running in this repository; if it is not, \
+                 remove the file and run the command again: rm '{}'\nNothing was changed.",
+                lock.display(),
+                lock.display()
+            );
+        }
+        self.signatures(identity)
+            .context("cannot commit, so nothing was changed")?;
+        Ok(())
+    }
+
     /// The remotes the user configured (`git remote`).
     pub fn remote_names(&self) -> Vec<String> {
         self.git

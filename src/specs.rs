@@ -29,9 +29,9 @@ pub fn scan(project: &Project) -> Result<Vec<SpecFile>> {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or_default();
-        let from_front_matter = fs::read(&path)
-            .ok()
-            .and_then(|bytes| quick_spec_id(&bytes).and_then(|id| project.scheme.parse(&id)));
+        let from_front_matter = fs::read(&path).ok().and_then(|bytes| {
+            crate::document::quick_spec_id(&bytes).and_then(|id| project.scheme.parse(&id))
+        });
         if let Some(number) = from_front_matter.or_else(|| project.scheme.file.number_in(name)) {
             specs.push(SpecFile { path, number });
         }
@@ -92,50 +92,5 @@ pub fn find(project: &Project, input: &str) -> Result<(SpecFile, Document)> {
                 files.join(" and ")
             );
         }
-    }
-}
-
-/// The `spec-id` value of a document's front matter, read without a full
-/// YAML parse: `scan` reads every spec, and this keeps it cheap.
-fn quick_spec_id(bytes: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text.lines();
-    if lines.next()?.trim_end() != "---" {
-        return None;
-    }
-    for line in lines {
-        let line = line.trim_end();
-        if line == "---" || line == "..." {
-            return None;
-        }
-        if let Some(value) = line.strip_prefix("spec-id:") {
-            let value = value.split(" #").next().unwrap_or("").trim();
-            let value = value.trim_matches(|c| c == '"' || c == '\'');
-            return (!value.is_empty()).then(|| value.to_string());
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quick_spec_id_reads_front_matter_only() {
-        assert_eq!(
-            quick_spec_id(b"---\nspec-id: SPEC-0042\n---\n").as_deref(),
-            Some("SPEC-0042")
-        );
-        assert_eq!(
-            quick_spec_id(b"\xef\xbb\xbf---\r\nspec-id: \"SPEC-7\" # x\r\n---\r\n").as_deref(),
-            Some("SPEC-7")
-        );
-        assert_eq!(
-            quick_spec_id(b"---\ntitle: x\n---\nspec-id: SPEC-1\n"),
-            None
-        );
-        assert_eq!(quick_spec_id(b"# no front matter\n"), None);
     }
 }

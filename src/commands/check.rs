@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -77,6 +78,15 @@ pub enum CheckFormat {
 
 pub fn run(args: CheckArgs) -> Result<i32> {
     let project = Project::open()?;
+    // --fix edits specs in place: read and write them under the edit lock.
+    let _lock = if args.fix {
+        project
+            .repo
+            .ensure_no_operation_in_progress("git spec check --fix")?;
+        Some(crate::lock::edit_lock(&project.repo)?)
+    } else {
+        None
+    };
     let catalog = Catalog::working_tree(&project)?;
     let spec_count = catalog.specs.len() + catalog.errors.len();
 
@@ -235,7 +245,10 @@ fn fix(
         let entry = status_change_entry(&today, &found.from, &found.to, &name, None, false);
         let bytes = spec.document.with_changelog_entry(&entry);
         let full = project.repo.workdir.join(&spec.record.path);
-        fsutil::replace(&full, &bytes)?;
+        project
+            .repo
+            .ensure_not_conflicted(Path::new(&spec.record.path))?;
+        fsutil::replace_expected(&full, spec.document.bytes(), &bytes)?;
         eprintln!(
             "fixed {}:{}: unrecorded-status: appended \"{entry}\"",
             display_path(&full).display(),

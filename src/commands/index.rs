@@ -31,6 +31,11 @@ pub struct IndexArgs {
 
 pub fn run(args: IndexArgs) -> Result<i32> {
     let project = Project::open()?;
+    if !args.check {
+        project
+            .repo
+            .ensure_no_operation_in_progress("git spec index")?;
+    }
     let (records, errors) = catalog::working_tree_records(&project)?;
     if !errors.is_empty() {
         for error in &errors {

@@ -21,6 +21,7 @@ pub struct InitArgs {
 
 pub fn run(args: InitArgs) -> Result<i32> {
     let repo = Repo::open()?;
+    repo.ensure_no_operation_in_progress("git spec init")?;
     // The written .specrc points at the written template, so that editing
     // templates/spec.md takes effect; every other line is the example's.
     let specrc = config::EXAMPLE.replacen(

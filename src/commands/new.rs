@@ -100,6 +100,19 @@ pub fn run(args: NewArgs) -> Result<i32> {
             bail!("tag {tag:?} is empty or spans lines: give a single-line word such as --tag api");
         }
     }
+    if let Some(description) = &args.description {
+        if description
+            .lines()
+            .any(|line| crate::document::is_changelog_heading(line.trim_end_matches('\r')))
+        {
+            bail!("the description holds a `## Changelog` heading, which would start a second changelog that git spec and the hook would read instead of the real one: leave the heading out (the spec has its own Changelog section)");
+        }
+    }
+    if !args.dry_run {
+        project
+            .repo
+            .ensure_no_operation_in_progress("git spec new")?;
+    }
     let identity = match &args.owner {
         // The identity still matters for --commit; without it, an explicit
         // owner is enough.
@@ -131,6 +144,12 @@ pub fn run(args: NewArgs) -> Result<i32> {
         bail!("--no-checkout needs a commit to create the branch at, and this repository has none yet: make a first commit, or leave out --no-checkout");
     }
 
+    if args.commit && !args.dry_run {
+        let identity = identity
+            .as_ref()
+            .ok_or_else(|| anyhow!("--commit needs user.name and user.email in git config"))?;
+        project.repo.ensure_can_commit(identity)?;
+    }
     let lock = if args.dry_run {
         None
     } else {

@@ -59,14 +59,27 @@ struct Rewrite {
 pub fn run(args: RenumberArgs) -> Result<i32> {
     let project = Project::open()?;
     let scheme = &project.scheme;
+    // Both locks before reading: the new number must stay free, and the
+    // specs whose mentions are rewritten must not change meanwhile.
+    let _locks = if args.dry_run {
+        None
+    } else {
+        project
+            .repo
+            .ensure_no_operation_in_progress("git spec renumber")?;
+        Some((
+            ids::allocation_lock(&project.repo)?,
+            crate::lock::edit_lock(&project.repo)?,
+        ))
+    };
     let (spec, document) = specs::find(&project, &args.id)?;
     let old_number = spec.number;
     let old_id = scheme.spec_id(old_number);
-    let _lock = if args.dry_run {
-        None
-    } else {
-        Some(ids::allocation_lock(&project.repo)?)
-    };
+    if !args.dry_run {
+        project
+            .repo
+            .ensure_not_conflicted(&project.repo.relative_to_root(&spec.path))?;
+    }
 
     let new_number = choose_number(&project, &args, old_number)?;
     let new_id = scheme.spec_id(new_number);
@@ -98,7 +111,7 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
     let name = project.repo.identity()?.name;
     let today = clock::today()?;
     let entry = format!("- {today}: Renumbered from {old_id} to {new_id} by {name}");
-    let old_bytes = std::fs::read(&spec.path)?;
+    let old_bytes = document.bytes().to_vec();
     let mut values = Vec::new();
     if document.get("spec-id").is_some() {
         values.push(("spec-id", new_id.as_str()));
@@ -166,11 +179,17 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
 
     // New file first (never overwriting), then the old one goes, so a
     // failure midway leaves the spec readable under one of its names.
+    if std::fs::read(&spec.path).ok().as_deref() != Some(old_bytes.as_slice()) {
+        bail!(
+            "{} changed while git spec was renumbering it; nothing was changed: run the command again",
+            result.old_path
+        );
+    }
     fsutil::write_new(&new_path, &new_bytes)?;
     std::fs::remove_file(&spec.path)
         .with_context(|| format!("cannot remove {}", result.old_path))?;
     for rewrite in &rewrites {
-        fsutil::replace(&rewrite.path, &rewrite.new)?;
+        fsutil::replace_expected(&rewrite.path, &rewrite.old, &rewrite.new)?;
     }
     if let Some((from, to)) = &branch {
         let mut local = project

@@ -10,7 +10,7 @@ use crate::commands::Project;
 use crate::document::{status_change_entry, Document};
 use crate::repo::{display_path, unified_diff, FileSource};
 use crate::workflow::TransitionError;
-use crate::{clock, fsutil, specs};
+use crate::{clock, fsutil, lock, specs};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -56,6 +56,17 @@ struct Current<'a> {
 pub fn run(args: StatusArgs) -> Result<i32> {
     let project = Project::open()?;
     let workflow = &project.config.workflow;
+    let changing = args.status.is_some() && !args.dry_run;
+    // Held from reading the spec to writing it back: a second `status`
+    // on the same spec waits, then reads the first one's result.
+    let _lock = if changing {
+        project
+            .repo
+            .ensure_no_operation_in_progress("git spec status")?;
+        Some(lock::edit_lock(&project.repo)?)
+    } else {
+        None
+    };
     let (spec, document) = specs::find(&project, &args.id)?;
     let spec_id = project.scheme.spec_id(spec.number);
     let shown_path = display_path(&spec.path).display().to_string();
@@ -128,6 +139,13 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     };
 
     let identity = project.repo.identity()?;
+    let relative = project.repo.relative_to_root(&spec.path);
+    if changing {
+        project.repo.ensure_not_conflicted(&relative)?;
+        if args.commit {
+            project.repo.ensure_can_commit(&identity)?;
+        }
+    }
     let today = clock::today()?;
     let entry = status_change_entry(
         &today,
@@ -138,17 +156,15 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         forced,
     );
     let new_bytes = document.with_status_change(target, &today, &entry)?;
-    let relative = project.repo.relative_to_root(&spec.path);
 
     if args.dry_run {
-        let old_bytes = std::fs::read(&spec.path)?;
         print!(
             "{}",
-            unified_diff(&old_bytes, &new_bytes, &relative, &relative)?
+            unified_diff(document.bytes(), &new_bytes, &relative, &relative)?
         );
         return Ok(0);
     }
-    fsutil::replace(&spec.path, &new_bytes)?;
+    fsutil::replace_expected(&spec.path, document.bytes(), &new_bytes)?;
     if args.commit {
         let message = format!("spec({spec_id}): {current} -> {target}\n");
         let head = project.repo.head_commit()?;
