@@ -72,14 +72,14 @@ pub fn run(args: StatusArgs) -> Result<i32> {
             };
             println!("{}", serde_json::to_string_pretty(&out)?);
         } else if !workflow.is_status(&current) {
-            println!(
+            outln!(
                 "{spec_id}: {current} (not a status of the workflow: {})",
                 workflow.statuses.join(", ")
             );
         } else if next.is_empty() {
-            println!("{spec_id}: {current} (final)");
+            outln!("{spec_id}: {current} (final)");
         } else {
-            println!("{spec_id}: {current}\nnext: {}", next.join(", "));
+            outln!("{spec_id}: {current}\nnext: {}", next.join(", "));
         }
         return Ok(0);
     };
@@ -97,7 +97,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
             };
             println!("{}", serde_json::to_string_pretty(&out)?);
         } else {
-            eprintln!("{spec_id} is already {current}; nothing changed");
+            errln!("{spec_id} is already {current}; nothing changed");
         }
         return Ok(0);
     }
@@ -142,7 +142,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
 
     if args.dry_run {
         let old_bytes = std::fs::read(&spec.path)?;
-        print!(
+        out!(
             "{}",
             unified_diff(&old_bytes, &new_bytes, &relative, &relative)?
         );
@@ -177,7 +177,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         let how = if forced { " (forced)" } else { "" };
-        println!("{spec_id}: {current} -> {target}{how}");
+        outln!("{spec_id}: {current} -> {target}{how}");
     }
     Ok(0)
 }
