@@ -209,7 +209,7 @@ pub fn is_spec_file(scheme: &IdScheme, index_file: &Path, relative: &Path, bytes
 /// a regular file, and a link could lead out of the work tree.
 pub fn markdown_files(project: &Project) -> Result<Vec<PathBuf>> {
     let folder = project.spec_dir();
-    let entries = match std::fs::read_dir(&folder) {
+    let entries = match std::fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", folder.display())),

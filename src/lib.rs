@@ -2,6 +2,11 @@
 //! describe, with their lifecycle (ids, owners, branches, status,
 //! changelog) run through git. `main.rs` only calls [`cli::main`].
 
+// First, so that its output macros (`outln!`, `out!`, `errln!`) are in
+// scope in every module below.
+#[macro_use]
+pub mod term;
+
 pub mod catalog;
 pub mod cli;
 pub mod clock;

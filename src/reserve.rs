@@ -52,7 +52,7 @@ pub fn remote_to_use(
     let configured = (!config.id.reserve.is_empty()).then(|| config.id.reserve.clone());
     if offline {
         if let Some(remote) = &configured {
-            eprintln!(
+            errln!(
                 "warning: --offline: the id is not reserved on {remote}; another clone may take the same one (git spec check finds collisions)"
             );
         }

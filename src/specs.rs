@@ -62,7 +62,7 @@ pub fn find(project: &Project, input: &str) -> Result<(SpecFile, Document)> {
                 .map(|s| project.scheme.spec_id(s.number))
                 .collect();
             ids.dedup();
-            let folder = display_path(&project.spec_dir());
+            let folder = display_path(project.spec_dir());
             if ids.is_empty() {
                 bail!(
                     "no spec {spec_id}: {} holds no specs (create one with git spec new \"Title\")",

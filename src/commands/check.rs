@@ -17,7 +17,7 @@ use crate::commands::Project;
 use crate::document::status_change_entry;
 use crate::repo::{display_path, relative_path};
 use crate::rules::{self, Checker, Finding, IdUse, Unrecorded};
-use crate::{clock, fsutil};
+use crate::{clock, fsutil, term};
 
 const LONG_ABOUT: &str = "\
 Check every spec of the working tree and print one line per problem:
@@ -157,14 +157,14 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     });
     print(&project, &findings, args.format)?;
     if findings.is_empty() {
-        eprintln!("{} OK", plural(spec_count, "spec", "specs"));
+        errln!("{} OK", plural(spec_count, "spec", "specs"));
     } else {
         let with_problems = findings
             .iter()
             .map(|f| f.path.as_str())
             .collect::<HashSet<_>>()
             .len();
-        eprintln!(
+        errln!(
             "{} in {}",
             plural(findings.len(), "problem", "problems"),
             plural(with_problems, "spec", "specs")
@@ -213,6 +213,11 @@ fn print(project: &Project, findings: &[Finding], format: CheckFormat) -> Result
             }
         }
     }
+    // JSON keeps the exact data; text shows the controls in it.
+    let text = match format {
+        CheckFormat::Json => std::borrow::Cow::Borrowed(text.as_str()),
+        CheckFormat::Text => term::text(&text),
+    };
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -249,7 +254,7 @@ fn fix(
             .repo
             .ensure_not_conflicted(Path::new(&spec.record.path))?;
         fsutil::replace_expected(&full, spec.document.bytes(), &bytes)?;
-        eprintln!(
+        errln!(
             "fixed {}:{}: unrecorded-status: appended \"{entry}\"",
             display_path(&full).display(),
             spec.document.line_of("status").unwrap_or(1),

@@ -28,6 +28,6 @@ pub fn run(args: FetchArgs) -> Result<i32> {
         .references_glob(&format!("{namespace}*"))?
         .filter_map(|r| r.ok())
         .count();
-    println!("{count} reserved ids from {remote} (in {namespace}*)");
+    outln!("{count} reserved ids from {remote} (in {namespace}*)");
     Ok(0)
 }

@@ -88,7 +88,7 @@ pub fn install(repo: &Repo) -> Result<i32> {
     };
     let text = match existing.as_deref() {
         Some(text) if text.contains(&block) => {
-            println!(
+            outln!(
                 "the git-spec pre-commit hook is already installed in {}",
                 shown.display()
             );
@@ -112,19 +112,19 @@ pub fn install(repo: &Repo) -> Result<i32> {
     fsutil::replace(&path, text.as_bytes())?;
     if was_disabled {
         // The user switched the hook off with chmod -x; that stays their call.
-        eprintln!(
+        errln!(
             "note: {} is not executable, so git does not run it (nor git-spec's part); `chmod +x` it to turn it on",
             shown.display()
         );
     } else {
         make_executable(&path)?;
     }
-    println!(
+    outln!(
         "installed the git-spec pre-commit hook in {}",
         shown.display()
     );
     if repo.config_string("core.hooksPath").is_some() {
-        eprintln!(
+        errln!(
             "note: core.hooksPath is set; if a hook manager (lefthook, husky) generates that folder, \
              add `git spec hook run pre-commit` to its configuration instead (see the README)"
         );
@@ -137,7 +137,7 @@ fn uninstall(repo: &Repo) -> Result<i32> {
     let shown = display_path(&path);
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     if !hook_file::has_block(&text) {
-        println!(
+        outln!(
             "the git-spec pre-commit hook is not installed in {}",
             shown.display()
         );
@@ -146,7 +146,7 @@ fn uninstall(repo: &Repo) -> Result<i32> {
     match hook_file::without_block(&text) {
         Some(rest) => {
             fsutil::replace(&path, rest.as_bytes())?;
-            println!(
+            outln!(
                 "removed the git-spec block from {}; the rest of the hook stays",
                 shown.display()
             );
@@ -154,7 +154,7 @@ fn uninstall(repo: &Repo) -> Result<i32> {
         None => {
             std::fs::remove_file(&path)
                 .with_context(|| format!("cannot remove {}", shown.display()))?;
-            println!("removed {}", shown.display());
+            outln!("removed {}", shown.display());
         }
     }
     Ok(0)
@@ -165,12 +165,12 @@ fn status(repo: &Repo) -> Result<i32> {
     let shown = display_path(&path);
     let text = std::fs::read_to_string(&path).ok();
     match text.as_deref() {
-        None => println!(
+        None => outln!(
             "not installed: {} does not exist (run `git spec hook install`)",
             shown.display()
         ),
         Some(text) if !hook_file::has_block(text) => {
-            println!(
+            outln!(
                 "not installed: {} exists without the git-spec block (run `git spec hook install`)",
                 shown.display()
             )
@@ -182,14 +182,14 @@ fn status(repo: &Repo) -> Result<i32> {
                 .map(|quoted| quoted.trim_matches('\'').replace("'\\''", "'"))
                 .unwrap_or_default();
             let others = hook_file::without_block(text).is_some();
-            println!("installed in {}", shown.display());
+            outln!("installed in {}", shown.display());
             if Path::new(&binary).is_file() {
-                println!("calls {binary}");
+                outln!("calls {binary}");
             } else {
-                println!("calls {binary}, which no longer exists: the hook falls back to git-spec on PATH; run `git spec hook install` again");
+                outln!("calls {binary}, which no longer exists: the hook falls back to git-spec on PATH; run `git spec hook install` again");
             }
             if others {
-                println!("the hook also runs other commands, which keep running");
+                outln!("the hook also runs other commands, which keep running");
             }
         }
     }
@@ -205,11 +205,11 @@ fn run_hook(args: &RunArgs) -> Result<i32> {
             for outcome in &outcomes {
                 match outcome {
                     Outcome::Recorded { path, entry } => {
-                        eprintln!("git-spec: {}: recorded \"{entry}\"", path.display())
+                        errln!("git-spec: {}: recorded \"{entry}\"", path.display())
                     }
                     Outcome::Missing { path, from, to } => {
                         missing = true;
-                        eprintln!(
+                        errln!(
                             "git-spec: {}: status changed from {from} to {to} without a changelog entry; \
                              use `git spec status` to change statuses, or install the fixing hook with `git spec hook install`",
                             path.display()

@@ -39,9 +39,9 @@ pub fn run(args: IndexArgs) -> Result<i32> {
     let (records, errors) = catalog::working_tree_records(&project)?;
     if !errors.is_empty() {
         for error in &errors {
-            eprintln!("{error}");
+            errln!("{error}");
         }
-        eprintln!(
+        errln!(
             "error: the index was not {}: {} cannot be parsed; fix {} first",
             if args.check { "checked" } else { "written" },
             plural(errors.len(), "spec"),
@@ -66,13 +66,13 @@ pub fn run(args: IndexArgs) -> Result<i32> {
     if args.check {
         return Ok(match current {
             None => {
-                eprintln!("{shown} does not exist: run git spec index to write it");
+                errln!("{shown} does not exist: run git spec index to write it");
                 1
             }
             Some(current) if current == content.as_bytes() => 0,
             Some(current) => {
                 let line = first_difference(&current, content.as_bytes());
-                eprintln!(
+                errln!(
                     "{shown} is out of date (first difference at line {line}): run git spec index to update it"
                 );
                 1
@@ -81,7 +81,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
     }
     match current {
         Some(current) if current == content.as_bytes() => {
-            println!("{shown}: unchanged ({count})");
+            outln!("{shown}: unchanged ({count})");
         }
         existing => {
             if let Some(parent) = index_file.parent() {
@@ -94,7 +94,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             } else {
                 "created"
             };
-            println!("{shown}: {how} ({count})");
+            outln!("{shown}: {how} ({count})");
         }
     }
     Ok(0)

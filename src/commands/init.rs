@@ -42,7 +42,7 @@ pub fn run(args: InitArgs) -> Result<i32> {
     for (path, content) in files {
         let shown = display_path(&path);
         if path.symlink_metadata().is_ok() {
-            eprintln!("{} exists; left unchanged", shown.display());
+            errln!("{} exists; left unchanged", shown.display());
             continue;
         }
         if let Some(parent) = path.parent() {
@@ -50,14 +50,14 @@ pub fn run(args: InitArgs) -> Result<i32> {
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fsutil::write_new(&path, content.as_bytes())?;
-        println!("{}", shown.display());
+        outln!("{}", shown.display());
     }
     // Reading the result back proves the pair works together.
     Project::open()?;
     if args.hook {
         crate::commands::hook::install(&repo)?;
     } else {
-        eprintln!("tip: `git spec hook install` (or `git spec init --hook`) records hand-edited statuses in the changelog on commit");
+        errln!("tip: `git spec hook install` (or `git spec init --hook`) records hand-edited statuses in the changelog on commit");
     }
     Ok(0)
 }

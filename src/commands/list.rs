@@ -16,7 +16,7 @@ use crate::catalog::{self, Catalog, RawSpec, SpecRecord};
 use crate::commands::Project;
 use crate::config::Config;
 use crate::document::DocumentError;
-use crate::reserve;
+use crate::{reserve, term};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -175,10 +175,10 @@ pub fn run(args: ListArgs) -> Result<i32> {
     drop(out);
 
     if records.is_empty() && args.format == Format::Table && broken.is_empty() {
-        eprintln!("{}", empty_note(&project, &args));
+        errln!("{}", empty_note(&project, &args));
     }
     for item in &broken {
-        eprintln!("{item}");
+        errln!("{item}");
     }
     // Same as the documents above: the process is about to exit.
     std::mem::forget(records);
@@ -231,7 +231,7 @@ fn list_reserved(project: &Project, records: &[SpecRecord], format: Format) -> R
             }
         }
         Format::Table if rows.is_empty() => {
-            eprintln!("no reserved ids known here (git spec fetch updates them from the remote)");
+            errln!("no reserved ids known here (git spec fetch updates them from the remote)");
         }
         Format::Table => {
             let cells: Vec<[String; 5]> = rows
@@ -240,10 +240,10 @@ fn list_reserved(project: &Project, records: &[SpecRecord], format: Format) -> R
                     let r = row.reservation;
                     [
                         row.id.clone(),
-                        r.remote.clone(),
-                        r.reserved_by.clone(),
-                        r.reserved_at.clone(),
-                        row.spec.unwrap_or("-").to_string(),
+                        term::field(&r.remote).into_owned(),
+                        term::field(&r.reserved_by).into_owned(),
+                        term::field(&r.reserved_at).into_owned(),
+                        term::field(row.spec.unwrap_or("-")).into_owned(),
                     ]
                 })
                 .collect();
@@ -293,7 +293,7 @@ fn empty_note(project: &Project, args: &ListArgs) -> String {
 fn warn_unknown_values(config: &Config, args: &ListArgs) {
     for status in &args.status {
         if !config.workflow.is_status(status) {
-            eprintln!(
+            errln!(
                 "note: {status:?} is not a status of the workflow ({})",
                 config.workflow.statuses.join(", ")
             );
@@ -301,7 +301,7 @@ fn warn_unknown_values(config: &Config, args: &ListArgs) {
     }
     for priority in &args.priority {
         if !config.priority.allowed.contains(priority) {
-            eprintln!(
+            errln!(
                 "note: {priority:?} is not an allowed priority ({})",
                 config.priority.allowed.join(", ")
             );
@@ -686,16 +686,14 @@ impl Table<'_> {
     }
 }
 
-/// A table cell: one line, `-` when empty.
+/// A table cell: one line with its controls shown (see [`term::field`]),
+/// `-` when empty.
 fn cell(value: &str) -> String {
-    let value: String = value
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let value = term::field(value);
     if value.trim().is_empty() {
         "-".to_string()
     } else {
-        value
+        value.into_owned()
     }
 }
 

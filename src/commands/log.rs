@@ -89,7 +89,7 @@ pub fn run(args: LogArgs) -> Result<i32> {
         _ => (Vec::new(), false),
     };
     if let (true, Some(first)) = (truncated, changes.first()) {
-        eprintln!(
+        errln!(
             "note: this is a shallow clone and its history starts at {}: {spec_id} may be older than that; run `git fetch --unshallow` for the whole history",
             &first.commit[..7.min(first.commit.len())]
         );
@@ -100,13 +100,13 @@ pub fn run(args: LogArgs) -> Result<i32> {
         return Ok(0);
     }
     if changes.is_empty() {
-        eprintln!("{spec_id} has no committed status yet: commit it, then git spec log shows each status change");
+        errln!("{spec_id} has no committed status yet: commit it, then git spec log shows each status change");
         return Ok(0);
     }
-    print!("{}", render_text(&changes));
+    out!("{}", render_text(&changes));
     if let (Some(last), Some(now)) = (changes.last(), start.worktree_status.as_deref()) {
         if last.to != now {
-            eprintln!(
+            errln!(
                 "{spec_id}: not committed yet: {} -> {now} in the working tree",
                 last.to
             );

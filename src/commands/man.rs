@@ -34,7 +34,7 @@ pub fn run(args: ManArgs) -> Result<i32> {
     for page in &pages {
         let path = args.out_dir.join(&page.file_name);
         write_page(&path, &page.roff)?;
-        println!("{}", path.display());
+        outln!("{}", path.display());
     }
     Ok(0)
 }

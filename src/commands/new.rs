@@ -161,7 +161,7 @@ pub fn run(args: NewArgs) -> Result<i32> {
         reserve::remote_to_use(&project.repo, args.reserve.as_deref(), args.offline, config)?;
     if let Some(remote) = &reserve_on {
         if args.dry_run {
-            eprintln!(
+            errln!(
                 "would reserve {} on {remote}",
                 project.scheme.spec_id(number)
             );
@@ -232,11 +232,11 @@ pub fn run(args: NewArgs) -> Result<i32> {
         if args.json {
             println!("{}", serde_json::to_string_pretty(&created)?);
         } else {
-            eprintln!("would create {} ({spec_id})", shown_path.display());
+            errln!("would create {} ({spec_id})", shown_path.display());
             if let Some(branch) = &branch {
-                eprintln!("on the new branch {branch}");
+                errln!("on the new branch {branch}");
             }
-            print!("{content}");
+            out!("{content}");
         }
         return Ok(0);
     }
@@ -318,13 +318,13 @@ pub fn run(args: NewArgs) -> Result<i32> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&created)?);
     } else {
-        println!("{}", shown_path.display());
+        outln!("{}", shown_path.display());
         match &branch {
             Some(branch) if args.no_checkout => {
-                eprintln!("Created {spec_id} on the new branch {branch} (not checked out)")
+                errln!("Created {spec_id} on the new branch {branch} (not checked out)")
             }
-            Some(branch) => eprintln!("Created {spec_id}; switched to the new branch {branch}"),
-            None => eprintln!("Created {spec_id}"),
+            Some(branch) => errln!("Created {spec_id}; switched to the new branch {branch}"),
+            None => errln!("Created {spec_id}"),
         }
     }
     Ok(0)

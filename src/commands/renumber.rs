@@ -160,19 +160,19 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
             println!("{}", serde_json::to_string_pretty(&result)?);
             return Ok(0);
         }
-        println!("rename {} -> {}", result.old_path, result.new_path);
+        outln!("rename {} -> {}", result.old_path, result.new_path);
         if let Some((from, to)) = &branch {
-            println!("rename branch {from} -> {to}");
+            outln!("rename branch {from} -> {to}");
         }
         let old_rel = project.repo.relative_to_root(&spec.path);
         let new_rel = project.repo.relative_to_root(&new_path);
-        print!(
+        out!(
             "{}",
             unified_diff(&old_bytes, &new_bytes, &old_rel, &new_rel)?
         );
         for rewrite in &rewrites {
             let rel = project.repo.relative_to_root(&rewrite.path);
-            print!("{}", unified_diff(&rewrite.old, &rewrite.new, &rel, &rel)?);
+            out!("{}", unified_diff(&rewrite.old, &rewrite.new, &rel, &rel)?);
         }
         return Ok(0);
     }
@@ -204,13 +204,13 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        println!("{}", result.new_path);
-        eprintln!("Renumbered {old_id} to {new_id}");
+        outln!("{}", result.new_path);
+        errln!("Renumbered {old_id} to {new_id}");
         if let Some((from, to)) = &branch {
-            eprintln!("renamed branch {from} to {to}");
+            errln!("renamed branch {from} to {to}");
         }
         for path in &result.mentions {
-            eprintln!("updated mentions in {path}");
+            errln!("updated mentions in {path}");
         }
     }
     Ok(0)

@@ -114,6 +114,6 @@ pub fn run(args: ShowArgs) -> Result<i32> {
     for entry in &changelog {
         text.push_str(&format!("  - {entry}\n"));
     }
-    print!("{text}");
+    out!("{text}");
     Ok(0)
 }

@@ -83,14 +83,14 @@ pub fn run(args: StatusArgs) -> Result<i32> {
             };
             println!("{}", serde_json::to_string_pretty(&out)?);
         } else if !workflow.is_status(&current) {
-            println!(
+            outln!(
                 "{spec_id}: {current} (not a status of the workflow: {})",
                 workflow.statuses.join(", ")
             );
         } else if next.is_empty() {
-            println!("{spec_id}: {current} (final)");
+            outln!("{spec_id}: {current} (final)");
         } else {
-            println!("{spec_id}: {current}\nnext: {}", next.join(", "));
+            outln!("{spec_id}: {current}\nnext: {}", next.join(", "));
         }
         return Ok(0);
     };
@@ -108,7 +108,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
             };
             println!("{}", serde_json::to_string_pretty(&out)?);
         } else {
-            eprintln!("{spec_id} is already {current}; nothing changed");
+            errln!("{spec_id} is already {current}; nothing changed");
         }
         return Ok(0);
     }
@@ -158,7 +158,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     let new_bytes = document.with_status_change(target, &today, &entry)?;
 
     if args.dry_run {
-        print!(
+        out!(
             "{}",
             unified_diff(document.bytes(), &new_bytes, &relative, &relative)?
         );
@@ -193,7 +193,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         let how = if forced { " (forced)" } else { "" };
-        println!("{spec_id}: {current} -> {target}{how}");
+        outln!("{spec_id}: {current} -> {target}{how}");
     }
     Ok(0)
 }
