@@ -1258,6 +1258,28 @@ fn a_symlinked_hook_stays_a_symlink_after_install_and_uninstall() {
     );
 }
 
+#[test]
+fn uninstall_refuses_a_symlinked_hook_that_holds_the_block() {
+    let repo = repo_with_spec();
+    let script = repo.sandbox.root.join("shared-pre-commit");
+    let shared = "#!/bin/sh\n# >>> git-spec pre-commit >>>\ngit spec hook run pre-commit || exit $?\n# <<< git-spec pre-commit <<<\necho shared\n";
+    write_executable(&script, shared);
+    let hook = hook_file(&repo);
+    fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&script, &hook).unwrap();
+
+    let out = repo.spec(&["hook", "uninstall"]);
+    let err = assert_failure(&out);
+    assert_contains(&err, "symbolic link");
+    assert_contains(&err, &script.display().to_string());
+    assert!(fs::symlink_metadata(&hook)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(fs::read_link(&hook).unwrap(), script);
+    assert_eq!(fs::read_to_string(&script).unwrap(), shared);
+}
+
 // ---------------------------------------------------------------------------
 // Merges and cherry-picks.
 // ---------------------------------------------------------------------------

@@ -136,6 +136,23 @@ fn uninstall(repo: &Repo) -> Result<i32> {
     let path = hook_path(repo)?;
     let shown = display_path(&path);
     let text = std::fs::read_to_string(&path).unwrap_or_default();
+    if hook_file::has_block(&text)
+        && path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        // Install never writes through a link, so the block came with the
+        // script the link points at, which other repositories may share.
+        let target = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        bail!(
+            "{} is a symbolic link to {}, which holds the git-spec block; git-spec will not edit a script that other repositories may share.\n\
+             Remove the link (rm '{}') to stop running it here, or remove the block from {} by hand.",
+            shown.display(),
+            target.display(),
+            shown.display(),
+            target.display()
+        );
+    }
     if !hook_file::has_block(&text) {
         outln!(
             "the git-spec pre-commit hook is not installed in {}",
