@@ -25,9 +25,20 @@ pub fn write_new(path: &Path, content: &[u8]) -> Result<()> {
 }
 
 /// Writes a file atomically, replacing it if it exists and keeping its
-/// permissions.
+/// permissions. A symbolic link is never replaced (the rename would turn
+/// a committed link into a file) nor written through.
 pub fn replace(path: &Path, content: &[u8]) -> Result<()> {
-    let permissions = fs::metadata(path).map(|m| m.permissions()).ok();
+    let existing = fs::symlink_metadata(path).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.file_type().is_symlink())
+    {
+        return Err(anyhow!(
+            "{} is a symbolic link; git spec does not write through links: point the setting at the file itself",
+            path.display()
+        ));
+    }
+    let permissions = existing.map(|m| m.permissions());
     let temp = write_temp(path, content, permissions)?;
     fs::rename(&temp, path).map_err(|err| {
         let _ = fs::remove_file(&temp);
@@ -112,6 +123,22 @@ mod tests {
             1,
             "no temp file left"
         );
+    }
+
+    #[test]
+    fn replace_never_touches_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.md");
+        fs::write(&target, "kept").unwrap();
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = replace(&link, b"new").unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read(&target).unwrap(), b"kept");
     }
 
     #[test]
