@@ -81,29 +81,18 @@ impl Bounds {
         }
         Ok(full)
     }
-
-    /// Whether `path` (anywhere) is inside the work tree and outside the
-    /// git dirs once resolved: for files found while walking a checked
-    /// folder. A path that does not exist is judged by its folder.
-    pub fn contains(&self, path: &Path) -> bool {
-        let real = path
-            .canonicalize()
-            .or_else(|_| path.parent().unwrap_or(path).canonicalize());
-        match real {
-            Ok(real) => {
-                real.starts_with(&self.real_root)
-                    && !self.git_dirs.iter().any(|dir| real.starts_with(dir))
-            }
-            Err(_) => false,
-        }
-    }
 }
 
 /// The checks that need no file system: relative, no `..`, no `.git`
 /// part. Returns the path with `.` parts and doubled slashes dropped.
 pub fn lexically_inside(value: &str, key: &str) -> Result<PathBuf> {
+    let example = match key {
+        "template" => "templates/spec.md",
+        "index.file" => "specs/README.md",
+        _ => "specs",
+    };
     let fix = format!(
-        "give `{key}` a path inside the repository, relative to its root, such as \"specs\""
+        "give `{key}` a path inside the repository, relative to its root, such as \"{example}\""
     );
     if value.trim().is_empty() {
         bail!("{key} is empty: {fix}");

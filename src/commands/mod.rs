@@ -56,7 +56,7 @@ impl Project {
                 Some(path) => {
                     anyhow::anyhow!("{}: {err:#}", crate::repo::display_path(path).display())
                 }
-                None => err.context("the built-in default"),
+                None => err,
             })
         };
         let spec_dir = located(bounds.inside(&config.dir, "dir"))?;
