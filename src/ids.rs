@@ -736,8 +736,9 @@ struct TreeCache {
 impl TreeCache {
     fn load(repo: &Repo, config: &Config) -> TreeCache {
         let path = repo.common_dir().join("git-spec").join("ids-cache");
+        // v2: names that are not UTF-8 hold their number (v1 skipped them).
         let header = format!(
-            "git-spec ids-cache v1 dir={:?} file={:?}",
+            "git-spec ids-cache v2 dir={:?} file={:?}",
             config.dir, config.naming.file
         );
         let mut known = HashMap::new();
