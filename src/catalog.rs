@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::commands::Project;
 use crate::document::{Document, DocumentError};
 use crate::ids::IdScheme;
 use crate::parallel;
+use crate::project::Project;
 
 /// The front matter of one spec, as `list --format json` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

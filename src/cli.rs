@@ -52,6 +52,13 @@ pub enum Command {
     Man(man::ManArgs),
 }
 
+/// The definition of the whole command line, for the commands that
+/// describe it (completions, man pages): they receive it rather than
+/// import this module, which imports them.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
@@ -65,8 +72,8 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Log(args) => log::run(args),
         Command::Index(args) => index::run(args),
-        Command::Completions(args) => completions::run(args),
-        Command::Man(args) => man::run(args),
+        Command::Completions(args) => completions::run(args, command()),
+        Command::Man(args) => man::run(args, command()),
         Command::Fetch(args) => fetch::run(args),
         Command::Renumber(args) => renumber::run(args),
     };

@@ -14,10 +14,10 @@ use anyhow::{anyhow, Result};
 use git2::{ObjectType, Oid, Repository};
 
 use crate::catalog::Spec;
-use crate::commands::Project;
 use crate::document::DocumentError;
 use crate::fsutil;
 use crate::ids::{IdScheme, NamePattern};
+use crate::project::Project;
 use crate::repo::spec_folder;
 use crate::rules::{self, Finding};
 

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use git2::{Delta, DiffOptions, Index, Oid};
 
-use crate::commands::Project;
 use crate::document::{status_change_entry, Document};
+use crate::project::Project;
 use crate::workflow::TransitionError;
 use crate::{clock, fsutil};
 

@@ -22,6 +22,7 @@ pub mod ids;
 pub mod lock;
 pub mod parallel;
 pub mod paths;
+pub mod project;
 pub mod repo;
 pub mod reserve;
 pub mod rules;

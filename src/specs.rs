@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::commands::Project;
 use crate::document::Document;
+use crate::project::Project;
 use crate::repo::display_path;
 
 /// One spec file and the number it carries.

@@ -13,8 +13,8 @@ use clap::{Args, ValueEnum};
 
 use crate::catalog::Catalog;
 use crate::collisions::{self, broken_file, working_file};
-use crate::commands::Project;
 use crate::document::status_change_entry;
+use crate::project::Project;
 use crate::repo::{display_path, relative_path};
 use crate::rules::{self, Checker, Finding, IdUse, Unrecorded};
 use crate::{clock, fsutil, term};

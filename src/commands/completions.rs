@@ -18,7 +18,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_complete::Shell;
 
 #[derive(Debug, Args)]
@@ -49,8 +49,9 @@ _git_spec() {
 }
 "#;
 
-pub fn run(args: CompletionsArgs) -> Result<i32> {
-    let script = script(args.shell);
+/// `command` is the whole command line's definition, from `cli`.
+pub fn run(args: CompletionsArgs, command: clap::Command) -> Result<i32> {
+    let script = script(args.shell, command);
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(&script).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(0),
@@ -61,8 +62,7 @@ pub fn run(args: CompletionsArgs) -> Result<i32> {
 }
 
 /// The completion script for `shell`.
-pub fn script(shell: Shell) -> Vec<u8> {
-    let mut command = crate::cli::Cli::command();
+pub fn script(shell: Shell, mut command: clap::Command) -> Vec<u8> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, BIN_NAME, &mut script);
     if shell == Shell::Bash {
@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn bash_wrapper_calls_the_generated_function() {
-        let script = String::from_utf8(script(Shell::Bash)).unwrap();
+        let script = String::from_utf8(script(Shell::Bash, crate::cli::command())).unwrap();
         assert!(script.contains("_git__spec() {"), "{script}");
         assert!(script.contains("_git_spec() {"));
         // Every state the word loop can reach has its case arm.

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::commands::Project;
+use crate::project::Project;
 use crate::reserve;
 
 #[derive(Debug, Args)]

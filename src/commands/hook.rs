@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::commands::Project;
 use crate::fsutil;
 use crate::hook::{self, Outcome};
 use crate::hook_file;
+use crate::project::Project;
 use crate::repo::{display_path, Repo};
 
 #[derive(Debug, Args)]

@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::catalog::{self, SpecRecord};
-use crate::commands::Project;
 use crate::fsutil;
+use crate::project::Project;
 use crate::repo::{display_path, relative_path};
 
 #[derive(Debug, Args)]

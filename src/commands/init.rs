@@ -4,8 +4,8 @@
 use anyhow::{Context, Result};
 use clap::Args;
 
-use crate::commands::Project;
 use crate::paths::Bounds;
+use crate::project::Project;
 use crate::repo::{display_path, Repo};
 use crate::{config, fsutil, template};
 

@@ -13,9 +13,9 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
 use crate::catalog::{self, Catalog, RawSpec, SpecRecord};
-use crate::commands::Project;
 use crate::config::Config;
 use crate::document::DocumentError;
+use crate::project::Project;
 use crate::{reserve, term};
 
 #[derive(Debug, Args)]

@@ -39,8 +39,8 @@ use clap::Args;
 use git2::{Commit, Oid, Repository, Tree};
 use serde::Serialize;
 
-use crate::commands::Project;
 use crate::document::Document;
+use crate::project::Project;
 use crate::specs;
 
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_mangen::roff::{bold, roman, Roff};
 
 #[derive(Debug, Args)]
@@ -27,8 +27,9 @@ pub struct Page {
     pub roff: Vec<u8>,
 }
 
-pub fn run(args: ManArgs) -> Result<i32> {
-    let pages = pages()?;
+/// `command` is the whole command line's definition, from `cli`.
+pub fn run(args: ManArgs, command: clap::Command) -> Result<i32> {
+    let pages = pages(command)?;
     fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
     for page in &pages {
@@ -51,12 +52,12 @@ fn write_page(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Every page: the command first, then the subcommands depth first.
-pub fn pages() -> Result<Vec<Page>> {
+pub fn pages(command: clap::Command) -> Result<Vec<Page>> {
     // An empty date would shift the other `.TH` fields (clap_mangen writes
     // no quotes around it), so the page carries the day it was generated,
     // or GIT_SPEC_DATE.
     let date = crate::clock::today()?;
-    let mut root = crate::cli::Cli::command().disable_help_subcommand(true);
+    let mut root = command.disable_help_subcommand(true);
     // Sets every subcommand's display name (`git-spec-new`) and bin name
     // (`git spec new`, used in SYNOPSIS).
     root.build();
@@ -127,7 +128,7 @@ mod tests {
 
     #[test]
     fn one_page_per_subcommand() {
-        let pages = pages().unwrap();
+        let pages = pages(crate::cli::command()).unwrap();
         let names: Vec<&str> = pages.iter().map(|p| p.file_name.as_str()).collect();
         assert_eq!(names[0], "git-spec.1");
         assert!(names.contains(&"git-spec-new.1"), "{names:?}");

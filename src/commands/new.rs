@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::commands::Project;
+use crate::project::Project;
 use crate::repo::{display_path, FileSource};
 use crate::template::{SpecValues, Template};
 use crate::{clock, editor, fsutil, ids, reserve, slug};

@@ -13,7 +13,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::catalog;
-use crate::commands::Project;
+use crate::project::Project;
 use crate::repo::{display_path, unified_diff};
 use crate::{clock, fsutil, ids, reserve, specs};
 

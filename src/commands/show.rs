@@ -5,7 +5,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, RawSpec, SpecRecord};
-use crate::commands::Project;
+use crate::project::Project;
 use crate::repo::display_path;
 use crate::specs;
 

@@ -6,8 +6,8 @@ use anyhow::{anyhow, bail, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::commands::Project;
 use crate::document::{status_change_entry, Document};
+use crate::project::Project;
 use crate::repo::{display_path, unified_diff, FileSource};
 use crate::workflow::TransitionError;
 use crate::{clock, fsutil, lock, specs};

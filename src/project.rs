@@ -1,0 +1,72 @@
+//! The context every command works with: the repository, its `.specrc`,
+//! how ids look, and the paths the configuration names, proven inside the
+//! work tree. Commands and the modules below them take it from here.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::config::{Config, LoadedConfig};
+use crate::ids::IdScheme;
+use crate::paths::Bounds;
+use crate::repo::Repo;
+
+/// What every command works with: the repository, its configuration and
+/// how ids look in it.
+pub struct Project {
+    pub repo: Repo,
+    pub config: Config,
+    /// Where the configuration came from (None: built-in defaults).
+    pub config_path: Option<PathBuf>,
+    pub scheme: IdScheme,
+    /// Where paths from the repository must stay.
+    pub bounds: Bounds,
+    /// The spec folder, proven inside the work tree.
+    spec_dir: PathBuf,
+    /// `index.file`, proven inside the work tree.
+    pub index_file: PathBuf,
+    /// `template` from .specrc, proven inside the work tree (None: unset).
+    pub template_file: Option<PathBuf>,
+}
+
+impl Project {
+    /// Opens the repository around the current directory and its
+    /// `.specrc`. Every path the configuration names is checked here,
+    /// before any command reads or writes through it: a hostile
+    /// repository is refused up front, with the key and the value.
+    pub fn open() -> Result<Project> {
+        let repo = Repo::open()?;
+        let bounds = Bounds::of(&repo);
+        let LoadedConfig { config, path } = Config::load(&repo.workdir, &bounds)?;
+        let scheme = IdScheme::new(&config);
+        let located = |result: Result<PathBuf>| {
+            result.map_err(|err| match &path {
+                Some(path) => {
+                    anyhow::anyhow!("{}: {err:#}", crate::repo::display_path(path).display())
+                }
+                None => err,
+            })
+        };
+        let spec_dir = located(bounds.inside(&config.dir, "dir"))?;
+        let index_file = located(bounds.inside(&config.index.file, "index.file"))?;
+        let template_file = match config.template.as_str() {
+            "" => None,
+            template => Some(located(bounds.inside(template, "template"))?),
+        };
+        Ok(Project {
+            repo,
+            config,
+            config_path: path,
+            scheme,
+            bounds,
+            spec_dir,
+            index_file,
+            template_file,
+        })
+    }
+
+    /// The spec folder in the working tree.
+    pub fn spec_dir(&self) -> &Path {
+        &self.spec_dir
+    }
+}
