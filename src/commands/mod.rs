@@ -51,20 +51,8 @@ impl Project {
         let bounds = Bounds::of(&repo);
         let LoadedConfig { config, path } = Config::load(&repo.workdir, &bounds)?;
         let scheme = IdScheme::new(&config);
-        let located = |result: Result<PathBuf>| {
-            result.map_err(|err| match &path {
-                Some(path) => {
-                    anyhow::anyhow!("{}: {err:#}", crate::repo::display_path(path).display())
-                }
-                None => err.context("the built-in default"),
-            })
-        };
-        let spec_dir = located(bounds.inside(&config.dir, "dir"))?;
-        let index_file = located(bounds.inside(&config.index.file, "index.file"))?;
-        let template_file = match config.template.as_str() {
-            "" => None,
-            template => Some(located(bounds.inside(template, "template"))?),
-        };
+        let (spec_dir, index_file, template_file) =
+            checked_paths(&bounds, &config, path.as_deref())?;
         Ok(Project {
             repo,
             config,
@@ -81,4 +69,29 @@ impl Project {
     pub fn spec_dir(&self) -> &Path {
         &self.spec_dir
     }
+}
+
+/// The spec folder, `index.file` and `template` (None: unset) of `config`,
+/// each proven inside the work tree; an error names the `.specrc` at
+/// `path` (None: the built-in defaults), the key and the value.
+pub fn checked_paths(
+    bounds: &Bounds,
+    config: &Config,
+    path: Option<&Path>,
+) -> Result<(PathBuf, PathBuf, Option<PathBuf>)> {
+    let located = |result: Result<PathBuf>| {
+        result.map_err(|err| match path {
+            Some(path) => {
+                anyhow::anyhow!("{}: {err:#}", crate::repo::display_path(path).display())
+            }
+            None => err.context("the built-in default"),
+        })
+    };
+    let spec_dir = located(bounds.inside(&config.dir, "dir"))?;
+    let index_file = located(bounds.inside(&config.index.file, "index.file"))?;
+    let template_file = match config.template.as_str() {
+        "" => None,
+        template => Some(located(bounds.inside(template, "template"))?),
+    };
+    Ok((spec_dir, index_file, template_file))
 }
