@@ -869,3 +869,420 @@ fn the_users_own_template_may_be_anywhere() {
     assert_contains(&content, "CANARY-TEMPLATE");
     canary.assert_unchanged();
 }
+
+// ===========================================================================
+// 6. Concurrent edits: never a lost change
+// ===========================================================================
+
+/// The `Status changed from A to B` entries of a spec, as (from, to, line).
+fn status_entries(content: &str) -> Vec<(String, String, String)> {
+    content
+        .lines()
+        .filter_map(|line| {
+            let rest = line.split("Status changed from ").nth(1)?;
+            let (from, rest) = rest.split_once(" to ")?;
+            let to = rest.split(' ').next()?;
+            Some((from.to_string(), to.to_string(), line.to_string()))
+        })
+        .collect()
+}
+
+/// Starts every job (`status 1 TARGET -m NOTE`, plus extra flags) at once,
+/// waits for all, and checks that each one that succeeded left exactly one
+/// entry with its note and target, that each failure says why, and that
+/// the entries form one chain ending at the file's status.
+fn race(repo: &TestRepo, path: &str, jobs: &[(&str, &[&str])], round: usize) {
+    let notes: Vec<String> = (0..jobs.len())
+        .map(|job| format!("round {round} job {job}"))
+        .collect();
+    let children: Vec<Child> = jobs
+        .iter()
+        .zip(&notes)
+        .map(|((target, extra), note)| {
+            let mut args = vec!["status", "1", target, "-m", note];
+            args.extend_from_slice(extra);
+            spawn(repo, &args)
+        })
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect();
+    let content = repo.read(path);
+    front_matter(&content);
+    let entries = status_entries(&content);
+    let mut succeeded = 0;
+    for (((target, _), note), out) in jobs.iter().zip(&notes).zip(&outputs) {
+        let with_note: Vec<&(String, String, String)> = entries
+            .iter()
+            .filter(|(_, _, line)| line.ends_with(&format!("\u{2014} {note}")))
+            .collect();
+        if out.status.success() {
+            succeeded += 1;
+            assert_eq!(
+                with_note.len(),
+                1,
+                "round {round}: {note} ({target}) succeeded but its entry is not there exactly once:\n{content}"
+            );
+            assert_eq!(&with_note[0].1, target, "{content}");
+        } else {
+            let err = assert_failure(out);
+            assert!(
+                err.contains("SPEC-0001") && (err.contains("--force") || err.contains("already")),
+                "round {round}: {note} failed without saying why:\n{err}"
+            );
+            assert!(with_note.is_empty(), "{note} failed but wrote:\n{content}");
+        }
+    }
+    assert!(succeeded >= 1, "round {round}: every job failed");
+    assert_eq!(entries.len(), succeeded, "{content}");
+    let mut status = "draft".to_string();
+    for (from, to, line) in &entries {
+        assert_eq!(
+            from, &status,
+            "round {round}: an entry does not follow the one before: {line}\n{content}"
+        );
+        status = to.clone();
+    }
+    assert_eq!(fm_str(&content, "status"), status, "{content}");
+}
+
+fn repo_for_races() -> (TestRepo, String, String) {
+    let mut repo = TestRepo::with_commit();
+    repo.set_env("GIT_SPEC_LOCK_TIMEOUT_MS", "20000");
+    let (path, original) = repo.new_spec(&["--no-branch", "Raced"]);
+    repo.commit_all("spec 1");
+    (repo, path, original)
+}
+
+#[test]
+fn two_status_changes_at_once_never_lose_one() {
+    let (repo, path, original) = repo_for_races();
+    for round in 0..20 {
+        repo.write(&path, &original);
+        // From draft both are allowed; after withdrawn (final) review is
+        // not, after review withdrawn is: either order must be recorded.
+        race(&repo, &path, &[("review", &[]), ("withdrawn", &[])], round);
+    }
+}
+
+#[test]
+fn four_status_changes_at_once_never_lose_one() {
+    let (repo, path, original) = repo_for_races();
+    for round in 0..3 {
+        repo.write(&path, &original);
+        race(
+            &repo,
+            &path,
+            &[
+                ("review", &[]),
+                ("approved", &[]),
+                ("withdrawn", &[]),
+                ("rejected", &["--force"]),
+            ],
+            round,
+        );
+    }
+}
+
+// ===========================================================================
+// 7. Git operations in progress, a held index lock
+// ===========================================================================
+
+/// A repository with spec 1 committed on main and a second commit.
+fn repo_with_spec() -> (TestRepo, String) {
+    let repo = TestRepo::with_commit();
+    let (path, _) = repo.new_spec(&["--no-branch", "First"]);
+    repo.commit_all("spec 1");
+    repo.write("a.txt", "a\n");
+    repo.commit_all("a.txt");
+    (repo, path)
+}
+
+#[test]
+fn new_is_refused_during_a_stopped_rebase() {
+    let (repo, _) = repo_with_spec();
+    let out = run(repo
+        .git_cmd(&["rebase", "-q", "-i", "HEAD~1"])
+        .env("GIT_SEQUENCE_EDITOR", "sed -i -e 's/^pick/edit/'"));
+    assert_success(&out);
+    assert!(
+        repo.git_dir().join("rebase-merge").exists(),
+        "the rebase did not stop"
+    );
+    let before = repo_state(&repo);
+    for args in [
+        &["new", "T"][..],
+        &["new", "--no-branch", "T"],
+        &["new", "--commit", "T"],
+        &["status", "1", "review"],
+        &["index"],
+        &["init"],
+    ] {
+        let out = repo.spec(args);
+        assert_refused(
+            &out,
+            &[
+                "a rebase is in progress",
+                "git rebase --continue",
+                "nothing was changed",
+            ],
+        );
+        assert_repo_unchanged(&repo, &before);
+    }
+    assert_eq!(repo.list_dir("specs"), vec!["0001-first.md".to_string()]);
+    // A dry run changes nothing, so it may look.
+    assert_success(&repo.spec(&["new", "--dry-run", "T"]));
+    let out = run(repo
+        .git_cmd(&["rebase", "--continue"])
+        .env("GIT_EDITOR", "true"));
+    assert_success(&out);
+    assert!(!repo.git_dir().join("rebase-merge").exists());
+    repo.new_spec(&["T"]);
+}
+
+/// Spec 1 changed on `other` and on main in the same line.
+fn conflicting_branches(repo: &TestRepo, path: &str) {
+    repo.git(&["switch", "-q", "-c", "other"]);
+    let theirs = repo.read(path).replace("title: First", "title: Theirs");
+    repo.write(path, &theirs);
+    repo.commit_all("theirs");
+    repo.git(&["switch", "-q", "main"]);
+    let ours = repo.read(path).replace("title: First", "title: Ours");
+    repo.write(path, &ours);
+    repo.commit_all("ours");
+}
+
+#[test]
+fn status_commit_is_refused_during_a_conflicted_merge() {
+    let (repo, path) = repo_with_spec();
+    conflicting_branches(&repo, &path);
+    assert!(!repo.git_try(&["merge", "-q", "other"]).status.success());
+    let unmerged = repo.git_out(&["ls-files", "-u"]);
+    assert!(unmerged.contains(&path), "{unmerged}");
+    let before = repo_state(&repo);
+    for args in [
+        &["status", "1", "review", "--commit"][..],
+        &["status", "1", "review"],
+        &["new", "--commit", "T"],
+    ] {
+        let out = repo.spec(args);
+        assert_refused(&out, &["a merge is in progress", "nothing was changed"]);
+        assert_repo_unchanged(&repo, &before);
+        assert_eq!(repo.git_out(&["ls-files", "-u"]), unmerged);
+        assert!(repo.git_dir().join("MERGE_HEAD").exists());
+    }
+    repo.git(&["merge", "--abort"]);
+}
+
+#[test]
+fn status_is_refused_during_a_bisect_and_a_cherry_pick() {
+    let (repo, path) = repo_with_spec();
+    repo.git(&["bisect", "start"]);
+    repo.git(&["bisect", "bad"]);
+    let before = repo_state(&repo);
+    let out = repo.spec(&["status", "1", "review"]);
+    assert_refused(&out, &["a bisect is in progress", "git bisect reset"]);
+    assert_repo_unchanged(&repo, &before);
+    repo.git(&["bisect", "reset"]);
+
+    conflicting_branches(&repo, &path);
+    assert!(!repo.git_try(&["cherry-pick", "other"]).status.success());
+    let before = repo_state(&repo);
+    for args in [
+        &["status", "1", "review"][..],
+        &["status", "1", "review", "--commit"],
+    ] {
+        let out = repo.spec(args);
+        assert_refused(
+            &out,
+            &["a cherry-pick is in progress", "git cherry-pick --continue"],
+        );
+        assert_repo_unchanged(&repo, &before);
+    }
+    repo.git(&["cherry-pick", "--abort"]);
+    assert_success(&repo.spec(&["status", "1", "review"]));
+}
+
+#[test]
+fn a_held_index_lock_refuses_commit_before_any_change() {
+    let (repo, path) = repo_with_spec();
+    let lock = repo.git_dir().join("index.lock");
+    fs::write(&lock, "").unwrap();
+    let spec_before = fs::read(repo.path.join(&path)).unwrap();
+    let before = repo_state(&repo);
+    for args in [
+        &["status", "1", "review", "--commit"][..],
+        &["new", "T", "--commit"],
+        &["new", "--no-branch", "--commit", "T"],
+        &["new", "--no-checkout", "--commit", "T"],
+    ] {
+        let out = repo.spec(args);
+        assert_refused(&out, &["index.lock", "Nothing was changed"]);
+        assert_eq!(fs::read(repo.path.join(&path)).unwrap(), spec_before);
+        assert_repo_unchanged(&repo, &before);
+    }
+    fs::remove_file(&lock).unwrap();
+    assert_success(&repo.spec(&["status", "1", "review", "--commit"]));
+}
+
+// ===========================================================================
+// 8. Leftovers, odd names and odd values
+// ===========================================================================
+
+#[test]
+fn stale_temp_files_are_removed_and_live_ones_kept() {
+    let repo = TestRepo::with_commit();
+    repo.new_spec(&["--no-branch", "X"]);
+    // Pid numbers stay below 2^22 on Linux: this process never runs.
+    let stale = "specs/.0001-x.md.git-spec-4294967.tmp";
+    let live = format!("specs/.0001-x.md.git-spec-{}.tmp", std::process::id());
+    repo.write(stale, "half written\n");
+    repo.write(&live, "being written\n");
+    assert_success(&repo.spec(&["list"]));
+    assert!(
+        !repo.exists(stale),
+        "the stale temporary file is still there"
+    );
+    assert_eq!(repo.read(&live), "being written\n");
+}
+
+#[test]
+fn a_folder_in_place_of_a_lock_fails_at_once() {
+    let (repo, _) = repo_with_spec();
+    for (lock, args) in [
+        ("new.lock", &["new", "T"][..]),
+        ("edit.lock", &["status", "1", "review"]),
+    ] {
+        let folder = repo.git_dir().join("git-spec").join(lock);
+        fs::create_dir_all(&folder).unwrap();
+        let before = repo_state(&repo);
+        // The default timeout (10 s), and the same given explicitly: a
+        // folder is nobody's lock, so neither is waited for.
+        for timeout in [None, Some("10000")] {
+            let mut cmd = repo.spec_cmd(args);
+            match timeout {
+                Some(ms) => cmd.env("GIT_SPEC_LOCK_TIMEOUT_MS", ms),
+                None => cmd.env_remove("GIT_SPEC_LOCK_TIMEOUT_MS"),
+            };
+            let start = Instant::now();
+            let out = output_within(&mut cmd, Duration::from_secs(20));
+            let took = start.elapsed();
+            assert!(took < Duration::from_secs(5), "{lock}: waited {took:?}");
+            assert_refused(&out, &[folder.to_str().unwrap(), "not a lock file"]);
+            assert_repo_unchanged(&repo, &before);
+        }
+        fs::remove_dir(&folder).unwrap();
+    }
+}
+
+#[test]
+#[ignore = "needs: hook uninstall refuses symlinks (src/commands/hook.rs)"]
+fn hook_uninstall_leaves_a_linked_shared_hook_alone() {
+    // needs: hook uninstall refuses symlinks
+    let repo = TestRepo::with_commit();
+    assert_success(&repo.spec(&["hook", "install"]));
+    let hook = repo.git_dir().join("hooks/pre-commit");
+    let shared = repo.sandbox.mkdir("shared").join("pre-commit");
+    let mut script = fs::read_to_string(&hook).unwrap();
+    script.push_str("\necho shared checks\n");
+    fs::write(&shared, &script).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::remove_file(&hook).unwrap();
+    symlink(&shared, &hook).unwrap();
+    let shared_before = fingerprint(shared.parent().unwrap());
+    let before = repo_state(&repo);
+    let out = repo.spec(&["hook", "uninstall"]);
+    assert_refused(&out, &["pre-commit", "symbolic link"]);
+    assert_repo_unchanged(&repo, &before);
+    assert_eq!(fs::read_link(&hook).unwrap(), shared);
+    assert_eq!(fingerprint(shared.parent().unwrap()), shared_before);
+}
+
+/// `specs/0009-<0xff>.md`: a name that is not UTF-8.
+fn not_utf8_name() -> PathBuf {
+    let mut name = b"specs/0009-".to_vec();
+    name.push(0xff);
+    name.extend_from_slice(b".md");
+    PathBuf::from(std::ffi::OsStr::from_bytes(&name))
+}
+
+#[test]
+fn a_file_name_that_is_not_utf8_still_counts() {
+    let repo = TestRepo::with_commit();
+    fs::create_dir_all(repo.path.join("specs")).unwrap();
+    fs::write(
+        repo.path.join(not_utf8_name()),
+        spec_text(9, "Odd", "draft"),
+    )
+    .unwrap();
+    let (path, _) = repo.new_spec(&["--no-branch", "T"]);
+    assert_eq!(path, "specs/0010-t.md");
+    assert_success(&repo.spec(&["list"]));
+
+    // Committed only on another branch.
+    let repo = TestRepo::with_commit();
+    repo.git(&["switch", "-q", "-c", "other"]);
+    fs::create_dir_all(repo.path.join("specs")).unwrap();
+    fs::write(repo.path.join(not_utf8_name()), "x\n").unwrap();
+    repo.commit_all("a name that is not UTF-8");
+    repo.git(&["switch", "-q", "main"]);
+    assert!(!repo.exists("specs"));
+    let (path, _) = repo.new_spec(&["T"]);
+    assert_eq!(path, "specs/0010-t.md");
+}
+
+#[test]
+fn the_spec_id_in_the_front_matter_counts_as_well_as_the_name() {
+    let repo = TestRepo::with_commit();
+    repo.write("specs/0001-x.md", &spec_text(2, "X", "draft"));
+    let (path, content) = repo.new_spec(&["--no-branch", "T"]);
+    assert_eq!(path, "specs/0003-t.md");
+    assert_eq!(fm_str(&content, "spec-id"), "SPEC-0003");
+}
+
+#[test]
+fn a_bogus_author_date_refuses_commit_before_any_change() {
+    let (repo, path) = repo_with_spec();
+    let spec_before = fs::read(repo.path.join(&path)).unwrap();
+    let before = repo_state(&repo);
+    for args in [
+        &["status", "1", "review", "--commit"][..],
+        &["new", "--commit", "T"],
+    ] {
+        let out = repo.spec_env(args, &[("GIT_AUTHOR_DATE", Some("bogus"))]);
+        assert_refused(
+            &out,
+            &["GIT_AUTHOR_DATE", "\"bogus\"", "nothing was changed"],
+        );
+        assert_eq!(fs::read(repo.path.join(&path)).unwrap(), spec_before);
+        assert_repo_unchanged(&repo, &before);
+    }
+}
+
+#[test]
+fn a_value_of_the_wrong_type_names_its_line_and_key() {
+    let repo = TestRepo::with_commit();
+    repo.write(".specrc", "[id]\nwidth = \"four\"\n");
+    let before = repo_state(&repo);
+    for args in [&["new", "T"][..], &["list"], &["init"]] {
+        let out = repo.spec(args);
+        assert_refused(&out, &[".specrc:2", "id.width"]);
+        assert_repo_unchanged(&repo, &before);
+    }
+}
+
+#[test]
+fn a_description_that_starts_a_second_changelog_is_refused() {
+    let repo = TestRepo::with_commit();
+    let before = repo_state(&repo);
+    for description in [
+        "x\n\n## Changelog\n\n- fake",
+        "## Changelog",
+        "x\r\n## Changelog\r\n",
+    ] {
+        let out = repo.spec(&["new", "-d", description, "T"]);
+        assert_refused(&out, &["## Changelog", "description"]);
+        assert_repo_unchanged(&repo, &before);
+    }
+}
