@@ -39,20 +39,11 @@ impl Project {
         let bounds = Bounds::of(&repo);
         let LoadedConfig { config, path } = Config::load(&repo.workdir, &bounds)?;
         let scheme = IdScheme::new(&config);
-        let located = |result: Result<PathBuf>| {
-            result.map_err(|err| match &path {
-                Some(path) => {
-                    anyhow::anyhow!("{}: {err:#}", crate::repo::display_path(path).display())
-                }
-                None => err,
-            })
-        };
-        let spec_dir = located(bounds.inside(&config.dir, "dir"))?;
-        let index_file = located(bounds.inside(&config.index.file, "index.file"))?;
-        let template_file = match config.template.as_str() {
-            "" => None,
-            template => Some(located(bounds.inside(template, "template"))?),
-        };
+        let Paths {
+            spec_dir,
+            index_file,
+            template_file,
+        } = Paths::check(&bounds, &config, path.as_deref())?;
         Ok(Project {
             repo,
             config,
@@ -68,5 +59,38 @@ impl Project {
     /// The spec folder in the working tree.
     pub fn spec_dir(&self) -> &Path {
         &self.spec_dir
+    }
+}
+
+/// The paths a configuration names, each proven inside the work tree.
+pub struct Paths {
+    pub spec_dir: PathBuf,
+    pub index_file: PathBuf,
+    /// None: `template` is unset (the built-in one).
+    pub template_file: Option<PathBuf>,
+}
+
+impl Paths {
+    /// Checks the spec folder, `index.file` and `template` of `config`;
+    /// an error names the `.specrc` at `path` (None: the built-in
+    /// defaults), the key and the value. `init` calls it too, before it
+    /// writes anything.
+    pub fn check(bounds: &Bounds, config: &Config, path: Option<&Path>) -> Result<Paths> {
+        let located = |result: Result<PathBuf>| {
+            result.map_err(|err| match path {
+                Some(path) => {
+                    anyhow::anyhow!("{}: {err:#}", crate::repo::display_path(path).display())
+                }
+                None => err,
+            })
+        };
+        Ok(Paths {
+            spec_dir: located(bounds.inside(&config.dir, "dir"))?,
+            index_file: located(bounds.inside(&config.index.file, "index.file"))?,
+            template_file: match config.template.as_str() {
+                "" => None,
+                template => Some(located(bounds.inside(template, "template"))?),
+            },
+        })
     }
 }

@@ -39,6 +39,19 @@ pub fn run(args: InitArgs) -> Result<i32> {
             template::BUILT_IN.to_string(),
         ),
     ];
+    // The configuration in effect afterwards (the existing .specrc, or
+    // the one written here) must be usable before anything is written:
+    // a committed `specs -> ../outside` link or a hostile .specrc is
+    // refused up front, not after .specrc and the template are created.
+    let existing = config::Config::load(&repo.workdir, &bounds)?;
+    let (in_effect, from) = match existing.path {
+        Some(path) => (existing.config, path),
+        None => {
+            let path = files[0].0.clone();
+            (config::Config::parse(&files[0].1, &path)?, path)
+        }
+    };
+    crate::project::Paths::check(&bounds, &in_effect, Some(&from))?;
     for (path, content) in files {
         let shown = display_path(&path);
         if path.symlink_metadata().is_ok() {
