@@ -163,7 +163,13 @@ impl Config {
     pub fn load(root: &Path, bounds: &crate::paths::Bounds) -> Result<LoadedConfig> {
         let path = root.join(FILE_NAME);
         if path.symlink_metadata().is_ok() {
-            bounds.inside(FILE_NAME, FILE_NAME)?;
+            bounds.inside(FILE_NAME, FILE_NAME).map_err(|err| {
+                anyhow!(
+                    "{} is a symbolic link that does not stay in the work tree, so it is not read: \
+                     git spec takes its configuration only from the repository itself; remove the link ({err:#})",
+                    path.display()
+                )
+            })?;
         }
         let source = match std::fs::read_to_string(&path) {
             Ok(source) => source,

@@ -105,6 +105,9 @@ pub fn lexically_inside(value: &str, key: &str) -> Result<PathBuf> {
     if path.is_absolute() || value.starts_with(['/', '\\']) || value.get(1..2) == Some(":") {
         bail!("{key} = {value:?} is an absolute path: {fix}");
     }
+    if value.starts_with('~') {
+        bail!("{key} = {value:?} names a home folder, but .specrc paths are relative to the repository root: {fix} (a template of your own goes in `git config spec.template`)");
+    }
     let mut clean = PathBuf::new();
     for part in value.split(['/', '\\']) {
         match part {
@@ -147,6 +150,7 @@ mod tests {
             "x/.GIT/hooks",
             ".",
             "./",
+            "~/.ssh/id",
         ] {
             let err = lexically_inside(bad, "index.file").unwrap_err().to_string();
             assert!(err.contains("index.file"), "{bad}: {err}");

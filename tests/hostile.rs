@@ -766,8 +766,11 @@ fn template_outside_the_repository_is_refused() {
             "../canary/t.md",
             &[".specrc:1", "template", "\"../canary/t.md\"", ".."],
         ),
-        // Not expanded: a folder `~` of the work tree, which does not exist.
-        ("~/.ssh/id", &["template", "~/.ssh/id", "cannot read"]),
+        // Not a path of the repository: refused, pointing at git config.
+        (
+            "~/.ssh/id",
+            &[".specrc:1", "template", "\"~/.ssh/id\"", "spec.template"],
+        ),
     ] {
         repo.write(".specrc", &format!("template = \"{value}\"\n"));
         let before = repo_state(&repo);
