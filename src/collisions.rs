@@ -15,8 +15,8 @@ use git2::{ObjectType, Oid, Repository};
 
 use crate::catalog::Spec;
 use crate::document::DocumentError;
-use crate::fsutil;
 use crate::ids::{IdScheme, NamePattern};
+use crate::memo::{ObjectMemo, Record};
 use crate::project::Project;
 use crate::repo::spec_folder;
 use crate::rules::{self, Finding};
@@ -341,34 +341,20 @@ fn summarise(
         };
         Ok((id, summary))
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(trees.len() / PER_THREAD_MINIMUM)
-        .clamp(1, 8);
-    if threads == 1 {
-        return trees.iter().map(|&tree| one(git, tree)).collect();
-    }
     let git_dir = git.path();
-    let chunk = trees.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = trees
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || -> Result<Vec<(Oid, Summary)>> {
-                    let git = Repository::open(git_dir)?;
-                    part.iter().map(|&tree| one(&git, tree)).collect()
-                })
-            })
-            .collect();
-        let mut all = Vec::with_capacity(trees.len());
-        for worker in workers {
-            let part = worker
-                .join()
-                .map_err(|_| anyhow!("a thread reading spec trees panicked"))??;
-            all.extend(part);
-        }
-        Ok(all)
-    })
+    crate::parallel::map_with(
+        trees,
+        PER_THREAD_MINIMUM,
+        || Repository::open(git_dir),
+        |git, &tree| {
+            let git = git
+                .as_ref()
+                .map_err(|err| anyhow!("cannot open the repository: {}", err.message()))?;
+            one(git, tree)
+        },
+    )
+    .into_iter()
+    .collect()
 }
 
 /// The pattern-following names only in `names` (added) and only in
@@ -537,167 +523,122 @@ fn has(tree: Option<&git2::Tree<'_>>, name: &str) -> bool {
 // The cache
 // ---------------------------------------------------------------------------
 
-/// Memo of commit -> spec folder tree, and tree -> [`Summary`], in
-/// `<git common dir>/git-spec/check-cache`. Trees and commits never change,
-/// so entries are valid forever for a given spec folder and file pattern
-/// (the header records both). Only the entries used by the latest run are
-/// written back, so the file follows the current refs.
+/// What the check memo holds, by object id, in
+/// `<git common dir>/git-spec/check-cache` (see [`ObjectMemo`]): for a
+/// commit, its spec folder tree; for a tree, its [`Summary`]. Commit and
+/// tree ids never coincide, so one memo holds both.
 ///
-/// Format, one item a line: `c COMMIT TREE` (a zero id: no spec folder),
-/// `t TREE BASE ADDED REMOVED` followed by that many `+NAME` then `-NAME`
-/// lines (`\` and newlines in names escaped as `\\` and `\n`).
-struct Cache {
-    path: std::path::PathBuf,
-    header: String,
-    commits: HashMap<Oid, Option<Oid>>,
-    trees: HashMap<Oid, Summary>,
-    used_commits: HashMap<Oid, Option<Oid>>,
-    used_trees: HashMap<Oid, Summary>,
-    changed: bool,
+/// Format after the id: `c TREE` (a zero id: no spec folder), or
+/// `t BASE ADDED REMOVED` followed by that many `+NAME` then `-NAME` lines
+/// (`\` and newlines in names escaped as `\\` and `\n`).
+#[derive(Debug, Clone, PartialEq)]
+enum Memoised {
+    SpecFolder(Option<Oid>),
+    Tree(Summary),
 }
+
+impl Record for Memoised {
+    fn write(&self, out: &mut String) {
+        match self {
+            Memoised::SpecFolder(tree) => {
+                out.push_str(&format!("c {}", tree.unwrap_or(Oid::ZERO_SHA1)));
+            }
+            Memoised::Tree(summary) => {
+                out.push_str(&format!(
+                    "t {} {} {}",
+                    summary.base,
+                    summary.added.len(),
+                    summary.removed.len()
+                ));
+                for (mark, names) in [('+', &summary.added), ('-', &summary.removed)] {
+                    for name in names {
+                        out.push('\n');
+                        out.push(mark);
+                        out.push_str(&escape(name));
+                    }
+                }
+            }
+        }
+    }
+
+    fn read<'a>(rest: &str, more: &mut impl Iterator<Item = &'a str>) -> Option<Memoised> {
+        let mut fields = rest.split(' ');
+        let oid = |text: Option<&str>| Oid::from_str(text?).ok();
+        match fields.next()? {
+            "c" => {
+                let tree = oid(fields.next())?;
+                Some(Memoised::SpecFolder((!tree.is_zero()).then_some(tree)))
+            }
+            "t" => {
+                let base = oid(fields.next())?;
+                let added: usize = fields.next()?.parse().ok()?;
+                let removed: usize = fields.next()?.parse().ok()?;
+                let mut names = |count: usize, mark: char| -> Option<Vec<String>> {
+                    (0..count)
+                        .map(|_| more.next()?.strip_prefix(mark).map(unescape))
+                        .collect()
+                };
+                let added = names(added, '+')?;
+                let removed = names(removed, '-')?;
+                Some(Memoised::Tree(Summary {
+                    base,
+                    added,
+                    removed,
+                }))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The check memo, with the lookups `find` makes.
+struct Cache(ObjectMemo<Memoised>);
 
 /// Summaries longer than this are not kept (a tree far from the base).
 const MAX_CACHED_NAMES: usize = 4096;
 
 impl Cache {
     fn load(project: &Project) -> Cache {
-        let path = project
-            .repo
-            .common_dir()
-            .join("git-spec")
-            .join("check-cache");
-        let header = format!(
-            "git-spec check-cache v1 dir={:?} file={:?}",
-            project.config.dir, project.config.naming.file
-        );
-        let mut cache = Cache {
-            path,
-            header,
-            commits: HashMap::new(),
-            trees: HashMap::new(),
-            used_commits: HashMap::new(),
-            used_trees: HashMap::new(),
-            changed: false,
-        };
-        // A cache that cannot be read is rebuilt: it is only a memo.
-        if let Ok(text) = std::fs::read_to_string(&cache.path) {
-            if cache.parse(&text).is_none() {
-                cache.commits.clear();
-                cache.trees.clear();
-            }
-        }
-        cache
-    }
-
-    fn parse(&mut self, text: &str) -> Option<()> {
-        let mut lines = text.split('\n');
-        if lines.next()? != self.header {
-            return Some(());
-        }
-        let oid = |text: Option<&str>| Oid::from_str(text?).ok();
-        while let Some(line) = lines.next() {
-            let mut fields = line.split(' ');
-            match fields.next()? {
-                "" => {}
-                "c" => {
-                    let commit = oid(fields.next())?;
-                    let tree = oid(fields.next())?;
-                    self.commits
-                        .insert(commit, (!tree.is_zero()).then_some(tree));
-                }
-                "t" => {
-                    let tree = oid(fields.next())?;
-                    let base = oid(fields.next())?;
-                    let added: usize = fields.next()?.parse().ok()?;
-                    let removed: usize = fields.next()?.parse().ok()?;
-                    let mut names = |count: usize, mark: char| -> Option<Vec<String>> {
-                        (0..count)
-                            .map(|_| lines.next()?.strip_prefix(mark).map(unescape))
-                            .collect()
-                    };
-                    let added = names(added, '+')?;
-                    let removed = names(removed, '-')?;
-                    self.trees.insert(
-                        tree,
-                        Summary {
-                            base,
-                            added,
-                            removed,
-                        },
-                    );
-                }
-                _ => return None,
-            }
-        }
-        Some(())
+        Cache(ObjectMemo::load(
+            project.repo.common_dir(),
+            "check-cache",
+            format!(
+                "git-spec check-cache v2 dir={:?} file={:?}",
+                project.config.dir, project.config.naming.file
+            ),
+        ))
     }
 
     /// The spec tree of a commit: Some(answer) when known.
     fn commit(&mut self, commit: Oid) -> Option<Option<Oid>> {
-        let tree = *self.commits.get(&commit)?;
-        self.used_commits.insert(commit, tree);
-        Some(tree)
+        match self.0.get(commit)? {
+            Memoised::SpecFolder(tree) => Some(*tree),
+            Memoised::Tree(_) => None,
+        }
     }
 
     fn remember_commit(&mut self, commit: Oid, tree: Option<Oid>) {
-        self.commits.insert(commit, tree);
-        self.used_commits.insert(commit, tree);
-        self.changed = true;
+        self.0.insert(commit, Memoised::SpecFolder(tree));
     }
 
     fn summary(&mut self, tree: Oid) -> Option<&Summary> {
-        if !self.used_trees.contains_key(&tree) {
-            let summary = self.trees.get(&tree)?.clone();
-            self.used_trees.insert(tree, summary);
+        match self.0.get(tree)? {
+            Memoised::Tree(summary) => Some(summary),
+            Memoised::SpecFolder(_) => None,
         }
-        self.used_trees.get(&tree)
     }
 
     fn remember_tree(&mut self, tree: Oid, summary: Summary) {
-        self.trees.insert(tree, summary.clone());
-        self.used_trees.insert(tree, summary);
-        self.changed = true;
+        self.0.insert(tree, Memoised::Tree(summary));
     }
 
-    /// Writes the entries used by this run, atomically; failures are
-    /// ignored because the cache only saves time.
     fn save(&self) {
-        let dropped = self.used_commits.len() < self.commits.len()
-            || self.used_trees.len() < self.trees.len();
-        if !self.changed && !dropped {
-            return;
-        }
-        let mut text = String::with_capacity(64 * (self.used_commits.len() * 2 + 8));
-        text.push_str(&self.header);
-        text.push('\n');
-        for (commit, tree) in &self.used_commits {
-            text.push_str(&format!("c {commit} {}\n", tree.unwrap_or(Oid::ZERO_SHA1)));
-        }
-        for (tree, summary) in &self.used_trees {
-            if summary.added.len() + summary.removed.len() > MAX_CACHED_NAMES {
-                continue;
+        self.0.save(|entry| match entry {
+            Memoised::Tree(summary) => {
+                summary.added.len() + summary.removed.len() <= MAX_CACHED_NAMES
             }
-            text.push_str(&format!(
-                "t {tree} {} {} {}\n",
-                summary.base,
-                summary.added.len(),
-                summary.removed.len()
-            ));
-            for name in &summary.added {
-                text.push('+');
-                text.push_str(&escape(name));
-                text.push('\n');
-            }
-            for name in &summary.removed {
-                text.push('-');
-                text.push_str(&escape(name));
-                text.push('\n');
-            }
-        }
-        if let Some(dir) = self.path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let _ = fsutil::replace(&self.path, text.as_bytes());
+            Memoised::SpecFolder(_) => true,
+        });
     }
 }
 

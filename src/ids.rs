@@ -8,7 +8,6 @@
 //! cache file in the git dir, which makes repeated runs cost one read of the
 //! refs and of the spec folder.
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +15,7 @@ use anyhow::{Context, Result};
 use git2::Oid;
 
 use crate::config::Config;
+use crate::memo::{ObjectMemo, Stamp, StatMemo};
 use crate::repo::Repo;
 
 /// A file or branch name pattern such as `{id}-{slug}.md`, split into parts.
@@ -309,7 +309,17 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
 fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Highest> {
     let mut highest = Highest::default();
     let remotes = repo.remote_names();
-    let mut cache = TreeCache::load(repo, config);
+    // Commit id or spec-tree id -> the highest number in it, valid forever
+    // for a given spec folder and file pattern, which the header records.
+    // v2: names that are not UTF-8 hold their number (v1 skipped them).
+    let mut cache: ObjectMemo<u64> = ObjectMemo::load(
+        repo.common_dir(),
+        "ids-cache",
+        format!(
+            "git-spec ids-cache v2 dir={:?} file={:?}",
+            config.dir, config.naming.file
+        ),
+    );
     // Spec trees not in the cache, and the commits waiting for them.
     let mut unknown_trees: Vec<Oid> = Vec::new();
     let mut waiting: Vec<(Oid, Oid)> = Vec::new();
@@ -333,15 +343,15 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
         let Some(commit_id) = reference.target() else {
             continue;
         };
-        if let Some(number) = cache.lookup(commit_id) {
+        if let Some(number) = cache.get(commit_id).copied() {
             highest.branch_trees = highest.branch_trees.max(number);
             continue;
         }
         match crate::repo::spec_folder(&repo.git, commit_id, &config.dir)? {
-            None => cache.remember(commit_id, 0),
-            Some(tree_id) => match cache.lookup(tree_id) {
+            None => cache.insert(commit_id, 0),
+            Some(tree_id) => match cache.get(tree_id).copied() {
                 Some(number) => {
-                    cache.remember(commit_id, number);
+                    cache.insert(commit_id, number);
                     highest.branch_trees = highest.branch_trees.max(number);
                 }
                 None => {
@@ -354,14 +364,14 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
         }
     }
     for (tree_id, number) in read_trees(repo, &unknown_trees, &scheme.file)? {
-        cache.remember(tree_id, number);
+        cache.insert(tree_id, number);
         highest.branch_trees = highest.branch_trees.max(number);
     }
     for (commit_id, tree_id) in waiting {
-        let number = cache.lookup(tree_id).unwrap_or(0);
-        cache.remember(commit_id, number);
+        let number = cache.get(tree_id).copied().unwrap_or(0);
+        cache.insert(commit_id, number);
     }
-    cache.save();
+    cache.save(|_| true);
     Ok(highest)
 }
 
@@ -520,7 +530,7 @@ pub fn highest_in_folder(folder: &Path, scheme: &IdScheme, memo: Option<&Path>) 
             markdown.push(entry);
         }
     }
-    let known = memo.map(FolderMemo::load).unwrap_or_default();
+    let known = memo.map(StatMemo::load).unwrap_or_default();
     let names: Vec<std::ffi::OsString> = markdown.iter().map(fs::DirEntry::file_name).collect();
     let positions: Vec<usize> = (0..markdown.len()).collect();
     let seen = crate::parallel::map_with(
@@ -556,144 +566,9 @@ pub fn highest_in_folder(folder: &Path, scheme: &IdScheme, memo: Option<&Path>) 
     }
     if let Some(memo) = memo {
         let names: Vec<&[u8]> = names.iter().map(|n| n.as_encoded_bytes()).collect();
-        FolderMemo::save(memo, &known, &names, &seen);
+        known.save(memo, &names, &seen);
     }
     Ok(highest)
-}
-
-/// What `lstat` says of a file, as far as telling a change goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    size: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
-    inode: u64,
-}
-
-impl From<&fs::Metadata> for Stamp {
-    fn from(meta: &fs::Metadata) -> Stamp {
-        use std::os::unix::fs::MetadataExt;
-        Stamp {
-            size: meta.len(),
-            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-            inode: meta.ino(),
-        }
-    }
-}
-
-/// The spec-id number each file of the working tree's spec folder said
-/// when it had a given [`Stamp`], in `<git dir>/git-spec/folder-ids-*`.
-///
-/// The file is binary and in the order the folder was listed, which stays
-/// the same while the folder does not change: a lookup is then a
-/// comparison with the record at the same position, with no parsing of
-/// text or hashing (both showed up as a third of `new`'s time with 10,000
-/// specs). A name found elsewhere is looked up in a map built on demand.
-#[derive(Debug, Default)]
-struct FolderMemo {
-    records: Vec<(Stamp, u64, Vec<u8>)>,
-    by_name: std::sync::OnceLock<HashMap<Vec<u8>, usize>>,
-    /// When the memo was written (its file's mtime).
-    written_ns: i128,
-}
-
-const FOLDER_MEMO_MAGIC: &[u8; 16] = b"git-spec fids v1";
-
-impl FolderMemo {
-    fn load(path: &Path) -> FolderMemo {
-        use std::os::unix::fs::MetadataExt;
-        let bytes = fs::read(path).unwrap_or_default();
-        let Some(mut rest) = bytes.strip_prefix(FOLDER_MEMO_MAGIC.as_slice()) else {
-            return FolderMemo::default();
-        };
-        let written_ns = fs::metadata(path).map_or(0, |meta| {
-            i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec())
-        });
-        let mut records = Vec::new();
-        // size, mtime, ctime, inode, number, name length, name.
-        while rest.len() >= 66 {
-            let u64_at = |at: usize| u64::from_le_bytes(rest[at..at + 8].try_into().unwrap());
-            let i128_at = |at: usize| i128::from_le_bytes(rest[at..at + 16].try_into().unwrap());
-            let stamp = Stamp {
-                size: u64_at(0),
-                mtime_ns: i128_at(8),
-                ctime_ns: i128_at(24),
-                inode: u64_at(40),
-            };
-            let number = u64_at(48);
-            let len = u16::from_le_bytes([rest[56], rest[57]]) as usize;
-            let Some(name) = rest.get(58..58 + len) else {
-                break;
-            };
-            records.push((stamp, number, name.to_vec()));
-            rest = &rest[58 + len..];
-        }
-        FolderMemo {
-            records,
-            by_name: std::sync::OnceLock::new(),
-            written_ns,
-        }
-    }
-
-    /// The number the file at `position` of the listing said, if its name
-    /// and stamp are the ones recorded. As with git's index, a file whose
-    /// times are not older than the memo is "racily clean": changed again
-    /// within the same clock tick, it would keep its stamp, so it is read.
-    fn get(&self, position: usize, name: &[u8], stamp: Stamp) -> Option<u64> {
-        let record = match self.records.get(position) {
-            Some(record) if record.2 == name => record,
-            _ => {
-                let by_name = self.by_name.get_or_init(|| {
-                    self.records
-                        .iter()
-                        .enumerate()
-                        .map(|(at, record)| (record.2.clone(), at))
-                        .collect()
-                });
-                &self.records[*by_name.get(name)?]
-            }
-        };
-        (record.0 == stamp && stamp.mtime_ns.max(stamp.ctime_ns) < self.written_ns)
-            .then_some(record.1)
-    }
-
-    /// Writes what this run saw, if it differs from what was loaded.
-    fn save(path: &Path, known: &FolderMemo, names: &[&[u8]], seen: &[(Option<Stamp>, u64)]) {
-        let unchanged = names.len() == known.records.len()
-            && names.iter().zip(seen).zip(&known.records).all(
-                |((name, (stamp, number)), record)| {
-                    *stamp == Some(record.0)
-                        && *number == record.1
-                        && *name == record.2.as_slice()
-                        // A racily clean record is written again, later.
-                        && record.0.mtime_ns.max(record.0.ctime_ns) < known.written_ns
-                },
-            );
-        if unchanged {
-            return;
-        }
-        let mut out = Vec::with_capacity(FOLDER_MEMO_MAGIC.len() + 90 * names.len());
-        out.extend_from_slice(FOLDER_MEMO_MAGIC);
-        for (name, (stamp, number)) in names.iter().zip(seen) {
-            let Some(stamp) = stamp else { continue };
-            let Ok(len) = u16::try_from(name.len()) else {
-                continue;
-            };
-            out.extend_from_slice(&stamp.size.to_le_bytes());
-            out.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
-            out.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
-            out.extend_from_slice(&stamp.inode.to_le_bytes());
-            out.extend_from_slice(&number.to_le_bytes());
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(name);
-        }
-        if let Some(dir) = path.parent() {
-            let _ = fs::create_dir_all(dir);
-        }
-        // Only a memo: a failure to write costs time next run, nothing else.
-        let _ = crate::fsutil::replace(path, &out);
-    }
 }
 
 /// Highest number among a tree's entry names. This runs over every entry of
@@ -718,85 +593,6 @@ fn highest_in_tree(tree: &git2::Tree<'_>, pattern: &NamePattern) -> u64 {
         }
     }
     highest
-}
-
-/// Memo of commit id / spec-tree id -> highest spec number in it, kept in
-/// `<git common dir>/git-spec/ids-cache`. Entries are valid forever for a
-/// given spec folder and file pattern, which the header records; only the
-/// entries used by the latest run are written back, so the file tracks the
-/// current refs instead of growing without bound.
-struct TreeCache {
-    path: PathBuf,
-    header: String,
-    known: HashMap<Oid, u64>,
-    used: HashMap<Oid, u64>,
-    changed: bool,
-}
-
-impl TreeCache {
-    fn load(repo: &Repo, config: &Config) -> TreeCache {
-        let path = repo.common_dir().join("git-spec").join("ids-cache");
-        // v2: names that are not UTF-8 hold their number (v1 skipped them).
-        let header = format!(
-            "git-spec ids-cache v2 dir={:?} file={:?}",
-            config.dir, config.naming.file
-        );
-        let mut known = HashMap::new();
-        // A cache that cannot be read is rebuilt: it is only a memo.
-        if let Ok(text) = fs::read_to_string(&path) {
-            let mut lines = text.lines();
-            if lines.next() == Some(header.as_str()) {
-                for line in lines {
-                    let Some((oid, number)) = line.split_once(' ') else {
-                        continue;
-                    };
-                    if let (Ok(oid), Ok(number)) = (Oid::from_str(oid), number.parse()) {
-                        known.insert(oid, number);
-                    }
-                }
-            }
-        }
-        TreeCache {
-            path,
-            header,
-            known,
-            used: HashMap::new(),
-            changed: false,
-        }
-    }
-
-    fn lookup(&mut self, oid: Oid) -> Option<u64> {
-        let number = self
-            .used
-            .get(&oid)
-            .or_else(|| self.known.get(&oid))
-            .copied()?;
-        self.used.insert(oid, number);
-        Some(number)
-    }
-
-    fn remember(&mut self, oid: Oid, number: u64) {
-        self.used.insert(oid, number);
-        self.changed = true;
-    }
-
-    /// Writes the entries used by this run, atomically; failures are
-    /// ignored because the cache only saves time.
-    fn save(&self) {
-        if !self.changed && self.used.len() == self.known.len() {
-            return;
-        }
-        let mut text = String::with_capacity(self.header.len() + 1 + self.used.len() * 48);
-        text.push_str(&self.header);
-        text.push('\n');
-        for (oid, number) in &self.used {
-            text.push_str(&format!("{oid} {number}\n"));
-        }
-        if let Some(dir) = self.path.parent() {
-            let _ = fs::create_dir_all(dir);
-        }
-        let _ = crate::fsutil::replace(&self.path, text.as_bytes());
-    }
 }
 
 #[cfg(test)]
@@ -887,8 +683,8 @@ mod tests {
         write("notes.md", "# not a spec\n");
         let s = scheme();
         assert_eq!(highest_in_folder(&folder, &s, Some(&memo)).unwrap(), 7);
-        let saved = FolderMemo::load(&memo);
-        assert_eq!(saved.records.len(), 3, "every file is remembered");
+        let saved = StatMemo::load(&memo);
+        assert_eq!(saved.len(), 3, "every file is remembered");
         // From the memo, then after an edit that keeps the size.
         assert_eq!(highest_in_folder(&folder, &s, Some(&memo)).unwrap(), 7);
         write("0001-a.md", "---\nspec-id: SPEC-0009\n---\n");

@@ -20,6 +20,7 @@ pub mod hook;
 pub mod hook_file;
 pub mod ids;
 pub mod lock;
+pub mod memo;
 pub mod parallel;
 pub mod paths;
 pub mod project;
