@@ -11,9 +11,9 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::document::{Document, DocumentError};
-use crate::ids::IdScheme;
 use crate::parallel;
 use crate::project::Project;
+use crate::scheme::IdScheme;
 
 /// The front matter of one spec, as `list --format json` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -15,11 +15,11 @@ use git2::{ObjectType, Oid, Repository};
 
 use crate::catalog::Spec;
 use crate::document::DocumentError;
-use crate::ids::{IdScheme, NamePattern};
 use crate::memo::{ObjectMemo, Record};
 use crate::project::Project;
 use crate::repo::spec_folder;
 use crate::rules::{self, Finding};
+use crate::scheme::{IdScheme, NamePattern};
 
 /// A spec file of the working tree, as the id rules see it.
 pub struct WorkingFile {

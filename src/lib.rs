@@ -27,6 +27,7 @@ pub mod project;
 pub mod repo;
 pub mod reserve;
 pub mod rules;
+pub mod scheme;
 pub mod slug;
 pub mod specs;
 pub mod template;

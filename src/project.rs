@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::config::{Config, LoadedConfig};
-use crate::ids::IdScheme;
 use crate::paths::Bounds;
 use crate::repo::Repo;
+use crate::scheme::IdScheme;
 
 /// What every command works with: the repository, its configuration and
 /// how ids look in it.

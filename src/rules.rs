@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::catalog::Spec;
 use crate::config::{Config, STANDARD_KEYS};
 use crate::document::{Document, DocumentError};
-use crate::ids::IdScheme;
+use crate::scheme::IdScheme;
 use crate::workflow::{TransitionError, Workflow};
 
 /// Every rule: name (as printed) and what it checks, for `--help` and docs.
