@@ -239,7 +239,7 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
 
 /// Local and remote-tracking branches, but the checked-out one.
 fn branch_targets(project: &Project) -> Result<Vec<Target>> {
-    Ok(crate::catalog::other_branches(project)?
+    Ok(crate::catalog::branch_tips(project)?
         .into_iter()
         .map(|(label, commit)| Target { label, commit })
         .collect())

@@ -842,7 +842,7 @@ impl MarkedEventReceiver for Collector {
 }
 
 /// The `spec-id` value of a document's front matter, read without a full
-/// YAML parse: `specs::scan` and `new` read every spec, and this keeps it
+/// YAML parse: `catalog::scan` and `new` read every spec, and this keeps it
 /// cheap.
 pub fn quick_spec_id(bytes: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(bytes).ok()?;

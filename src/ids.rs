@@ -10,13 +10,13 @@
 //! refs and of the spec folder.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use git2::Oid;
 
 use crate::config::Config;
-use crate::memo::{ObjectMemo, Stamp, StatMemo};
+use crate::memo::ObjectMemo;
 use crate::repo::Repo;
 use crate::scheme::{IdScheme, NamePattern};
 
@@ -63,7 +63,11 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
         let working_tree = scope.spawn(|| -> Result<u64> {
             let mut highest = 0;
             for (folder, memo) in &folders {
-                highest = highest.max(highest_in_folder(folder, scheme, Some(memo))?);
+                highest = highest.max(crate::catalog::highest_in_folder(
+                    folder,
+                    scheme,
+                    Some(memo),
+                )?);
             }
             Ok(highest)
         });
@@ -272,75 +276,6 @@ pub fn allocation_lock(repo: &Repo) -> Result<crate::lock::Lock> {
     crate::lock::Lock::acquire(&repo.common_dir().join("git-spec"), "new")
 }
 
-/// Highest id used in a folder of the working tree: in the file names
-/// (read lossily, so a name that is not UTF-8 still holds its number) and
-/// in the `spec-id` of each Markdown file's front matter, since a file
-/// `0001-x.md` that says `SPEC-0002` holds 0002 too.
-///
-/// Reading 10,000 files tripled the time of `new`, so what each file says
-/// is memoised by its stat data, the way git's index avoids reading
-/// unchanged files: a file is read again only when its size, times or inode
-/// changed. Without `memo` every file is read.
-pub fn highest_in_folder(folder: &Path, scheme: &IdScheme, memo: Option<&Path>) -> Result<u64> {
-    let entries = match fs::read_dir(folder) {
-        Ok(entries) => entries,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(err) => return Err(err).with_context(|| format!("cannot read {}", folder.display())),
-    };
-    let mut highest = 0;
-    let mut markdown = Vec::new();
-    for entry in entries {
-        let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
-        let name = entry.file_name();
-        let lossy = name.to_string_lossy();
-        if let Some(number) = scheme.file.number_in(&lossy) {
-            highest = highest.max(number);
-        }
-        if lossy.ends_with(".md") && entry.file_type().is_ok_and(|t| t.is_file()) {
-            markdown.push(entry);
-        }
-    }
-    let known = memo.map(StatMemo::load).unwrap_or_default();
-    let names: Vec<std::ffi::OsString> = markdown.iter().map(fs::DirEntry::file_name).collect();
-    let positions: Vec<usize> = (0..markdown.len()).collect();
-    let seen = crate::parallel::map_with(
-        &positions,
-        256,
-        || Vec::with_capacity(8 * 1024),
-        |buffer: &mut Vec<u8>, &position| {
-            let entry = &markdown[position];
-            // DirEntry::metadata is an lstat relative to the open folder,
-            // which spares resolving the whole path again for each file.
-            let stamp = entry.metadata().ok().map(|meta| Stamp::from(&meta));
-            let name = names[position].as_encoded_bytes();
-            if let Some(number) = stamp.and_then(|stamp| known.get(position, name, stamp)) {
-                return (stamp, number);
-            }
-            let path = entry.path();
-            use std::io::Read;
-            buffer.clear();
-            // The spec-id is in the first lines; 8 KiB holds any front
-            // matter a person writes.
-            let read =
-                fs::File::open(&path).and_then(|file| file.take(8 * 1024).read_to_end(buffer));
-            let number = read
-                .ok()
-                .and_then(|_| crate::document::quick_spec_id(buffer))
-                .and_then(|id| scheme.parse(&id))
-                .unwrap_or(0);
-            (stamp, number)
-        },
-    );
-    for (_, number) in &seen {
-        highest = highest.max(*number);
-    }
-    if let Some(memo) = memo {
-        let names: Vec<&[u8]> = names.iter().map(|n| n.as_encoded_bytes()).collect();
-        known.save(memo, &names, &seen);
-    }
-    Ok(highest)
-}
-
 /// Highest number among a tree's entry names. This runs over every entry of
 /// every unknown spec tree (millions on a first run in a large repository),
 /// so the full pattern match is done only for a name whose number would
@@ -368,48 +303,6 @@ fn highest_in_tree(tree: &git2::Tree<'_>, pattern: &NamePattern) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn scheme() -> IdScheme {
-        IdScheme::new(&Config::default())
-    }
-
-    #[test]
-    fn folder_ids_come_from_names_and_front_matter_and_are_memoised() {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("specs");
-        let memo = dir.path().join("memo");
-        fs::create_dir(&folder).unwrap();
-        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
-        let write = |name: &str, text: &str| {
-            let path = folder.join(name);
-            fs::write(&path, text).unwrap();
-            fs::File::options()
-                .write(true)
-                .open(&path)
-                .unwrap()
-                .set_modified(old)
-                .unwrap();
-        };
-        write("0001-a.md", "---\nspec-id: SPEC-0007\n---\n");
-        write("0003-b.md", "---\nspec-id: SPEC-0003\n---\n");
-        write("notes.md", "# not a spec\n");
-        let s = scheme();
-        assert_eq!(highest_in_folder(&folder, &s, Some(&memo)).unwrap(), 7);
-        let saved = StatMemo::load(&memo);
-        assert_eq!(saved.len(), 3, "every file is remembered");
-        // From the memo, then after an edit that keeps the size.
-        assert_eq!(highest_in_folder(&folder, &s, Some(&memo)).unwrap(), 7);
-        write("0001-a.md", "---\nspec-id: SPEC-0009\n---\n");
-        assert_eq!(highest_in_folder(&folder, &s, Some(&memo)).unwrap(), 9);
-        // A name that is not UTF-8 still holds its number.
-        use std::os::unix::ffi::OsStrExt;
-        fs::write(
-            folder.join(std::ffi::OsStr::from_bytes(b"0012-\xff.md")),
-            "x",
-        )
-        .unwrap();
-        assert_eq!(highest_in_folder(&folder, &s, None).unwrap(), 12);
-    }
 
     #[test]
     fn remote_names_with_slashes() {

@@ -29,7 +29,6 @@ pub mod reserve;
 pub mod rules;
 pub mod scheme;
 pub mod slug;
-pub mod specs;
 pub mod template;
 pub mod workflow;
 pub mod yaml;

@@ -5,16 +5,13 @@
 //! and the exit code is 1.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use crate::catalog::{self, Catalog, RawSpec, SpecRecord};
+use crate::catalog::{self, Broken, SpecRecord};
 use crate::config::Config;
-use crate::document::DocumentError;
 use crate::project::Project;
 use crate::{reserve, term};
 
@@ -97,23 +94,6 @@ pub enum ColorChoice {
     Never,
 }
 
-/// A spec that cannot be parsed, and the branch it was read from.
-struct Broken {
-    branch: Option<String>,
-    error: DocumentError,
-}
-
-impl std::fmt::Display for Broken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.branch {
-            // `branch:path` is how git names a file on a branch
-            // (`git show branch:path` prints it).
-            Some(branch) => write!(f, "{branch}:{}", self.error),
-            None => write!(f, "{}", self.error),
-        }
-    }
-}
-
 pub fn run(args: ListArgs) -> Result<i32> {
     let project = Project::open()?;
     let config = &project.config;
@@ -131,7 +111,7 @@ pub fn run(args: ListArgs) -> Result<i32> {
         })
         .collect();
     if args.all_branches {
-        let (more, errors) = other_branches(&project, &records, &broken)?;
+        let (more, errors) = catalog::branch_specs(&project, &records, &broken)?;
         records.extend(more);
         broken.extend(errors);
     }
@@ -359,123 +339,6 @@ fn sort(records: &mut [SpecRecord], key: SortKey, config: &Config) {
             .then_with(|| by_id(a, b))
         }),
     }
-}
-
-// ---------------------------------------------------------------------------
-// Other branches.
-// ---------------------------------------------------------------------------
-
-/// Specs on local and remote-tracking branches (other than the checked-out
-/// one) whose path is not in the working tree. A path found on several
-/// branches is taken from the first branch by name.
-///
-/// Every branch's spec folder tree has to be read (about a millisecond for
-/// a folder of 10,000 specs), so distinct trees are read once each, in
-/// parallel; a blob is read and parsed only for a path not seen yet.
-fn other_branches(
-    project: &Project,
-    working_tree: &[SpecRecord],
-    working_tree_errors: &[Broken],
-) -> Result<(Vec<SpecRecord>, Vec<Broken>)> {
-    let repo = &project.repo.git;
-    // Every spec lives directly in the spec folder: its file name is its key.
-    let file_name = |path: &Path| {
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
-    let mut seen: HashSet<String> = working_tree
-        .iter()
-        .map(|r| file_name(Path::new(&r.path)))
-        .chain(working_tree_errors.iter().map(|b| file_name(&b.error.path)))
-        .collect();
-    let index_file = Path::new(&project.config.index.file);
-
-    let mut branches = catalog::other_branches(project)?;
-    branches.sort();
-    // (branch, spec folder tree) in branch order, each tree once.
-    let mut trees: Vec<(String, git2::Oid)> = Vec::new();
-    let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
-    for (branch, target) in branches {
-        let Some(folder) = crate::repo::spec_folder(repo, target, &project.config.dir)
-            .with_context(|| format!("cannot read the tree of {branch}"))?
-        else {
-            continue;
-        };
-        if seen_trees.insert(folder) {
-            trees.push((branch, folder));
-        }
-    }
-
-    let ids: Vec<git2::Oid> = trees.iter().map(|(_, id)| *id).collect();
-    let candidates = markdown_entries(repo, &ids, &seen)?;
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
-    for ((branch, _), entries) in trees.iter().zip(candidates) {
-        let mut raw = Vec::new();
-        for (name, blob) in entries {
-            if seen.contains(&name) {
-                continue;
-            }
-            let blob = repo
-                .find_blob(blob)
-                .with_context(|| format!("cannot read {name} on {branch}"))?;
-            let path = Path::new(&project.config.dir).join(&name);
-            if catalog::is_spec_file(&project.scheme, index_file, &path, blob.content()) {
-                raw.push(RawSpec {
-                    path,
-                    bytes: blob.content().to_vec(),
-                });
-                seen.insert(name);
-            }
-        }
-        if raw.is_empty() {
-            continue;
-        }
-        let catalog = Catalog::parse(project, raw, Some(branch));
-        records.extend(catalog.specs.into_iter().map(|s| s.record));
-        errors.extend(catalog.errors.into_iter().map(|error| Broken {
-            branch: Some(branch.clone()),
-            error,
-        }));
-    }
-    Ok((records, errors))
-}
-
-/// For each tree: its `.md` blobs (name, blob id) whose name is not in
-/// `known`. Trees are shared among threads, each with its own handle on the
-/// object database (a Repository cannot be shared).
-fn markdown_entries(
-    repo: &git2::Repository,
-    trees: &[git2::Oid],
-    known: &HashSet<String>,
-) -> Result<Vec<Vec<(String, git2::Oid)>>> {
-    const PER_THREAD: usize = 16;
-    let git_dir = repo.path();
-    crate::parallel::map_with(
-        trees,
-        PER_THREAD,
-        || git2::Repository::open(git_dir),
-        |git, &id| -> Result<Vec<(String, git2::Oid)>> {
-            let git = git.as_ref().map_err(|err| anyhow::anyhow!("{err}"))?;
-            let tree = git.find_tree(id)?;
-            let mut out = Vec::new();
-            for entry in tree.iter() {
-                if entry.kind() != Some(git2::ObjectType::Blob) {
-                    continue;
-                }
-                let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
-                    continue;
-                };
-                if name.ends_with(".md") && !known.contains(name) {
-                    out.push((name.to_string(), entry.id()));
-                }
-            }
-            Ok(out)
-        },
-    )
-    .into_iter()
-    .collect()
 }
 
 // ---------------------------------------------------------------------------

@@ -39,9 +39,9 @@ use clap::Args;
 use git2::{Commit, Oid, Repository, Tree};
 use serde::Serialize;
 
+use crate::catalog;
 use crate::document::Document;
 use crate::project::Project;
-use crate::specs;
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
@@ -132,7 +132,7 @@ fn locate(project: &Project, input: &str, head: Option<&Commit<'_>>) -> Result<S
     let git = &project.repo.git;
     let dir = slash_path(Path::new(&project.config.dir));
     let head_tree = head.map(|c| c.tree()).transpose()?;
-    match specs::find(project, input) {
+    match catalog::find(project, input) {
         Ok((spec, document)) => {
             let relative = slash_path(&project.repo.relative_to_root(&spec.path));
             let head_path = match &head_tree {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::catalog;
 use crate::project::Project;
 use crate::repo::{display_path, unified_diff};
-use crate::{clock, fsutil, ids, reserve, specs};
+use crate::{clock, fsutil, ids, reserve};
 
 #[derive(Debug, Args)]
 pub struct RenumberArgs {
@@ -72,7 +72,7 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
             crate::lock::edit_lock(&project.repo)?,
         ))
     };
-    let (spec, document) = specs::find(&project, &args.id)?;
+    let (spec, document) = catalog::find(&project, &args.id)?;
     let old_number = spec.number;
     let old_id = scheme.spec_id(old_number);
     if !args.dry_run {

@@ -4,10 +4,9 @@ use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::catalog::{Catalog, RawSpec, SpecRecord};
+use crate::catalog::{self, Catalog, RawSpec, SpecRecord};
 use crate::project::Project;
 use crate::repo::display_path;
-use crate::specs;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -34,7 +33,7 @@ struct Shown<'a> {
 pub fn run(args: ShowArgs) -> Result<i32> {
     let project = Project::open()?;
     let workflow = &project.config.workflow;
-    let (file, document) = specs::find(&project, &args.id)?;
+    let (file, document) = catalog::find(&project, &args.id)?;
     let bytes = std::fs::read(&file.path)
         .with_context(|| format!("cannot read {}", file.path.display()))?;
     // The record exactly as `list` builds it.

@@ -10,7 +10,7 @@ use crate::document::{status_change_entry, Document};
 use crate::project::Project;
 use crate::repo::{display_path, unified_diff, FileSource};
 use crate::workflow::TransitionError;
-use crate::{clock, fsutil, lock, specs};
+use crate::{catalog, clock, fsutil, lock};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -67,7 +67,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     } else {
         None
     };
-    let (spec, document) = specs::find(&project, &args.id)?;
+    let (spec, document) = catalog::find(&project, &args.id)?;
     let spec_id = project.scheme.spec_id(spec.number);
     let shown_path = display_path(&spec.path).display().to_string();
     let current = current_status(&document)?;
