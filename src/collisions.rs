@@ -13,12 +13,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use anyhow::{anyhow, Result};
 use git2::{ObjectType, Oid, Repository};
 
-use crate::catalog::Spec;
+use crate::catalog::{Spec, SpecNumbers};
 use crate::document::DocumentError;
 use crate::memo::{ObjectMemo, Record};
 use crate::project::Project;
 use crate::repo::spec_folder;
-use crate::rules::{self, Finding};
+use crate::rules::Finding;
 use crate::scheme::{IdScheme, NamePattern};
 
 /// A spec file of the working tree, as the id rules see it.
@@ -38,16 +38,12 @@ pub struct WorkingFile {
 
 pub fn working_file(scheme: &IdScheme, spec: &Spec) -> WorkingFile {
     let path = &spec.record.path;
-    let written = spec
-        .document
-        .get("spec-id")
-        .and_then(|id| scheme.parse(&id));
-    let named = rules::file_number(scheme, path);
+    let numbers = SpecNumbers::of(scheme, path, spec.document.get("spec-id").as_deref());
     WorkingFile {
         path: path.clone(),
         name: file_name(path).to_string(),
-        id: written.or(named),
-        number: named.or(written),
+        id: numbers.id(),
+        number: numbers.name_first(),
         line: spec.document.line_of("spec-id").unwrap_or(1),
     }
 }
@@ -56,7 +52,7 @@ pub fn working_file(scheme: &IdScheme, spec: &Spec) -> WorkingFile {
 /// its name.
 pub fn broken_file(scheme: &IdScheme, error: &DocumentError) -> WorkingFile {
     let path = error.path.to_string_lossy().replace('\\', "/");
-    let named = rules::file_number(scheme, &path);
+    let named = SpecNumbers::of(scheme, &path, None).named;
     WorkingFile {
         name: file_name(&path).to_string(),
         path,

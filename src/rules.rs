@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::catalog::Spec;
+use crate::catalog::{Spec, SpecNumbers};
 use crate::config::{Config, STANDARD_KEYS};
 use crate::document::{Document, DocumentError};
 use crate::scheme::IdScheme;
@@ -237,8 +237,9 @@ impl<'a> Checker<'a> {
         };
         let line = doc.line_of("spec-id").unwrap_or(1);
         let name = path.rsplit('/').next().unwrap_or(path);
-        let in_name = self.scheme.file.number_in(name);
-        let message = match (self.scheme.parse(&written), in_name) {
+        let numbers = SpecNumbers::of(self.scheme, path, Some(&written));
+        let in_name = numbers.named;
+        let message = match (numbers.written, in_name) {
             (None, _) => format!(
                 "spec-id {written:?} is not an id of the form {}",
                 self.scheme.spec_id(in_name.unwrap_or(1))
@@ -276,23 +277,6 @@ pub fn is_date(value: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// The number a spec file carries for duplicate detection: its `spec-id`,
-/// or the number in its file name when the front matter has none.
-pub fn spec_number(scheme: &IdScheme, spec: &Spec) -> Option<u64> {
-    spec.document
-        .get("spec-id")
-        .and_then(|id| scheme.parse(&id))
-        .or_else(|| file_number(scheme, &spec.record.path))
-}
-
-/// The number in the file name of a `/`-separated path, if it follows the
-/// file pattern.
-pub fn file_number(scheme: &IdScheme, path: &str) -> Option<u64> {
-    scheme
-        .file
-        .number_in(path.rsplit('/').next().unwrap_or(path))
 }
 
 /// One file of the working tree for the duplicate-id rule.

@@ -88,6 +88,42 @@ impl Catalog {
     }
 }
 
+/// The numbers a spec file carries: the one its `spec-id` says and the
+/// one in its file name. They differ only in a spec that is wrong (check's
+/// `id-mismatch`), and then each use needs a different one; this is the
+/// one place that says which.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SpecNumbers {
+    /// From `spec-id`, if it is an id of this repository's form.
+    pub written: Option<u64>,
+    /// From the file name, if it follows the file pattern.
+    pub named: Option<u64>,
+}
+
+impl SpecNumbers {
+    /// `path` is a file name or a `/`-separated path; `spec_id` the value
+    /// of `spec-id`, if any.
+    pub fn of(scheme: &IdScheme, path: &str, spec_id: Option<&str>) -> SpecNumbers {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        SpecNumbers {
+            written: spec_id.and_then(|id| scheme.parse(id)),
+            named: scheme.file.number_in(name),
+        }
+    }
+
+    /// The spec's id: what `spec-id` says, else the file name's number.
+    /// How a spec is found, listed and checked for duplicates.
+    pub fn id(&self) -> Option<u64> {
+        self.written.or(self.named)
+    }
+
+    /// The number compared with file names on other branches (which are
+    /// compared by name alone): the file name's, else `spec-id`.
+    pub fn name_first(&self) -> Option<u64> {
+        self.named.or(self.written)
+    }
+}
+
 /// Specs per thread worth starting one for.
 const PER_THREAD: usize = 256;
 
@@ -97,12 +133,10 @@ fn parse_one(
     branch: Option<&str>,
 ) -> Result<Spec, DocumentError> {
     let document = Document::parse(&raw.path, &raw.bytes)?;
-    let name = raw.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let path = raw.path.to_string_lossy().replace('\\', "/");
     let written_id = document.get("spec-id");
-    let number = written_id
-        .as_deref()
-        .and_then(|id| scheme.parse(id))
-        .or_else(|| scheme.file.number_in(name))
+    let number = SpecNumbers::of(scheme, &path, written_id.as_deref())
+        .id()
         .unwrap_or(0);
     let get = |key: &str| document.get(key).unwrap_or_default();
     let record = SpecRecord {
@@ -115,7 +149,7 @@ fn parse_one(
         created: get("created"),
         updated: get("updated"),
         tags: document.tags(),
-        path: raw.path.to_string_lossy().replace('\\', "/"),
+        path,
         branch: branch.map(str::to_string),
     };
     Ok(Spec { record, document })

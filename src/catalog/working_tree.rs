@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use super::{is_spec_file, parse_one, Catalog, RawSpec, SpecRecord, PER_THREAD};
+use super::{is_spec_file, parse_one, Catalog, RawSpec, SpecNumbers, SpecRecord, PER_THREAD};
 use crate::document::{Document, DocumentError};
 use crate::memo::{Stamp, StatMemo};
 use crate::parallel;
@@ -157,14 +157,15 @@ pub fn scan(project: &Project) -> Result<Vec<SpecFile>> {
     let mut specs = Vec::new();
     for relative in markdown_files(project)? {
         let path = project.repo.workdir.join(&relative);
-        let name = relative
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let from_front_matter = fs::read(&path).ok().and_then(|bytes| {
-            crate::document::quick_spec_id(&bytes).and_then(|id| project.scheme.parse(&id))
-        });
-        if let Some(number) = from_front_matter.or_else(|| project.scheme.file.number_in(name)) {
+        let spec_id = fs::read(&path)
+            .ok()
+            .and_then(|bytes| crate::document::quick_spec_id(&bytes));
+        let numbers = SpecNumbers::of(
+            &project.scheme,
+            &relative.to_string_lossy(),
+            spec_id.as_deref(),
+        );
+        if let Some(number) = numbers.id() {
             specs.push(SpecFile { path, number });
         }
     }
