@@ -133,26 +133,39 @@ fn parse_one(
     branch: Option<&str>,
 ) -> Result<Spec, DocumentError> {
     let document = Document::parse(&raw.path, &raw.bytes)?;
-    let path = raw.path.to_string_lossy().replace('\\', "/");
-    let written_id = document.get("spec-id");
-    let number = SpecNumbers::of(scheme, &path, written_id.as_deref())
-        .id()
-        .unwrap_or(0);
-    let get = |key: &str| document.get(key).unwrap_or_default();
-    let record = SpecRecord {
-        id: written_id.unwrap_or_else(|| scheme.spec_id(number)),
-        number,
-        title: get("title"),
-        status: get("status"),
-        priority: get("priority"),
-        owner: get("owner"),
-        created: get("created"),
-        updated: get("updated"),
-        tags: document.tags(),
-        path,
-        branch: branch.map(str::to_string),
-    };
+    let record = SpecRecord::of(scheme, &raw.path, &document, branch);
     Ok(Spec { record, document })
+}
+
+impl SpecRecord {
+    /// The record of a parsed spec at `relative` (from the repository
+    /// root), read from `branch` (None: the working tree).
+    pub fn of(
+        scheme: &IdScheme,
+        relative: &Path,
+        document: &Document,
+        branch: Option<&str>,
+    ) -> SpecRecord {
+        let path = relative.to_string_lossy().replace('\\', "/");
+        let written_id = document.get("spec-id");
+        let number = SpecNumbers::of(scheme, &path, written_id.as_deref())
+            .id()
+            .unwrap_or(0);
+        let get = |key: &str| document.get(key).unwrap_or_default();
+        SpecRecord {
+            id: written_id.unwrap_or_else(|| scheme.spec_id(number)),
+            number,
+            title: get("title"),
+            status: get("status"),
+            priority: get("priority"),
+            owner: get("owner"),
+            created: get("created"),
+            updated: get("updated"),
+            tags: document.tags(),
+            path,
+            branch: branch.map(str::to_string),
+        }
+    }
 }
 
 /// Whether a file in the spec folder is a spec: a Markdown file whose name

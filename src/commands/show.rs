@@ -1,10 +1,10 @@
 //! `git spec show <ID>`: one spec's front matter and changelog.
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use crate::catalog::{self, Catalog, RawSpec, SpecRecord};
+use crate::catalog::{self, SpecRecord};
 use crate::project::Project;
 use crate::repo::display_path;
 
@@ -34,22 +34,13 @@ pub fn run(args: ShowArgs) -> Result<i32> {
     let project = Project::open()?;
     let workflow = &project.config.workflow;
     let (file, document) = catalog::find(&project, &args.id)?;
-    let bytes = std::fs::read(&file.path)
-        .with_context(|| format!("cannot read {}", file.path.display()))?;
-    // The record exactly as `list` builds it.
-    let raw = RawSpec {
-        path: project.repo.relative_to_root(&file.path),
-        bytes,
-    };
-    let mut catalog = Catalog::parse(&project, vec![raw], None);
-    if let Some(error) = catalog.errors.pop() {
-        return Err(anyhow!("{error}"));
-    }
-    let spec = catalog
-        .specs
-        .pop()
-        .ok_or_else(|| anyhow!("{} is not a spec", file.path.display()))?;
-    let record = &spec.record;
+    // The record exactly as `list` builds it, from the spec `find` read.
+    let record = &SpecRecord::of(
+        &project.scheme,
+        &project.repo.relative_to_root(&file.path),
+        &document,
+        None,
+    );
     let changelog: Vec<String> = document
         .changelog_entries()
         .into_iter()
