@@ -181,7 +181,7 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
 
     // Each candidate against each working file with its number, unless
     // shared history says one is a rename of the other.
-    let mut history = History::new(git, dir, head.as_ref().map(|c| c.id()), head_tree);
+    let mut history = SharedHistory::new(git, dir, head.as_ref().map(|c| c.id()), head_tree);
     let mut found: BTreeMap<(usize, String), Vec<String>> = BTreeMap::new();
     for (target, tree) in targets.iter().zip(&target_trees) {
         let Some(tree) = tree else { continue };
@@ -440,7 +440,7 @@ fn keep(pattern: &NamePattern, name: &[u8], into: &mut Vec<String>) {
 /// branch (renamed on this side since they forked), or when the working
 /// tree's name is in the merge base and no longer on the branch (renamed
 /// on the branch).
-struct History<'r> {
+struct SharedHistory<'r> {
     git: &'r Repository,
     dir: &'r str,
     head: Option<Oid>,
@@ -452,9 +452,9 @@ struct History<'r> {
     trees: HashMap<Oid, git2::Tree<'r>>,
 }
 
-impl<'r> History<'r> {
+impl<'r> SharedHistory<'r> {
     fn new(git: &'r Repository, dir: &'r str, head: Option<Oid>, head_tree: Option<Oid>) -> Self {
-        History {
+        SharedHistory {
             git,
             dir,
             head,

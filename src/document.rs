@@ -703,7 +703,7 @@ fn render(value: &str, style: TScalarStyle) -> String {
         TScalarStyle::SingleQuoted if !value.chars().any(needs_escape) => {
             format!("'{}'", value.replace('\'', "''"))
         }
-        TScalarStyle::Plain if is_safe_plain(value) => value.to_string(),
+        TScalarStyle::Plain if stays_plain(value) => value.to_string(),
         _ => crate::yaml::double_quoted(value),
     }
 }
@@ -716,7 +716,7 @@ fn needs_escape(c: char) -> bool {
 /// number, bool or null, not an indicator, no comment or `key: ` inside).
 /// More permissive than `yaml::scalar`, which writes new values: here a
 /// plain value (a status, a date) is replaced by another in the same style.
-fn is_safe_plain(value: &str) -> bool {
+fn stays_plain(value: &str) -> bool {
     let Some(first) = value.chars().next() else {
         return false;
     };

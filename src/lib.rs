@@ -16,6 +16,7 @@ pub mod config;
 pub mod document;
 pub mod editor;
 pub mod fsutil;
+pub mod history;
 pub mod hook;
 pub mod hook_file;
 pub mod ids;

@@ -38,6 +38,11 @@ pub fn text(s: &str) -> Cow<'_, str> {
     clean(s, Mode::Text)
 }
 
+/// `1 spec`, `2 specs`: a count with its noun, for messages.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Field,

@@ -17,6 +17,7 @@ use crate::document::status_change_entry;
 use crate::project::Project;
 use crate::repo::{display_path, relative_path};
 use crate::rules::{self, Checker, Finding, IdUse, Unrecorded};
+use crate::term::plural;
 use crate::{clock, fsutil, term};
 
 const LONG_ABOUT: &str = "\
@@ -176,10 +177,6 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     std::mem::forget(catalog);
     std::mem::forget(findings);
     Ok(code)
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 fn print(project: &Project, findings: &[Finding], format: CheckFormat) -> Result<()> {

@@ -12,6 +12,7 @@ use crate::catalog::{self, SpecRecord};
 use crate::fsutil;
 use crate::project::Project;
 use crate::repo::{display_path, relative_path};
+use crate::term::plural;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -44,7 +45,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
         errln!(
             "error: the index was not {}: {} cannot be parsed; fix {} first",
             if args.check { "checked" } else { "written" },
-            plural(errors.len(), "spec"),
+            plural(errors.len(), "spec", "specs"),
             if errors.len() == 1 { "it" } else { "them" }
         );
         return Ok(1);
@@ -62,7 +63,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             return Err(err).with_context(|| format!("cannot read {shown}"));
         }
     };
-    let count = plural(records.len(), "spec");
+    let count = plural(records.len(), "spec", "specs");
     if args.check {
         return Ok(match current {
             None => {
@@ -98,14 +99,6 @@ pub fn run(args: IndexArgs) -> Result<i32> {
         }
     }
     Ok(0)
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 /// 1-based number of the first line where two texts differ.
