@@ -2,34 +2,38 @@
 //! describe, with their lifecycle (ids, owners, branches, status,
 //! changelog) run through git. `main.rs` only calls [`cli::main`].
 
+// Modules are private to the crate, so the compiler reports what nothing
+// uses; the public ones are what the integration tests read directly (the
+// binary is the product: `cli::main`).
+
 // First, so that its output macros (`outln!`, `out!`, `errln!`) are in
 // scope in every module below.
 #[macro_use]
-pub mod term;
+mod term;
 
-pub mod catalog;
+mod catalog;
 pub mod cli;
-pub mod clock;
-pub mod collisions;
-pub mod commands;
+mod clock;
+mod collisions;
+mod commands;
 pub mod config;
 pub mod document;
-pub mod editor;
-pub mod fsutil;
-pub mod history;
-pub mod hook;
-pub mod hook_file;
-pub mod ids;
-pub mod lock;
-pub mod memo;
-pub mod parallel;
-pub mod paths;
-pub mod project;
-pub mod repo;
-pub mod reserve;
-pub mod rules;
-pub mod scheme;
+mod editor;
+mod fsutil;
+mod history;
+mod hook;
+mod hook_file;
+mod ids;
+mod lock;
+mod memo;
+mod parallel;
+mod paths;
+mod project;
+mod repo;
+mod reserve;
+mod rules;
+mod scheme;
 pub mod slug;
 pub mod template;
-pub mod workflow;
-pub mod yaml;
+mod workflow;
+mod yaml;

@@ -215,12 +215,9 @@ impl StatMemo {
     }
 
     /// How many files the memo knows.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
     }
 
     /// The number the file at `position` of the listing said, if its name

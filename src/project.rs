@@ -16,11 +16,7 @@ use crate::scheme::IdScheme;
 pub struct Project {
     pub repo: Repo,
     pub config: Config,
-    /// Where the configuration came from (None: built-in defaults).
-    pub config_path: Option<PathBuf>,
     pub scheme: IdScheme,
-    /// Where paths from the repository must stay.
-    pub bounds: Bounds,
     /// The spec folder, proven inside the work tree.
     spec_dir: PathBuf,
     /// `index.file`, proven inside the work tree.
@@ -47,9 +43,7 @@ impl Project {
         Ok(Project {
             repo,
             config,
-            config_path: path,
             scheme,
-            bounds,
             spec_dir,
             index_file,
             template_file,

@@ -17,10 +17,7 @@ mod branches;
 mod working_tree;
 
 pub use branches::{branch_specs, branch_tips, Broken};
-pub use working_tree::{
-    find, highest_in_folder, markdown_files, read_working_tree, scan, working_tree_records,
-    SpecFile,
-};
+pub use working_tree::{find, highest_in_folder, read_working_tree, working_tree_records};
 
 /// The front matter of one spec, as `list --format json` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
