@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::project::Project;
-use crate::repo::{display_path, FileSource};
+use crate::repo::{display_path, FileSource, Identity};
 use crate::template::{SpecValues, Template};
 use crate::{clock, editor, fsutil, ids, reserve, slug};
 
@@ -74,252 +74,47 @@ struct Created {
 
 pub fn run(args: NewArgs) -> Result<i32> {
     let project = Project::open()?;
-    let config = &project.config;
-
-    // Everything that can be checked without the lock is checked first, so
-    // bad input changes nothing and holds up nobody.
-    let title = args.title.trim();
-    if title.is_empty() {
-        bail!("the title is empty: give the spec a title, e.g. git spec new \"Add OAuth login\"");
-    }
-    if title.contains(['\n', '\r']) {
-        bail!("the title must be a single line (use --description for more text)");
-    }
-    let priority = args
-        .priority
-        .clone()
-        .unwrap_or_else(|| config.priority.default.clone());
-    if !config.priority.allowed.contains(&priority) {
-        bail!(
-            "unknown priority {priority:?}: use one of {} (set `[priority] allowed` in .specrc to change the list)",
-            config.priority.allowed.join(", ")
-        );
-    }
-    for tag in &args.tags {
-        if tag.trim().is_empty() || tag.contains(['\n', '\r']) {
-            bail!("tag {tag:?} is empty or spans lines: give a single-line word such as --tag api");
-        }
-    }
-    if let Some(description) = &args.description {
-        if description
-            .lines()
-            .any(|line| crate::document::is_changelog_heading(line.trim_end_matches('\r')))
-        {
-            bail!("the description holds a `## Changelog` heading, which would start a second changelog that git spec and the hook would read instead of the real one: leave the heading out (the spec has its own Changelog section)");
-        }
-    }
-    if !args.dry_run {
-        project
-            .repo
-            .ensure_no_operation_in_progress("git spec new")?;
-    }
-    let identity = match &args.owner {
-        // The identity still matters for --commit; without it, an explicit
-        // owner is enough.
-        Some(_) if !args.commit => project.repo.identity().ok(),
-        _ => Some(project.repo.identity()?),
-    };
-    let owner = match &args.owner {
-        Some(owner) if owner.trim().is_empty() => {
-            bail!("--owner is empty: give a name, e.g. --owner \"Jane Doe <jane@example.com>\"")
-        }
-        Some(owner) => owner.trim().to_string(),
-        None => {
-            let identity = identity
-                .as_ref()
-                .expect("identity is required without --owner");
-            config
-                .owner_format
-                .replace("{name}", &identity.name)
-                .replace("{email}", &identity.email)
-        }
-    };
-    let today = clock::today()?;
-    let template = load_template(&project, args.template.as_deref())?;
-    let head_commit = project.repo.head_commit()?;
-    if args.edit && args.no_checkout && args.commit {
-        bail!("--edit cannot be combined with --no-checkout --commit: the spec goes straight to its branch and is not in the working tree to edit");
-    }
-    if args.no_checkout && head_commit.is_none() {
-        bail!("--no-checkout needs a commit to create the branch at, and this repository has none yet: make a first commit, or leave out --no-checkout");
-    }
-
-    if args.commit && !args.dry_run {
-        let identity = identity
-            .as_ref()
-            .ok_or_else(|| anyhow!("--commit needs user.name and user.email in git config"))?;
-        project.repo.ensure_can_commit(identity)?;
-    }
+    let request = Request::check(&project, &args)?;
+    // Held from choosing the number until the file and branch hold it.
     let lock = if args.dry_run {
         None
     } else {
         Some(ids::allocation_lock(&project.repo)?)
     };
-    let next_free = || ids::next_free(&project.repo, config, &project.scheme);
-    let mut number = next_free()?;
-    let reserve_on =
-        reserve::remote_to_use(&project.repo, args.reserve.as_deref(), args.offline, config)?;
-    if let Some(remote) = &reserve_on {
-        if args.dry_run {
-            errln!(
-                "would reserve {} on {remote}",
-                project.scheme.spec_id(number)
-            );
-        } else {
-            let identity = identity
-                .as_ref()
-                .ok_or_else(|| anyhow!("reserving an id records who reserved it: set user.name and user.email in git config"))?;
-            number = reserve::reserve(
-                &project.repo,
-                remote,
-                identity,
-                |n| project.scheme.spec_id(n),
-                number,
-                next_free,
-            )?;
-        }
-    }
-    let slug = slug::slugify(title);
-    let padded = project.scheme.padded(number);
-    let spec_id = project.scheme.spec_id(number);
-    let file_name = project.scheme.file.format(&padded, &slug);
-    let path = project.spec_dir().join(&file_name);
-    let branch = (!args.no_branch).then(|| project.scheme.branch.format(&padded, &slug));
-
-    if path.exists() {
-        bail!(
-            "{} already exists; nothing was changed",
-            display_path(&path).display()
-        );
-    }
-    if let Some(branch) = &branch {
-        let refname = format!("refs/heads/{branch}");
-        if !git2::Reference::is_valid_name(&refname) {
-            bail!("{branch:?} is not a valid branch name: check `[naming] branch` in .specrc");
-        }
-        if project.repo.git.find_reference(&refname).is_ok() {
-            bail!("branch {branch} already exists; nothing was changed (delete it with `git branch -D {branch}` if it is stale)");
-        }
-    }
-
-    let values = SpecValues {
-        spec_id: spec_id.clone(),
-        number,
-        title: title.to_string(),
-        slug,
-        status: config.workflow.initial.clone(),
-        priority,
-        owner: owner.clone(),
-        created: today.clone(),
-        updated: today,
-        tags: args.tags.iter().map(|t| t.trim().to_string()).collect(),
-        description: args.description.clone().unwrap_or_default(),
-    };
-    let content = template.render(&values)?;
-    let shown_path = display_path(&path);
-    let created = Created {
-        id: spec_id.clone(),
-        number,
-        title: title.to_string(),
-        path: shown_path.display().to_string(),
-        branch: branch.clone(),
-        owner,
-        status: config.workflow.initial.clone(),
-        dry_run: args.dry_run,
-    };
-
+    let number = allocate(&project, &args, &request)?;
+    let plan = Plan::new(&project, &args, &request, number)?;
     if args.dry_run {
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&created)?);
+            println!("{}", serde_json::to_string_pretty(&plan.created)?);
         } else {
-            errln!("would create {} ({spec_id})", shown_path.display());
-            if let Some(branch) = &branch {
+            errln!(
+                "would create {} ({})",
+                plan.shown_path.display(),
+                plan.spec_id
+            );
+            if let Some(branch) = &plan.branch {
                 errln!("on the new branch {branch}");
             }
-            out!("{content}");
+            out!("{}", plan.content);
         }
         return Ok(0);
     }
-
-    let relative = project.repo.relative_to_root(&path);
-    // With --no-checkout --commit the spec lives only on its branch.
-    let write_to_working_tree = !(args.no_checkout && args.commit);
-    let created_folder = write_to_working_tree && !project.spec_dir().exists();
-    let undo_file = || {
-        if write_to_working_tree {
-            let _ = std::fs::remove_file(&path);
-        }
-        if created_folder {
-            // Only succeeds while empty, which is what we left.
-            let _ = std::fs::remove_dir(project.spec_dir());
-        }
-    };
-    if write_to_working_tree {
-        std::fs::create_dir_all(project.spec_dir())
-            .with_context(|| format!("cannot create {}", project.spec_dir().display()))?;
-        if let Err(err) = fsutil::write_new(&path, content.as_bytes()) {
-            undo_file();
-            return Err(err);
-        }
-    }
-    let target_ref = match create_branch(&project, &args, branch.as_deref()) {
-        Ok(target_ref) => target_ref,
-        Err(err) => {
-            undo_file();
-            return Err(err);
-        }
-    };
+    let target_ref = create(&project, &args, &plan)?;
     // The file and branch now hold the id for any other run.
     drop(lock);
-
     if args.edit {
-        editor::edit(&project.repo, &path)
-            .with_context(|| format!("the spec was created at {}", shown_path.display()))?;
+        editor::edit(&project.repo, &plan.path)
+            .with_context(|| format!("the spec was created at {}", plan.shown_path.display()))?;
     }
     if args.commit {
-        let identity = identity
-            .as_ref()
-            .ok_or_else(|| anyhow!("--commit needs user.name and user.email in git config"))?;
-        let message = format!("spec({spec_id}): add {title}\n");
-        let source = if write_to_working_tree {
-            // Through the index: staged and committed, filters applied.
-            FileSource::WorkingTree
-        } else {
-            FileSource::Bytes(content.as_bytes())
-        };
-        // The tip of the ref being committed on; None while it is unborn.
-        let parent = project
-            .repo
-            .git
-            .find_reference(&target_ref)
-            .and_then(|r| r.peel_to_commit())
-            .ok();
-        project
-            .repo
-            .commit_file(
-                &target_ref,
-                parent.as_ref(),
-                &relative,
-                source,
-                &message,
-                identity,
-            )
-            .with_context(|| match &branch {
-                Some(branch) => {
-                    format!("{spec_id} was created on branch {branch}, but not committed")
-                }
-                None => format!(
-                    "{spec_id} was created at {}, but not committed",
-                    shown_path.display()
-                ),
-            })?;
+        commit(&project, &request, &plan, &target_ref)?;
     }
-
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&created)?);
+        println!("{}", serde_json::to_string_pretty(&plan.created)?);
     } else {
-        outln!("{}", shown_path.display());
-        match &branch {
+        outln!("{}", plan.shown_path.display());
+        let spec_id = &plan.spec_id;
+        match &plan.branch {
             Some(branch) if args.no_checkout => {
                 errln!("Created {spec_id} on the new branch {branch} (not checked out)")
             }
@@ -328,6 +123,285 @@ pub fn run(args: NewArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// What the user asked for, checked: everything that can be checked
+/// without the lock is checked first, so bad input changes nothing and
+/// holds up nobody.
+struct Request {
+    title: String,
+    priority: String,
+    tags: Vec<String>,
+    description: String,
+    /// Who runs the command; None only with --owner and without --commit.
+    identity: Option<Identity>,
+    owner: String,
+    today: String,
+    template: Template,
+}
+
+impl Request {
+    fn check(project: &Project, args: &NewArgs) -> Result<Request> {
+        let config = &project.config;
+        let title = args.title.trim();
+        if title.is_empty() {
+            bail!(
+                "the title is empty: give the spec a title, e.g. git spec new \"Add OAuth login\""
+            );
+        }
+        if title.contains(['\n', '\r']) {
+            bail!("the title must be a single line (use --description for more text)");
+        }
+        let priority = args
+            .priority
+            .clone()
+            .unwrap_or_else(|| config.priority.default.clone());
+        if !config.priority.allowed.contains(&priority) {
+            bail!(
+                "unknown priority {priority:?}: use one of {} (set `[priority] allowed` in .specrc to change the list)",
+                config.priority.allowed.join(", ")
+            );
+        }
+        for tag in &args.tags {
+            if tag.trim().is_empty() || tag.contains(['\n', '\r']) {
+                bail!("tag {tag:?} is empty or spans lines: give a single-line word such as --tag api");
+            }
+        }
+        if let Some(description) = &args.description {
+            if description
+                .lines()
+                .any(|line| crate::document::is_changelog_heading(line.trim_end_matches('\r')))
+            {
+                bail!("the description holds a `## Changelog` heading, which would start a second changelog that git spec and the hook would read instead of the real one: leave the heading out (the spec has its own Changelog section)");
+            }
+        }
+        if !args.dry_run {
+            project
+                .repo
+                .ensure_no_operation_in_progress("git spec new")?;
+        }
+        let identity = match &args.owner {
+            // The identity still matters for --commit; without it, an
+            // explicit owner is enough.
+            Some(_) if !args.commit => project.repo.identity().ok(),
+            _ => Some(project.repo.identity()?),
+        };
+        let owner = match &args.owner {
+            Some(owner) if owner.trim().is_empty() => {
+                bail!("--owner is empty: give a name, e.g. --owner \"Jane Doe <jane@example.com>\"")
+            }
+            Some(owner) => owner.trim().to_string(),
+            None => {
+                let identity = identity
+                    .as_ref()
+                    .expect("identity is required without --owner");
+                config
+                    .owner_format
+                    .replace("{name}", &identity.name)
+                    .replace("{email}", &identity.email)
+            }
+        };
+        let today = clock::today()?;
+        let template = load_template(project, args.template.as_deref())?;
+        if args.edit && args.no_checkout && args.commit {
+            bail!("--edit cannot be combined with --no-checkout --commit: the spec goes straight to its branch and is not in the working tree to edit");
+        }
+        if args.no_checkout && project.repo.head_commit()?.is_none() {
+            bail!("--no-checkout needs a commit to create the branch at, and this repository has none yet: make a first commit, or leave out --no-checkout");
+        }
+        if args.commit && !args.dry_run {
+            project
+                .repo
+                .ensure_can_commit(commit_identity(&identity)?)?;
+        }
+        Ok(Request {
+            title: title.to_string(),
+            priority,
+            tags: args.tags.iter().map(|t| t.trim().to_string()).collect(),
+            description: args.description.clone().unwrap_or_default(),
+            identity,
+            owner,
+            today,
+            template,
+        })
+    }
+}
+
+fn commit_identity(identity: &Option<Identity>) -> Result<&Identity> {
+    identity
+        .as_ref()
+        .ok_or_else(|| anyhow!("--commit needs user.name and user.email in git config"))
+}
+
+/// The next free number, reserved on the shared remote first when
+/// reservation is on (a dry run only says it would be).
+fn allocate(project: &Project, args: &NewArgs, request: &Request) -> Result<u64> {
+    let config = &project.config;
+    let next_free = || ids::next_free(&project.repo, config, &project.scheme);
+    let number = next_free()?;
+    let reserve_on =
+        reserve::remote_to_use(&project.repo, args.reserve.as_deref(), args.offline, config)?;
+    let Some(remote) = &reserve_on else {
+        return Ok(number);
+    };
+    if args.dry_run {
+        errln!(
+            "would reserve {} on {remote}",
+            project.scheme.spec_id(number)
+        );
+        return Ok(number);
+    }
+    let identity = request.identity.as_ref().ok_or_else(|| {
+        anyhow!(
+            "reserving an id records who reserved it: set user.name and user.email in git config"
+        )
+    })?;
+    reserve::reserve(
+        &project.repo,
+        remote,
+        identity,
+        |n| project.scheme.spec_id(n),
+        number,
+        next_free,
+    )
+}
+
+/// Everything `new` will create, worked out before anything is.
+struct Plan {
+    spec_id: String,
+    /// The spec file in the working tree.
+    path: PathBuf,
+    shown_path: PathBuf,
+    branch: Option<String>,
+    content: String,
+    /// With --no-checkout --commit the spec lives only on its branch.
+    write_to_working_tree: bool,
+    /// What --json prints.
+    created: Created,
+}
+
+impl Plan {
+    fn new(project: &Project, args: &NewArgs, request: &Request, number: u64) -> Result<Plan> {
+        let config = &project.config;
+        let slug = slug::slugify(&request.title);
+        let padded = project.scheme.padded(number);
+        let spec_id = project.scheme.spec_id(number);
+        let file_name = project.scheme.file.format(&padded, &slug);
+        let path = project.spec_dir().join(&file_name);
+        let branch = (!args.no_branch).then(|| project.scheme.branch.format(&padded, &slug));
+        if path.exists() {
+            bail!(
+                "{} already exists; nothing was changed",
+                display_path(&path).display()
+            );
+        }
+        if let Some(branch) = &branch {
+            let refname = format!("refs/heads/{branch}");
+            if !git2::Reference::is_valid_name(&refname) {
+                bail!("{branch:?} is not a valid branch name: check `[naming] branch` in .specrc");
+            }
+            if project.repo.git.find_reference(&refname).is_ok() {
+                bail!("branch {branch} already exists; nothing was changed (delete it with `git branch -D {branch}` if it is stale)");
+            }
+        }
+        let values = SpecValues {
+            spec_id: spec_id.clone(),
+            number,
+            title: request.title.clone(),
+            slug,
+            status: config.workflow.initial.clone(),
+            priority: request.priority.clone(),
+            owner: request.owner.clone(),
+            created: request.today.clone(),
+            updated: request.today.clone(),
+            tags: request.tags.clone(),
+            description: request.description.clone(),
+        };
+        let content = request.template.render(&values)?;
+        let shown_path = display_path(&path);
+        let created = Created {
+            id: spec_id.clone(),
+            number,
+            title: request.title.clone(),
+            path: shown_path.display().to_string(),
+            branch: branch.clone(),
+            owner: request.owner.clone(),
+            status: config.workflow.initial.clone(),
+            dry_run: args.dry_run,
+        };
+        Ok(Plan {
+            spec_id,
+            path,
+            shown_path,
+            branch,
+            content,
+            write_to_working_tree: !(args.no_checkout && args.commit),
+            created,
+        })
+    }
+}
+
+/// Writes the file and creates the branch; on failure both are undone.
+/// Returns the ref to commit on.
+fn create(project: &Project, args: &NewArgs, plan: &Plan) -> Result<String> {
+    let folder = project.spec_dir();
+    let created_folder = plan.write_to_working_tree && !folder.exists();
+    let undo_file = || {
+        if plan.write_to_working_tree {
+            let _ = std::fs::remove_file(&plan.path);
+        }
+        if created_folder {
+            // Only succeeds while empty, which is what we left.
+            let _ = std::fs::remove_dir(folder);
+        }
+    };
+    if plan.write_to_working_tree {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        if let Err(err) = fsutil::write_new(&plan.path, plan.content.as_bytes()) {
+            undo_file();
+            return Err(err);
+        }
+    }
+    create_branch(project, args, plan.branch.as_deref()).inspect_err(|_| undo_file())
+}
+
+/// Commits the new file, and only it, on `target_ref`.
+fn commit(project: &Project, request: &Request, plan: &Plan, target_ref: &str) -> Result<()> {
+    let identity = commit_identity(&request.identity)?;
+    let spec_id = &plan.spec_id;
+    let message = format!("spec({spec_id}): add {}\n", request.title);
+    let source = if plan.write_to_working_tree {
+        // Through the index: staged and committed, filters applied.
+        FileSource::WorkingTree
+    } else {
+        FileSource::Bytes(plan.content.as_bytes())
+    };
+    // The tip of the ref being committed on; None while it is unborn.
+    let parent = project
+        .repo
+        .git
+        .find_reference(target_ref)
+        .and_then(|r| r.peel_to_commit())
+        .ok();
+    project
+        .repo
+        .commit_file(
+            target_ref,
+            parent.as_ref(),
+            &project.repo.relative_to_root(&plan.path),
+            source,
+            &message,
+            identity,
+        )
+        .with_context(|| match &plan.branch {
+            Some(branch) => format!("{spec_id} was created on branch {branch}, but not committed"),
+            None => format!(
+                "{spec_id} was created at {}, but not committed",
+                plan.shown_path.display()
+            ),
+        })?;
+    Ok(())
 }
 
 /// The template, in this order: `--template`, then `spec.template` in the
