@@ -55,7 +55,6 @@ struct Current<'a> {
 
 pub fn run(args: StatusArgs) -> Result<i32> {
     let project = Project::open()?;
-    let workflow = &project.config.workflow;
     let changing = args.status.is_some() && !args.dry_run;
     // Held from reading the spec to writing it back: a second `status`
     // on the same spec waits, then reads the first one's result.
@@ -73,26 +72,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     let current = current_status(&document)?;
 
     let Some(target) = args.status.as_deref() else {
-        let next = workflow.next(&current);
-        if args.json {
-            let out = Current {
-                id: &spec_id,
-                path: shown_path,
-                status: &current,
-                next,
-            };
-            println!("{}", serde_json::to_string_pretty(&out)?);
-        } else if !workflow.is_status(&current) {
-            outln!(
-                "{spec_id}: {current} (not a status of the workflow: {})",
-                workflow.statuses.join(", ")
-            );
-        } else if next.is_empty() {
-            outln!("{spec_id}: {current} (final)");
-        } else {
-            outln!("{spec_id}: {current}\nnext: {}", next.join(", "));
-        }
-        return Ok(0);
+        return show_current(&project, &args, &spec_id, shown_path, &current);
     };
 
     let target = target.trim();
@@ -112,31 +92,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         }
         return Ok(0);
     }
-    let forced = match workflow.check(&current, target) {
-        Ok(()) => false,
-        Err(TransitionError::UnknownStatus(status)) => {
-            bail!(
-                "unknown status {status:?}: the statuses are {}",
-                workflow.statuses.join(", ")
-            )
-        }
-        Err(refusal) if !workflow.enforce => {
-            // Unenforced workflows accept any move between known statuses;
-            // an unknown current status still needs --force to leave.
-            if matches!(refusal, TransitionError::UnknownCurrent(_)) && !args.force {
-                bail!(
-                    "{}: {refusal}; use --force to move it to {target}",
-                    shown_path
-                );
-            }
-            args.force
-        }
-        Err(refusal) if args.force => {
-            let _ = refusal;
-            true
-        }
-        Err(refusal) => bail!("{spec_id}: {refusal}; use --force to override"),
-    };
+    let forced = forced_or_refused(&project, &args, &spec_id, &shown_path, &current, target)?;
 
     let identity = project.repo.identity()?;
     let relative = project.repo.relative_to_root(&spec.path);
@@ -196,6 +152,69 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         outln!("{spec_id}: {current} -> {target}{how}");
     }
     Ok(0)
+}
+
+/// `git spec status <ID>`: the current status and the allowed next ones.
+fn show_current(
+    project: &Project,
+    args: &StatusArgs,
+    spec_id: &str,
+    shown_path: String,
+    current: &str,
+) -> Result<i32> {
+    let workflow = &project.config.workflow;
+    let next = workflow.next(current);
+    if args.json {
+        let out = Current {
+            id: spec_id,
+            path: shown_path,
+            status: current,
+            next,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else if !workflow.is_status(current) {
+        outln!(
+            "{spec_id}: {current} (not a status of the workflow: {})",
+            workflow.statuses.join(", ")
+        );
+    } else if next.is_empty() {
+        outln!("{spec_id}: {current} (final)");
+    } else {
+        outln!("{spec_id}: {current}\nnext: {}", next.join(", "));
+    }
+    Ok(0)
+}
+
+/// Whether the move from `current` to `target` is forced (false: the
+/// workflow allows it), or why it is refused.
+fn forced_or_refused(
+    project: &Project,
+    args: &StatusArgs,
+    spec_id: &str,
+    shown_path: &str,
+    current: &str,
+    target: &str,
+) -> Result<bool> {
+    let workflow = &project.config.workflow;
+    match workflow.check(current, target) {
+        Ok(()) => Ok(false),
+        Err(TransitionError::UnknownStatus(status)) => {
+            bail!(
+                "unknown status {status:?}: the statuses are {}",
+                workflow.statuses.join(", ")
+            )
+        }
+        Err(refusal) if !workflow.enforce => {
+            // Unenforced workflows accept any move between known statuses;
+            // an unknown current status still needs --force to leave.
+            if matches!(refusal, TransitionError::UnknownCurrent(_)) && !args.force {
+                bail!("{shown_path}: {refusal}; use --force to move it to {target}");
+            }
+            Ok(args.force)
+        }
+        Err(_) if args.force => Ok(true),
+        Err(refusal) => bail!("{spec_id}: {refusal}; use --force to override"),
+    }
 }
 
 /// The document's status, or an error that names the file and line.
