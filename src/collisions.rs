@@ -81,23 +81,7 @@ struct Target {
 /// remote-tracking branch except the checked-out one.
 pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Result<Vec<Finding>> {
     let git = &project.repo.git;
-    let targets = if against.is_empty() {
-        branch_targets(project)?
-    } else {
-        against
-            .iter()
-            .map(|spec| {
-                let commit = git
-                    .revparse_single(spec)
-                    .and_then(|object| object.peel_to_commit())
-                    .map_err(|err| anyhow!("--against {spec}: {}", err.message()))?;
-                Ok(Target {
-                    label: spec.clone(),
-                    commit: commit.id(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?
-    };
+    let targets = targets(project, against)?;
     let mut by_number: HashMap<u64, Vec<usize>> = HashMap::new();
     for (index, file) in files.iter().enumerate() {
         if let Some(number) = file.number {
@@ -202,35 +186,61 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
     }
     Ok(found
         .into_iter()
-        .map(|((index, name), mut labels)| {
-            let file = &files[index];
-            labels.sort();
-            labels.dedup();
-            let shown = match labels.len() {
-                1 => format!("branch {}", labels[0]),
-                n if n <= 4 => format!(
-                    "branches {} and {}",
-                    labels[..n - 1].join(", "),
-                    labels[n - 1]
-                ),
-                n => format!(
-                    "branches {} and {} more",
-                    labels[..3].join(", "),
-                    n - 3
-                ),
-            };
-            let other = format!("{}/{name}", project.config.dir);
-            Finding::new(
-                &file.path,
-                file.line,
-                "id-collision",
-                format!(
-                    "{} is used for a different spec on {shown}: {other}; give one of them a new id",
-                    project.scheme.spec_id(file.number.unwrap_or(0)),
-                ),
-            )
-        })
+        .map(|((index, name), labels)| collision(project, &files[index], &name, labels))
         .collect())
+}
+
+/// The refs to compare with: `--against` as given, else every branch.
+fn targets(project: &Project, against: &[String]) -> Result<Vec<Target>> {
+    if against.is_empty() {
+        return branch_targets(project);
+    }
+    against
+        .iter()
+        .map(|spec| {
+            let commit = project
+                .repo
+                .git
+                .revparse_single(spec)
+                .and_then(|object| object.peel_to_commit())
+                .map_err(|err| anyhow!("--against {spec}: {}", err.message()))?;
+            Ok(Target {
+                label: spec.clone(),
+                commit: commit.id(),
+            })
+        })
+        .collect()
+}
+
+/// The finding for `file`, whose number `name` also carries on the
+/// branches `labels`.
+fn collision(
+    project: &Project,
+    file: &WorkingFile,
+    name: &str,
+    mut labels: Vec<String>,
+) -> Finding {
+    labels.sort();
+    labels.dedup();
+    let shown = match labels.len() {
+        1 => format!("branch {}", labels[0]),
+        n if n <= 4 => format!(
+            "branches {} and {}",
+            labels[..n - 1].join(", "),
+            labels[n - 1]
+        ),
+        n => format!("branches {} and {} more", labels[..3].join(", "), n - 3),
+    };
+    let other = format!("{}/{name}", project.config.dir);
+    Finding::new(
+        &file.path,
+        file.line,
+        "id-collision",
+        format!(
+            "{} is used for a different spec on {shown}: {other}; give one of them a new id",
+            project.scheme.spec_id(file.number.unwrap_or(0)),
+        ),
+    )
 }
 
 /// Local and remote-tracking branches, but the checked-out one.
