@@ -6,7 +6,7 @@
 //! changelog. Everything is planned first, so `--dry-run` shows exactly
 //! what a real run does.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
@@ -155,43 +155,90 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
         dry_run: args.dry_run,
     };
 
+    let plan = Plan {
+        old_path: spec.path.clone(),
+        new_path,
+        old_bytes,
+        new_bytes,
+        rewrites,
+        branch,
+    };
     if args.dry_run {
         if args.json {
             println!("{}", serde_json::to_string_pretty(&result)?);
-            return Ok(0);
-        }
-        outln!("rename {} -> {}", result.old_path, result.new_path);
-        if let Some((from, to)) = &branch {
-            outln!("rename branch {from} -> {to}");
-        }
-        let old_rel = project.repo.relative_to_root(&spec.path);
-        let new_rel = project.repo.relative_to_root(&new_path);
-        out!(
-            "{}",
-            unified_diff(&old_bytes, &new_bytes, &old_rel, &new_rel)?
-        );
-        for rewrite in &rewrites {
-            let rel = project.repo.relative_to_root(&rewrite.path);
-            out!("{}", unified_diff(&rewrite.old, &rewrite.new, &rel, &rel)?);
+        } else {
+            show_plan(&project, &plan)?;
         }
         return Ok(0);
     }
+    apply(&project, &plan)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        outln!("{}", result.new_path);
+        errln!("Renumbered {old_id} to {new_id}");
+        if let Some((from, to)) = &plan.branch {
+            errln!("renamed branch {from} to {to}");
+        }
+        for path in &result.mentions {
+            errln!("updated mentions in {path}");
+        }
+    }
+    Ok(0)
+}
 
-    // New file first (never overwriting), then the old one goes, so a
-    // failure midway leaves the spec readable under one of its names.
-    if std::fs::read(&spec.path).ok().as_deref() != Some(old_bytes.as_slice()) {
+/// Every change `renumber` makes, worked out before any is made.
+struct Plan {
+    old_path: PathBuf,
+    new_path: PathBuf,
+    old_bytes: Vec<u8>,
+    new_bytes: Vec<u8>,
+    /// The other specs whose mentions of the old id change.
+    rewrites: Vec<Rewrite>,
+    /// The spec's branch, renamed (from, to).
+    branch: Option<(String, String)>,
+}
+
+/// `--dry-run`: the renames, then every file's change as a diff.
+fn show_plan(project: &Project, plan: &Plan) -> Result<()> {
+    let shown = |path: &Path| display_path(path).display().to_string();
+    outln!(
+        "rename {} -> {}",
+        shown(&plan.old_path),
+        shown(&plan.new_path)
+    );
+    if let Some((from, to)) = &plan.branch {
+        outln!("rename branch {from} -> {to}");
+    }
+    let old_rel = project.repo.relative_to_root(&plan.old_path);
+    let new_rel = project.repo.relative_to_root(&plan.new_path);
+    out!(
+        "{}",
+        unified_diff(&plan.old_bytes, &plan.new_bytes, &old_rel, &new_rel)?
+    );
+    for rewrite in &plan.rewrites {
+        let rel = project.repo.relative_to_root(&rewrite.path);
+        out!("{}", unified_diff(&rewrite.old, &rewrite.new, &rel, &rel)?);
+    }
+    Ok(())
+}
+
+/// Makes the changes: the new file first (never overwriting), then the
+/// old one goes, so a failure midway leaves the spec readable under one
+/// of its names; then the mentions and the branch.
+fn apply(project: &Project, plan: &Plan) -> Result<()> {
+    let old_shown = display_path(&plan.old_path).display().to_string();
+    if std::fs::read(&plan.old_path).ok().as_deref() != Some(plan.old_bytes.as_slice()) {
         bail!(
-            "{} changed while git spec was renumbering it; nothing was changed: run the command again",
-            result.old_path
+            "{old_shown} changed while git spec was renumbering it; nothing was changed: run the command again"
         );
     }
-    fsutil::write_new(&new_path, &new_bytes)?;
-    std::fs::remove_file(&spec.path)
-        .with_context(|| format!("cannot remove {}", result.old_path))?;
-    for rewrite in &rewrites {
+    fsutil::write_new(&plan.new_path, &plan.new_bytes)?;
+    std::fs::remove_file(&plan.old_path).with_context(|| format!("cannot remove {old_shown}"))?;
+    for rewrite in &plan.rewrites {
         fsutil::replace_expected(&rewrite.path, &rewrite.old, &rewrite.new)?;
     }
-    if let Some((from, to)) = &branch {
+    if let Some((from, to)) = &plan.branch {
         let mut local = project
             .repo
             .git
@@ -200,20 +247,7 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
             .rename(to, false)
             .with_context(|| format!("cannot rename branch {from} to {to}"))?;
     }
-
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
-    } else {
-        outln!("{}", result.new_path);
-        errln!("Renumbered {old_id} to {new_id}");
-        if let Some((from, to)) = &branch {
-            errln!("renamed branch {from} to {to}");
-        }
-        for path in &result.mentions {
-            errln!("updated mentions in {path}");
-        }
-    }
-    Ok(0)
+    Ok(())
 }
 
 /// `--to N` if it is free, otherwise the next free number; reserved on the
