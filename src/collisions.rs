@@ -13,58 +13,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use anyhow::{anyhow, Result};
 use git2::{ObjectType, Oid, Repository};
 
-use crate::catalog::{Spec, SpecNumbers};
-use crate::document::DocumentError;
+use crate::catalog::WorkingFile;
 use crate::memo::{ObjectMemo, Record};
 use crate::project::Project;
 use crate::repo::spec_folder;
 use crate::rules::Finding;
-use crate::scheme::{IdScheme, NamePattern};
-
-/// A spec file of the working tree, as the id rules see it.
-pub struct WorkingFile {
-    /// Relative to the root, `/`-separated.
-    pub path: String,
-    /// The file name.
-    pub name: String,
-    /// The spec id for duplicates: `spec-id`, else the number in the name.
-    pub id: Option<u64>,
-    /// The number compared with other branches' file names: the one in
-    /// the name, else `spec-id`.
-    pub number: Option<u64>,
-    /// Line of `spec-id`, or 1.
-    pub line: usize,
-}
-
-pub fn working_file(scheme: &IdScheme, spec: &Spec) -> WorkingFile {
-    let path = &spec.record.path;
-    let numbers = SpecNumbers::of(scheme, path, spec.document.get("spec-id").as_deref());
-    WorkingFile {
-        path: path.clone(),
-        name: file_name(path).to_string(),
-        id: numbers.id(),
-        number: numbers.name_first(),
-        line: spec.document.line_of("spec-id").unwrap_or(1),
-    }
-}
-
-/// A file whose front matter cannot be read still carries the number in
-/// its name.
-pub fn broken_file(scheme: &IdScheme, error: &DocumentError) -> WorkingFile {
-    let path = error.path.to_string_lossy().replace('\\', "/");
-    let named = SpecNumbers::of(scheme, &path, None).named;
-    WorkingFile {
-        name: file_name(&path).to_string(),
-        path,
-        id: named,
-        number: named,
-        line: 1,
-    }
-}
-
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
+use crate::scheme::NamePattern;
 
 // ---------------------------------------------------------------------------
 // id-collision

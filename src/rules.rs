@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::catalog::{Spec, SpecNumbers};
+use crate::catalog::{Spec, SpecNumbers, WorkingFile};
 use crate::config::{Config, STANDARD_KEYS};
 use crate::document::{Document, DocumentError};
 use crate::scheme::IdScheme;
@@ -281,19 +281,14 @@ pub fn is_date(value: &str) -> bool {
     }
 }
 
-/// One file of the working tree for the duplicate-id rule.
-pub struct IdUse<'a> {
-    pub path: &'a str,
-    pub number: u64,
-    pub line: usize,
-}
-
 /// `duplicate-id`: every file whose id another file also carries, each
 /// naming the others.
-pub fn duplicate_ids(scheme: &IdScheme, uses: &[IdUse<'_>]) -> Vec<Finding> {
-    let mut by_number: BTreeMap<u64, Vec<&IdUse<'_>>> = BTreeMap::new();
-    for id_use in uses {
-        by_number.entry(id_use.number).or_default().push(id_use);
+pub fn duplicate_ids(scheme: &IdScheme, files: &[WorkingFile]) -> Vec<Finding> {
+    let mut by_number: BTreeMap<u64, Vec<&WorkingFile>> = BTreeMap::new();
+    for file in files {
+        if let Some(id) = file.id {
+            by_number.entry(id).or_default().push(file);
+        }
     }
     let mut out = Vec::new();
     for (number, files) in by_number.into_iter().filter(|(_, f)| f.len() > 1) {
@@ -301,10 +296,10 @@ pub fn duplicate_ids(scheme: &IdScheme, uses: &[IdUse<'_>]) -> Vec<Finding> {
             let others: Vec<&str> = files
                 .iter()
                 .filter(|other| other.path != file.path)
-                .map(|other| other.path)
+                .map(|other| other.path.as_str())
                 .collect();
             out.push(Finding::new(
-                file.path,
+                &file.path,
                 file.line,
                 "duplicate-id",
                 format!(
@@ -546,22 +541,17 @@ mod tests {
     #[test]
     fn duplicates_name_each_other() {
         let scheme = IdScheme::new(&Config::default());
+        let file = |path: &str, id: u64, line: usize| WorkingFile {
+            path: path.to_string(),
+            name: path.rsplit('/').next().unwrap().to_string(),
+            id: Some(id),
+            number: Some(id),
+            line,
+        };
         let uses = [
-            IdUse {
-                path: "specs/0001-a.md",
-                number: 1,
-                line: 2,
-            },
-            IdUse {
-                path: "specs/0002-b.md",
-                number: 2,
-                line: 2,
-            },
-            IdUse {
-                path: "specs/0001-c.md",
-                number: 1,
-                line: 1,
-            },
+            file("specs/0001-a.md", 1, 2),
+            file("specs/0002-b.md", 2, 2),
+            file("specs/0001-c.md", 1, 1),
         ];
         let found = duplicate_ids(&scheme, &uses);
         assert_eq!(found.len(), 2);

@@ -121,6 +121,54 @@ impl SpecNumbers {
     }
 }
 
+/// A spec file of the working tree, as the id rules see it.
+pub struct WorkingFile {
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    /// The file name.
+    pub name: String,
+    /// The spec id for duplicates: `spec-id`, else the number in the name.
+    pub id: Option<u64>,
+    /// The number compared with other branches' file names: the one in
+    /// the name, else `spec-id`.
+    pub number: Option<u64>,
+    /// Line of `spec-id`, or 1.
+    pub line: usize,
+}
+
+impl WorkingFile {
+    /// A parsed spec.
+    pub fn of(scheme: &IdScheme, spec: &Spec) -> WorkingFile {
+        let path = &spec.record.path;
+        let numbers = SpecNumbers::of(scheme, path, spec.document.get("spec-id").as_deref());
+        WorkingFile {
+            path: path.clone(),
+            name: file_name(path).to_string(),
+            id: numbers.id(),
+            number: numbers.name_first(),
+            line: spec.document.line_of("spec-id").unwrap_or(1),
+        }
+    }
+
+    /// A file whose front matter cannot be read still carries the number
+    /// in its name.
+    pub fn broken(scheme: &IdScheme, error: &DocumentError) -> WorkingFile {
+        let path = error.path.to_string_lossy().replace('\\', "/");
+        let named = SpecNumbers::of(scheme, &path, None).named;
+        WorkingFile {
+            name: file_name(&path).to_string(),
+            path,
+            id: named,
+            number: named,
+            line: 1,
+        }
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 /// Specs per thread worth starting one for.
 const PER_THREAD: usize = 256;
 

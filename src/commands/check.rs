@@ -12,11 +12,12 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
 use crate::catalog::Catalog;
-use crate::collisions::{self, broken_file, working_file};
+use crate::catalog::WorkingFile;
+use crate::collisions;
 use crate::document::status_change_entry;
 use crate::project::Project;
 use crate::repo::{display_path, relative_path};
-use crate::rules::{self, Checker, Finding, IdUse, Unrecorded};
+use crate::rules::{self, Checker, Finding, Unrecorded};
 use crate::term::plural;
 use crate::{clock, fsutil, term};
 
@@ -99,7 +100,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
         let mut findings = Vec::new();
         checker.spec(spec, &mut findings);
         let unrecorded = rules::unrecorded_status(workflow, &spec.document);
-        (findings, unrecorded, working_file(scheme, spec))
+        (findings, unrecorded, WorkingFile::of(scheme, spec))
     });
     let mut findings: Vec<Finding> = catalog.errors.iter().map(rules::front_matter).collect();
     let mut unrecorded = Vec::new();
@@ -115,19 +116,9 @@ pub fn run(args: CheckArgs) -> Result<i32> {
         catalog
             .errors
             .iter()
-            .map(|error| broken_file(scheme, error)),
+            .map(|error| WorkingFile::broken(scheme, error)),
     );
-    let uses: Vec<IdUse<'_>> = files
-        .iter()
-        .filter_map(|f| {
-            Some(IdUse {
-                path: &f.path,
-                number: f.id?,
-                line: f.line,
-            })
-        })
-        .collect();
-    findings.extend(rules::duplicate_ids(&project.scheme, &uses));
+    findings.extend(rules::duplicate_ids(&project.scheme, &files));
 
     if !args.working_tree_only {
         findings.extend(collisions::find(&project, &files, &args.against)?);
