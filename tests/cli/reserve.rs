@@ -2,12 +2,10 @@
 //! `git spec fetch`), through the built binary and the real `git`, with a
 //! local bare repository as the shared remote.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 
 // ===========================================================================
 // Helpers

@@ -4,11 +4,9 @@
 //! Every commit is made at its own pinned date (and some by other authors),
 //! so the dates, names and ids in the output can be checked exactly.
 
-mod common;
-
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------
 // Helpers local to these tests.

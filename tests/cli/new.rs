@@ -1,11 +1,9 @@
 //! `git spec new`, through the built binary, on real repositories.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 
 /// `--no-branch` plus the given arguments, in one call.
 fn new_no_branch(repo: &TestRepo, title: &str, extra: &[&str]) -> (String, String) {

@@ -9,8 +9,6 @@
 //!
 //! Terminal escapes in repository data are covered by tests/terminal.rs.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
@@ -19,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 // ===========================================================================
 // Helpers

@@ -4,11 +4,9 @@
 //! Every rule has a failing and a passing case, and the output is compared
 //! line by line: `path:line: rule: message` on stdout, a summary on stderr.
 
-mod common;
-
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------
 // Helpers local to these tests.

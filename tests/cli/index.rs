@@ -1,11 +1,9 @@
 //! `git spec index`: integration tests through the real binary, on
 //! temporary repositories made with the real `git` CLI (see `common`).
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 fn spec(number: u64, title: &str, status: &str, owner: &str, updated: &str) -> String {
     format!(

@@ -5,11 +5,9 @@
 //! command may change the `status:` value, the `updated:` value and append
 //! one changelog line, and nothing else.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------
 // Helpers local to these tests.

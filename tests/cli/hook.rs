@@ -6,15 +6,13 @@
 //! --porcelain` shows nothing the hook left behind (only the user's own
 //! unstaged edits, with their content).
 
-mod common;
-
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use common::*;
+use crate::common::*;
 
 const SPEC: &str = "specs/0001-login.md";
 const SPEC2: &str = "specs/0002-search.md";

@@ -28,8 +28,6 @@
 //! assert_eq!(repo.head_ref().as_deref(), Some("refs/heads/spec/0001-add-login"));
 //! ```
 
-#![allow(dead_code)]
-
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,12 +1,10 @@
 //! `git spec list`: integration tests through the real binary, on
 //! temporary repositories made with the real `git` CLI (see `common`).
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------
 // Helpers local to these tests.
