@@ -7,7 +7,7 @@
 //! byte and mode), that the refusal names the key or file and its value,
 //! and where it matters that the repository is as it was.
 //!
-//! Terminal escapes in repository data are covered by tests/terminal.rs.
+//! Terminal escapes in repository data are covered by the `terminal` module.
 
 use std::collections::BTreeMap;
 use std::fs;
