@@ -185,17 +185,19 @@ fn text_history_is_complete_across_renames_oldest_first() {
     let s = story();
     let out = spec_ok(&s.repo, &["log", "SPEC-0001"]);
     let expected = format!(
-        "2026-02-01  {}  Jane Doe      (new)    -> draft\n\
+        "[exit 0]\n\
+         --- stdout\n\
+         2026-02-01  {}  Jane Doe      (new)    -> draft\n\
          2026-02-10  {}  Bob Reviewer  draft    -> review\n\
          2026-02-20  {}  Carol Chief   review   -> approved\n\
-         2026-02-25  {}  Jane Doe      approved -> in-progress\n",
+         2026-02-25  {}  Jane Doe      approved -> in-progress\n\
+         --- stderr\n",
         short(&s.created),
         short(&s.review),
         short(&s.approved),
         short(&s.in_progress),
     );
-    assert_eq!(stdout(&out), expected);
-    assert_eq!(stderr(&out), "");
+    assert_eq!(run_text(&out), expected);
 }
 
 #[test]

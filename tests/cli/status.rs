@@ -13,11 +13,6 @@ use crate::common::*;
 // Helpers local to these tests.
 // ---------------------------------------------------------------------------
 
-/// The changelog line `git spec status` appends (pinned date, test identity).
-fn entry(from: &str, to: &str) -> String {
-    format!("- {SPEC_DATE}: Status changed from {from} to {to} by {USER_NAME}")
-}
-
 /// A repository with one commit (README.md) and `content` at `rel`.
 fn repo_with(rel: &str, content: &str) -> TestRepo {
     let repo = TestRepo::with_commit();
@@ -47,17 +42,6 @@ fn spec_ok(repo: &TestRepo, args: &[&str]) -> std::process::Output {
     let out = repo.spec(args);
     assert_success_ctx(&out, &format!("git spec {}", args.join(" ")));
     out
-}
-
-/// Runs `git spec ARGS`, asserts a reported failure that changed nothing
-/// a user can see (files, index, refs); returns stderr.
-#[track_caller]
-fn spec_fails_untouched(repo: &TestRepo, args: &[&str]) -> String {
-    let before = repo.snapshot();
-    let out = repo.spec(args);
-    let err = assert_failure(&out);
-    repo.assert_unchanged(&before);
-    err
 }
 
 /// Asserts that `text` contains `<path>:<line number>:`.
@@ -126,7 +110,7 @@ fn every_id_form_finds_the_spec() {
 fn malformed_id_is_an_error() {
     let repo = repo_with(SPEC, &simple("draft"));
     for bad in ["abc", "SPEC-", "SPEC-00x1", "4 2", "RFC-0001"] {
-        let err = spec_fails_untouched(&repo, &["status", bad, "approved"]);
+        let err = repo.fails_untouched(&["status", bad, "approved"]);
         assert_contains(&err, "is not a spec id");
     }
 }
@@ -137,7 +121,7 @@ fn spec_id_in_front_matter_wins_over_the_file_name() {
     let repo = repo_with("specs/0005-x.md", &original);
 
     // The file name's number is not the spec's id.
-    let err = spec_fails_untouched(&repo, &["status", "5", "approved"]);
+    let err = repo.fails_untouched(&["status", "5", "approved"]);
     assert_contains(&err, "no spec SPEC-0005");
     assert_contains(&err, "SPEC-0042");
 
@@ -149,7 +133,7 @@ fn spec_id_in_front_matter_wins_over_the_file_name() {
         &format!(
             "{}\n## Changelog\n\n{}\n",
             doc("spec-id: SPEC-0042\nstatus: approved\n", "body\n"),
-            entry("draft", "approved")
+            status_entry("draft", "approved")
         ),
     );
 }
@@ -182,7 +166,7 @@ fn unknown_id_lists_the_closest_ids() {
             &doc(&format!("spec-id: SPEC-{n:04}\nstatus: draft\n"), ""),
         );
     }
-    let err = spec_fails_untouched(&repo, &["status", "42", "approved"]);
+    let err = repo.fails_untouched(&["status", "42", "approved"]);
     assert_contains(&err, "no spec SPEC-0042");
     assert_contains(&err, "SPEC-0040");
     // The closest one comes first.
@@ -190,14 +174,14 @@ fn unknown_id_lists_the_closest_ids() {
     assert!(at("SPEC-0040") < at("SPEC-0010"), "{err}");
     assert!(at("SPEC-0040") < at("SPEC-0001"), "{err}");
 
-    let err = spec_fails_untouched(&repo, &["status", "42"]);
+    let err = repo.fails_untouched(&["status", "42"]);
     assert_contains(&err, "no spec SPEC-0042");
 }
 
 #[test]
 fn no_specs_at_all_is_an_error() {
     let repo = TestRepo::with_commit();
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "no spec SPEC-0001");
     assert_contains(&err, "git spec new");
 }
@@ -214,12 +198,12 @@ fn duplicate_id_names_both_files_and_points_at_check() {
         "specs/0009-b.md",
         &doc("spec-id: SPEC-0003\nstatus: draft\n", ""),
     );
-    let err = spec_fails_untouched(&repo, &["status", "3", "approved"]);
+    let err = repo.fails_untouched(&["status", "3", "approved"]);
     assert_contains(&err, "SPEC-0003");
     assert_contains(&err, "specs/0003-a.md");
     assert_contains(&err, "specs/0009-b.md");
     assert_contains(&err, "git spec check");
-    let err = spec_fails_untouched(&repo, &["status", "3"]);
+    let err = repo.fails_untouched(&["status", "3"]);
     assert_contains(&err, "specs/0009-b.md");
 }
 
@@ -240,7 +224,7 @@ fn new_then_approved_works_with_the_defaults() {
     let expected = format!(
         "{}{}\n",
         before.replacen("\nstatus: draft\n", "\nstatus: approved\n", 1),
-        entry("draft", "approved")
+        status_entry("draft", "approved")
     );
     assert_bytes(&repo, &path, &expected);
     // The file is still the only change: untracked, on the spec's branch.
@@ -250,7 +234,7 @@ fn new_then_approved_works_with_the_defaults() {
 #[test]
 fn disallowed_transition_names_current_and_allowed_and_changes_nothing() {
     let repo = repo_with(SPEC, &simple("draft"));
-    let err = spec_fails_untouched(&repo, &["status", "1", "implemented"]);
+    let err = repo.fails_untouched(&["status", "1", "implemented"]);
     assert_contains(&err, "draft");
     assert_contains(&err, "implemented");
     assert_contains(&err, "review, approved, withdrawn");
@@ -259,7 +243,7 @@ fn disallowed_transition_names_current_and_allowed_and_changes_nothing() {
 
     // From a final status nothing is allowed.
     repo.write(SPEC, &simple("withdrawn"));
-    let err = spec_fails_untouched(&repo, &["status", "1", "draft"]);
+    let err = repo.fails_untouched(&["status", "1", "draft"]);
     assert_contains(&err, "withdrawn");
     assert_contains(&err, "final");
 }
@@ -269,7 +253,7 @@ fn force_performs_the_transition_and_the_entry_says_forced() {
     let repo = repo_with(SPEC, &simple("draft"));
     let out = spec_ok(&repo, &["status", "1", "implemented", "--force"]);
     assert_eq!(stdout(&out), "SPEC-0001: draft -> implemented (forced)\n");
-    let forced = format!("{} (forced)", entry("draft", "implemented"));
+    let forced = format!("{} (forced)", status_entry("draft", "implemented"));
     assert_bytes(&repo, SPEC, &simple_after("implemented", &forced));
 
     // Out of a final status too, with a note after the marker.
@@ -283,14 +267,14 @@ fn force_performs_the_transition_and_the_entry_says_forced() {
         last,
         format!(
             "{} (forced) \u{2014} reopened",
-            entry("superseded", "draft")
+            status_entry("superseded", "draft")
         )
     );
     // An allowed move with --force is not recorded as forced.
     spec_ok(&repo, &["status", "1", "review", "--force"]);
     assert_eq!(
         repo.read(SPEC).lines().last().unwrap(),
-        entry("draft", "review")
+        status_entry("draft", "review")
     );
 }
 
@@ -302,7 +286,7 @@ fn unknown_status_lists_the_statuses() {
         &["status", "1", "done", "--force"][..],
         &["status", "1", "Approved"][..],
     ] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_contains(
             &err,
             "draft, review, approved, in-progress, implemented, rejected, withdrawn, superseded",
@@ -394,7 +378,7 @@ fn custom_workflow_from_specrc_unenforced() {
     let text = repo.read(&path);
     assert_eq!(fm_str(&text, "status"), "done");
     assert!(
-        text.ends_with(&format!("{}\n", entry("todo", "done"))),
+        text.ends_with(&format!("{}\n", status_entry("todo", "done"))),
         "{text}"
     );
 
@@ -402,7 +386,7 @@ fn custom_workflow_from_specrc_unenforced() {
     assert_eq!(stdout(&out), "RFC-0001: done (final)\n");
 
     // Statuses still come from the config: the default ones are unknown.
-    let err = spec_fails_untouched(&repo, &["status", "1", "draft"]);
+    let err = repo.fails_untouched(&["status", "1", "draft"]);
     assert_contains(&err, "todo, doing, done, dropped");
 
     // --commit with the configured folder (a nested tree) and prefix.
@@ -425,12 +409,12 @@ fn unknown_current_status_needs_force() {
     let out = spec_ok(&repo, &["status", "1"]);
     assert_contains(&stdout(&out), "SPEC-0001: wip");
     assert_contains(&stdout(&out), "draft, review, approved");
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "wip");
     assert_contains(&err, "--force");
     let out = spec_ok(&repo, &["status", "1", "approved", "--force"]);
     assert_eq!(stdout(&out), "SPEC-0001: wip -> approved (forced)\n");
-    let forced = format!("{} (forced)", entry("wip", "approved"));
+    let forced = format!("{} (forced)", status_entry("wip", "approved"));
     assert_bytes(&repo, SPEC, &simple_after("approved", &forced));
 }
 
@@ -444,7 +428,7 @@ fn custom_workflow_from_specrc_enforced() {
          [workflow.transitions]\ntodo = [\"doing\"]\ndoing = [\"done\", \"todo\"]\n",
     );
     repo.write(SPEC, &simple("todo"));
-    let err = spec_fails_untouched(&repo, &["status", "1", "done"]);
+    let err = repo.fails_untouched(&["status", "1", "done"]);
     assert_contains(&err, "todo");
     assert_contains(&err, "doing");
     assert_contains(&err, "--force");
@@ -456,8 +440,8 @@ fn custom_workflow_from_specrc_enforced() {
     assert!(
         text.ends_with(&format!(
             "{}\n{}\n",
-            entry("todo", "doing"),
-            entry("doing", "done")
+            status_entry("todo", "doing"),
+            status_entry("doing", "done")
         )),
         "{text}"
     );
@@ -532,7 +516,7 @@ fn edit_changes_only_status_updated_and_one_entry() {
     let repo = repo_with(SPEC, RICH);
     let out = spec_ok(&repo, &["status", "1", "approved"]);
     assert_eq!(stdout(&out), "SPEC-0001: draft -> approved\n");
-    let expected = rich_after(&entry("draft", "approved"));
+    let expected = rich_after(&status_entry("draft", "approved"));
     // The expectation itself differs from the input in exactly three lines.
     assert_eq!(RICH.lines().count() + 1, expected.lines().count());
     assert_bytes(&repo, SPEC, &expected);
@@ -553,14 +537,14 @@ fn note_goes_after_an_em_dash() {
     );
     let line = format!(
         "{} \u{2014} LGTM from the security review",
-        entry("draft", "approved")
+        status_entry("draft", "approved")
     );
     assert_bytes(&repo, SPEC, &rich_after(&line));
 
     // `-m` is the same option; a note cannot break the entry over two lines.
     let repo = repo_with(SPEC, RICH);
     spec_ok(&repo, &["status", "1", "approved", "-m", "two\nlines"]);
-    let line = format!("{} \u{2014} two lines", entry("draft", "approved"));
+    let line = format!("{} \u{2014} two lines", status_entry("draft", "approved"));
     assert_bytes(&repo, SPEC, &rich_after(&line));
 }
 
@@ -569,7 +553,7 @@ fn crlf_document_stays_crlf_and_the_new_line_too() {
     let crlf = RICH.replace('\n', "\r\n");
     let repo = repo_with(SPEC, &crlf);
     spec_ok(&repo, &["status", "1", "approved"]);
-    let expected = rich_after(&entry("draft", "approved")).replace('\n', "\r\n");
+    let expected = rich_after(&status_entry("draft", "approved")).replace('\n', "\r\n");
     assert_bytes(&repo, SPEC, &expected);
 }
 
@@ -577,7 +561,7 @@ fn crlf_document_stays_crlf_and_the_new_line_too() {
 fn utf8_bom_is_kept() {
     let repo = repo_with(SPEC, &format!("\u{feff}{RICH}"));
     spec_ok(&repo, &["status", "1", "approved"]);
-    let expected = format!("\u{feff}{}", rich_after(&entry("draft", "approved")));
+    let expected = format!("\u{feff}{}", rich_after(&status_entry("draft", "approved")));
     assert_bytes(&repo, SPEC, &expected);
 
     // BOM and CRLF together.
@@ -591,7 +575,7 @@ fn missing_final_newline_after_the_changelog_section_is_kept() {
     let input = RICH.trim_end_matches('\n');
     let repo = repo_with(SPEC, input);
     spec_ok(&repo, &["status", "1", "approved"]);
-    let expected = rich_after(&entry("draft", "approved"));
+    let expected = rich_after(&status_entry("draft", "approved"));
     assert_bytes(&repo, SPEC, expected.trim_end_matches('\n'));
 
     let repo = repo_with(SPEC, &input.replace('\n', "\r\n"));
@@ -613,7 +597,7 @@ fn missing_final_newline_on_the_last_changelog_entry() {
     assert_bytes(
         &repo,
         SPEC,
-        &simple_after("approved", &entry("draft", "approved")),
+        &simple_after("approved", &status_entry("draft", "approved")),
     );
 
     let repo = repo_with(SPEC, &input.trim_end_matches('\n').replace('\n', "\r\n"));
@@ -621,7 +605,7 @@ fn missing_final_newline_on_the_last_changelog_entry() {
     assert_bytes(
         &repo,
         SPEC,
-        &simple_after("approved", &entry("draft", "approved")).replace('\n', "\r\n"),
+        &simple_after("approved", &status_entry("draft", "approved")).replace('\n', "\r\n"),
     );
 }
 
@@ -644,7 +628,7 @@ fn quoting_style_of_status_and_updated_is_kept() {
         let expected = format!(
             "{}{}\n",
             doc(&front(after, &format!("'{SPEC_DATE}'")), body),
-            entry("draft", "approved")
+            status_entry("draft", "approved")
         );
         assert_bytes(&repo, SPEC, &expected);
     }
@@ -666,7 +650,7 @@ fn quoting_style_of_status_and_updated_is_kept() {
                 &format!("status: approved\nupdated: \"{SPEC_DATE}\" # c\n"),
                 "## Changelog\n"
             ),
-            entry("draft", "approved")
+            status_entry("draft", "approved")
         ),
     );
 }
@@ -675,7 +659,7 @@ fn quoting_style_of_status_and_updated_is_kept() {
 fn missing_changelog_section_is_added_at_the_end() {
     let front = "spec-id: SPEC-0001\nstatus: draft\nupdated: 2025-12-01\n";
     let front_after = format!("spec-id: SPEC-0001\nstatus: approved\nupdated: {SPEC_DATE}\n");
-    let tail = format!("## Changelog\n\n{}\n", entry("draft", "approved"));
+    let tail = format!("## Changelog\n\n{}\n", status_entry("draft", "approved"));
     let cases = [
         // (body before, body after)
         (
@@ -710,7 +694,7 @@ fn missing_changelog_section_is_added_at_the_end() {
         SPEC,
         &format!(
             "\u{feff}---\r\nstatus: review\r\nspec-id: SPEC-0001\r\n---\r\nBody.\r\n\r\n## Changelog\r\n\r\n{}\r\n",
-            entry("draft", "review")
+            status_entry("draft", "review")
         ),
     );
 }
@@ -724,10 +708,10 @@ fn entries_are_appended_one_per_transition() {
     let text = repo.read(SPEC);
     let expected_tail = [
         "- 2025-11-02: Initial draft created".to_string(),
-        entry("draft", "review"),
-        entry("review", "approved"),
-        entry("approved", "in-progress"),
-        entry("in-progress", "implemented"),
+        status_entry("draft", "review"),
+        status_entry("review", "approved"),
+        status_entry("approved", "in-progress"),
+        status_entry("in-progress", "implemented"),
     ]
     .join("\n");
     assert!(text.ends_with(&format!("\n{expected_tail}\n")), "{text}");
@@ -815,7 +799,7 @@ fn dry_run_prints_a_unified_diff_and_changes_nothing() {
         assert_contains(&diff, &format!("\n+updated: {SPEC_DATE}\n"));
         assert_contains(
             &diff,
-            &format!("\n+{} \u{2014} ok\n", entry("draft", "approved")),
+            &format!("\n+{} \u{2014} ok\n", status_entry("draft", "approved")),
         );
         // Only the status line, the updated line and the entry change.
         let changed: Vec<&str> = diff
@@ -887,7 +871,7 @@ fn commit_commits_only_the_spec_and_leaves_the_rest_staged() {
         SPEC
     );
     assert_eq!(repo.git_out(&["rev-list", "--count", "HEAD"]), "3");
-    let expected = simple_after("approved", &entry("draft", "approved"));
+    let expected = simple_after("approved", &status_entry("draft", "approved"));
     assert_eq!(repo.show("HEAD", SPEC), expected);
     assert_bytes(&repo, SPEC, &expected);
     assert_eq!(
@@ -967,7 +951,7 @@ fn commit_applies_the_line_ending_attributes() {
     assert_eq!(repo.status_porcelain(), "");
 
     spec_ok(&repo, &["status", "1", "approved", "--commit"]);
-    let expected = simple_after("approved", &entry("draft", "approved"));
+    let expected = simple_after("approved", &status_entry("draft", "approved"));
     assert_bytes(&repo, SPEC, &expected.replace('\n', "\r\n"));
     assert_eq!(
         repo.show("HEAD", SPEC),
@@ -985,13 +969,13 @@ fn commit_applies_the_line_ending_attributes() {
 fn missing_front_matter_names_file_and_line() {
     let repo = repo_with(SPEC, "# Login\n\nstatus: draft\n");
     for args in [&["status", "1", "approved"][..], &["status", "1"][..]] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_contains(&err, "specs/0001-login.md:1:");
         assert_contains(&err, "front matter");
     }
     // A BOM alone does not make it front matter either.
     let repo = repo_with(SPEC, "\u{feff}\n---\nstatus: draft\n---\n");
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "specs/0001-login.md:1:");
 }
 
@@ -999,7 +983,7 @@ fn missing_front_matter_names_file_and_line() {
 fn unterminated_front_matter_names_file_and_line() {
     let repo = repo_with(SPEC, "---\nspec-id: SPEC-0001\nstatus: draft\n\n# Login\n");
     for args in [&["status", "1", "approved"][..], &["status", "1"][..]] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_names_file_and_line(&err, SPEC);
         assert_contains(&err, "unterminated front matter");
     }
@@ -1017,7 +1001,7 @@ fn invalid_yaml_names_the_line() {
         &["status", "1"][..],
         &["status", "1", "approved", "--force"][..],
     ] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_contains(&err, "specs/0001-login.md:4:");
         assert_contains(&err, "YAML");
     }
@@ -1026,7 +1010,7 @@ fn invalid_yaml_names_the_line() {
         SPEC,
         "---\nstatus: draft\nspec-id: SPEC-0001\nstatus: review\n---\n",
     );
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_names_file_and_line(&err, SPEC);
     assert_contains(&err, "status");
 }
@@ -1039,7 +1023,7 @@ fn front_matter_without_status_is_an_error_and_untouched() {
         &["status", "1"][..],
         &["status", "1", "approved", "--force"][..],
     ] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_contains(&err, SPEC);
         assert_contains(&err, "status");
     }
@@ -1048,7 +1032,7 @@ fn front_matter_without_status_is_an_error_and_untouched() {
         SPEC,
         "---\nspec-id: SPEC-0001\nstatus:\ntitle: Login\n---\nbody\n",
     );
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "specs/0001-login.md:3:");
 }
 
@@ -1056,7 +1040,7 @@ fn front_matter_without_status_is_an_error_and_untouched() {
 fn front_matter_without_status_names_a_line() {
     let repo = repo_with(SPEC, "---\nspec-id: SPEC-0001\ntitle: Login\n---\nbody\n");
     for args in [&["status", "1", "approved"][..], &["status", "1"][..]] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_names_file_and_line(&err, SPEC);
     }
 }
@@ -1068,7 +1052,7 @@ fn invalid_utf8_names_the_line() {
     content.extend_from_slice(b"\xe9\nstatus: draft\n---\n");
     repo.write("specs/.keep", "");
     fs::write(repo.path.join(SPEC), &content).unwrap();
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "specs/0001-login.md:3:");
     assert_eq!(bytes(&repo, SPEC), content);
 }
@@ -1077,7 +1061,7 @@ fn invalid_utf8_names_the_line() {
 fn without_an_identity_nothing_changes() {
     let repo = TestRepo::without_identity();
     repo.write(SPEC, &simple("draft"));
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "user.name");
     assert_bytes(&repo, SPEC, &simple("draft"));
     // Showing the status needs no identity.
@@ -1091,7 +1075,7 @@ fn status_that_cannot_be_edited_in_place_is_refused_with_its_line() {
         SPEC,
         "---\nspec-id: SPEC-0001\nstatus: >-\n  draft\nupdated: 2025-12-01\n---\n",
     );
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "specs/0001-login.md:3:");
 }
 
@@ -1132,7 +1116,7 @@ fn works_from_a_subdirectory() {
     assert_bytes(
         &repo,
         SPEC,
-        &simple_after("review", &entry("draft", "review")),
+        &simple_after("review", &status_entry("draft", "review")),
     );
 
     // From inside the spec folder, with --commit.

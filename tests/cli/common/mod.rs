@@ -446,6 +446,17 @@ impl TestRepo {
         (path, content)
     }
 
+    /// Runs `git-spec ARGS` in the root and asserts a reported failure
+    /// ([`assert_failure`]) that changed nothing a user can see
+    /// ([`TestRepo::assert_unchanged`]); returns stderr.
+    #[track_caller]
+    pub fn fails_untouched(&self, args: &[&str]) -> String {
+        let before = self.snapshot();
+        let err = assert_failure(&self.spec(args));
+        self.assert_unchanged(&before);
+        err
+    }
+
     // --- files -------------------------------------------------------------
 
     /// Writes a file (relative to the root), creating parent folders.
@@ -633,24 +644,47 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn describe(out: &Output) -> String {
+/// A whole run as one string: the exit status, then stdout and stderr,
+/// for one assertion over all three (and for failure messages):
+///
+/// ```text
+/// [exit 1]
+/// --- stdout
+/// ...
+/// --- stderr
+/// ...
+/// ```
+///
+/// Output that does not end with a newline gets one, followed by
+/// `\ no newline at end`, so the rendering keeps the difference.
+pub fn run_text(out: &Output) -> String {
+    let status = match out.status.code() {
+        Some(code) => format!("[exit {code}]"),
+        None => format!("[{}]", out.status),
+    };
+    let part = |text: String| {
+        if text.is_empty() || text.ends_with('\n') {
+            text
+        } else {
+            format!("{text}\n\\ no newline at end\n")
+        }
+    };
     format!(
-        "exit: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
+        "{status}\n--- stdout\n{}--- stderr\n{}",
+        part(stdout(out)),
+        part(stderr(out))
     )
 }
 
 /// Asserts exit code 0; prints stdout and stderr otherwise.
 #[track_caller]
 pub fn assert_success(out: &Output) {
-    assert!(out.status.success(), "command failed\n{}", describe(out));
+    assert!(out.status.success(), "command failed\n{}", run_text(out));
 }
 
 #[track_caller]
 pub fn assert_success_ctx(out: &Output, what: &str) {
-    assert!(out.status.success(), "`{what}` failed\n{}", describe(out));
+    assert!(out.status.success(), "`{what}` failed\n{}", run_text(out));
 }
 
 /// Asserts a non-zero exit that is a reported error (exit code 1 or 2,
@@ -660,18 +694,18 @@ pub fn assert_failure(out: &Output) -> String {
     assert!(
         !out.status.success(),
         "command succeeded but should have failed\n{}",
-        describe(out)
+        run_text(out)
     );
     let err = stderr(out);
     assert!(
         !err.contains("panicked"),
         "the command panicked\n{}",
-        describe(out)
+        run_text(out)
     );
     assert!(
         matches!(out.status.code(), Some(1 | 2)),
         "unexpected exit code\n{}",
-        describe(out)
+        run_text(out)
     );
     err
 }
@@ -737,6 +771,83 @@ pub fn fm_list(document: &str, key: &str) -> Vec<String> {
                 .to_string()
         })
         .collect()
+}
+
+/// One spec's front matter values, for fixture files: a valid spec whose
+/// exact bytes no assertion depends on. Lines: `spec-id` 2, `title` 3,
+/// `status` 4, `priority` 5, `owner` 6, `created` 7, `updated` 8, `tags` 9;
+/// the changelog (one "Initial draft created" entry) ends the file.
+///
+/// ```ignore
+/// repo.write("specs/0002-x.md", &SpecFx { status: "review", ..SpecFx::new(2, "X") }.text());
+/// ```
+#[derive(Clone)]
+pub struct SpecFx<'a> {
+    pub number: u64,
+    pub title: &'a str,
+    pub status: &'a str,
+    pub priority: &'a str,
+    pub owner: &'a str,
+    pub updated: &'a str,
+    pub tags: &'a [&'a str],
+}
+
+impl Default for SpecFx<'_> {
+    fn default() -> Self {
+        SpecFx {
+            number: 1,
+            title: "A spec",
+            status: "draft",
+            priority: "medium",
+            owner: OWNER,
+            updated: "2026-01-10",
+            tags: &[],
+        }
+    }
+}
+
+impl<'a> SpecFx<'a> {
+    /// The defaults with this number and title.
+    pub fn new(number: u64, title: &'a str) -> Self {
+        SpecFx {
+            number,
+            title,
+            ..SpecFx::default()
+        }
+    }
+
+    /// The document: front matter (title, owner and tags double-quoted),
+    /// a heading and the changelog.
+    pub fn text(&self) -> String {
+        let tags: Vec<String> = self.tags.iter().map(|t| yaml_quoted(t)).collect();
+        format!(
+            "---\nspec-id: SPEC-{:04}\ntitle: {}\nstatus: {}\npriority: {}\nowner: {}\ncreated: 2026-01-01\nupdated: {}\ntags: [{}]\n---\n\n# {}\n\n## Changelog\n\n- 2026-01-01: Initial draft created\n",
+            self.number,
+            yaml_quoted(self.title),
+            self.status,
+            self.priority,
+            yaml_quoted(self.owner),
+            self.updated,
+            tags.join(", "),
+            self.title
+        )
+    }
+}
+
+/// A double-quoted YAML scalar.
+pub fn yaml_quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The changelog line `git spec status` (and the commit hook) writes on
+/// `date` for the test identity, without the newline.
+pub fn status_entry_on(date: &str, from: &str, to: &str) -> String {
+    format!("- {date}: Status changed from {from} to {to} by {USER_NAME}")
+}
+
+/// [`status_entry_on`] the pinned day [`SPEC_DATE`].
+pub fn status_entry(from: &str, to: &str) -> String {
+    status_entry_on(SPEC_DATE, from, to)
 }
 
 // ---------------------------------------------------------------------------
