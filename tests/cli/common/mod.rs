@@ -416,6 +416,14 @@ impl TestRepo {
         run(&mut self.spec_cmd(args))
     }
 
+    /// Runs `git-spec ARGS` in the root and asserts success.
+    #[track_caller]
+    pub fn spec_ok(&self, args: &[&str]) -> Output {
+        let out = self.spec(args);
+        assert_success_ctx(&out, &format!("git spec {}", args.join(" ")));
+        out
+    }
+
     /// Runs `git-spec ARGS` in `dir` (relative to the root, or absolute).
     pub fn spec_in(&self, dir: impl AsRef<Path>, args: &[&str]) -> Output {
         let cwd = self.path.join(dir);
