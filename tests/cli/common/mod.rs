@@ -115,7 +115,8 @@ impl Sandbox {
 
     /// An isolated command (see the module docs) running in `cwd`.
     pub fn command(&self, program: impl AsRef<OsStr>, cwd: &Path) -> Command {
-        let mut cmd = Command::new(program);
+        let path = path_with_bin_first();
+        let mut cmd = Command::new(on_path(program.as_ref(), &path));
         cmd.current_dir(cwd);
         for (name, _) in std::env::vars_os() {
             let is_git = name.to_str().is_some_and(|n| n.starts_with("GIT_"));
@@ -134,7 +135,7 @@ impl Sandbox {
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("GIT_PAGER", "cat")
             .env("LC_ALL", "C")
-            .env("PATH", path_with_bin_first())
+            .env("PATH", &path)
             .stdin(Stdio::null());
         cmd
     }
@@ -204,6 +205,27 @@ impl Sandbox {
     pub fn spec_in(&self, cwd: &Path, args: &[&str]) -> Output {
         run(self.command(BIN, cwd).args(args))
     }
+}
+
+/// `program` as the command's PATH finds it (the first executable file
+/// of that name), or as given when it holds a `/` or is not found.
+///
+/// Spawning by path lets std use `posix_spawn`; for a bare name with PATH
+/// set in the command's environment it forks and execs instead, and a
+/// fork copies the test process. That process is large once a panic has
+/// been caught with `RUST_BACKTRACE` set (the backtrace loads the test
+/// binary's debug info), which made every later `git` slower.
+fn on_path(program: &OsStr, path: &OsStr) -> OsString {
+    use std::os::unix::fs::PermissionsExt;
+    if program.as_encoded_bytes().contains(&b'/') {
+        return program.to_os_string();
+    }
+    std::env::split_paths(path)
+        .map(|dir| dir.join(program))
+        .find(|file| {
+            fs::metadata(file).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .map_or_else(|| program.to_os_string(), PathBuf::into_os_string)
 }
 
 fn path_with_bin_first() -> OsString {
