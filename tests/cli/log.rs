@@ -4,11 +4,9 @@
 //! Every commit is made at its own pinned date (and some by other authors),
 //! so the dates, names and ids in the output can be checked exactly.
 
-mod common;
-
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------
 // Helpers local to these tests.
@@ -95,17 +93,9 @@ fn short(id: &str) -> &str {
     &id[..7]
 }
 
-/// Runs `git spec ARGS` in the root and asserts success.
-#[track_caller]
-fn spec_ok(repo: &TestRepo, args: &[&str]) -> Output {
-    let out = repo.spec(args);
-    assert_success_ctx(&out, &format!("git spec {}", args.join(" ")));
-    out
-}
-
 /// `git spec log --json ID`, parsed.
 fn log_json(repo: &TestRepo, id: &str) -> Vec<serde_json::Value> {
-    let out = spec_ok(repo, &["log", "--json", id]);
+    let out = repo.spec_ok(&["log", "--json", id]);
     let value: serde_json::Value = serde_json::from_str(&stdout(&out))
         .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", stdout(&out)));
     value.as_array().expect("a JSON array").clone()
@@ -185,31 +175,29 @@ fn story() -> Story {
 #[test]
 fn text_history_is_complete_across_renames_oldest_first() {
     let s = story();
-    let out = spec_ok(&s.repo, &["log", "SPEC-0001"]);
+    let out = s.repo.spec_ok(&["log", "SPEC-0001"]);
     let expected = format!(
-        "2026-02-01  {}  Jane Doe      (new)    -> draft\n\
+        "[exit 0]\n\
+         --- stdout\n\
+         2026-02-01  {}  Jane Doe      (new)    -> draft\n\
          2026-02-10  {}  Bob Reviewer  draft    -> review\n\
          2026-02-20  {}  Carol Chief   review   -> approved\n\
-         2026-02-25  {}  Jane Doe      approved -> in-progress\n",
+         2026-02-25  {}  Jane Doe      approved -> in-progress\n\
+         --- stderr\n",
         short(&s.created),
         short(&s.review),
         short(&s.approved),
         short(&s.in_progress),
     );
-    assert_eq!(stdout(&out), expected);
-    assert_eq!(stderr(&out), "");
+    assert_eq!(run_text(&out), expected);
 }
 
 #[test]
 fn every_id_form_and_a_subdirectory_give_the_same_history() {
     let s = story();
-    let reference = stdout(&spec_ok(&s.repo, &["log", "1"]));
+    let reference = stdout(&s.repo.spec_ok(&["log", "1"]));
     for form in ["0001", "SPEC-0001", "spec-0001"] {
-        assert_eq!(
-            stdout(&spec_ok(&s.repo, &["log", form])),
-            reference,
-            "{form}"
-        );
+        assert_eq!(stdout(&s.repo.spec_ok(&["log", form])), reference, "{form}");
     }
     let out = s.repo.spec_in("specs", &["log", "1"]);
     assert_success(&out);
@@ -422,7 +410,7 @@ fn the_date_is_the_author_date_in_the_author_time_zone() {
 fn an_uncommitted_spec_has_no_history_yet() {
     let repo = TestRepo::with_commit();
     repo.write("specs/0001-login.md", &doc(1, "Login", "draft"));
-    let out = spec_ok(&repo, &["log", "1"]);
+    let out = repo.spec_ok(&["log", "1"]);
     assert_eq!(stdout(&out), "");
     assert_contains(&stderr(&out), "SPEC-0001 has no committed status yet");
     assert!(log_json(&repo, "1").is_empty());
@@ -439,7 +427,7 @@ fn in_a_repository_without_commits_there_is_no_history() {
 fn an_uncommitted_status_change_is_mentioned_on_stderr_only() {
     let s = story();
     set_status_by_hand(&s.repo, "specs/0001-oauth-sso.md", "implemented");
-    let out = spec_ok(&s.repo, &["log", "1"]);
+    let out = s.repo.spec_ok(&["log", "1"]);
     assert_eq!(stdout(&out).lines().count(), 4);
     assert_contains(
         &stderr(&out),
@@ -552,7 +540,7 @@ fn a_shallow_clone_says_where_its_history_starts() {
         &["clone", "-q", "--depth", "2", &url, "shallow"],
     );
     let clone = TestRepo::at(&s.repo.sandbox, s.repo.sandbox.root.join("shallow"));
-    let out = spec_ok(&clone, &["log", "1"]);
+    let out = clone.spec_ok(&["log", "1"]);
     // HEAD~1 is where the clone starts: the status it had there, then the
     // change HEAD made.
     let first = clone.git_out(&["rev-parse", "HEAD~1"]);
@@ -575,5 +563,5 @@ fn a_shallow_clone_says_where_its_history_starts() {
     assert_contains(&stderr(&out), "shallow clone");
     assert_contains(&stderr(&out), "git fetch --unshallow");
     // The full repository has no such note.
-    assert!(!stderr(&spec_ok(&s.repo, &["log", "1"])).contains("shallow"));
+    assert!(!stderr(&s.repo.spec_ok(&["log", "1"])).contains("shallow"));
 }

@@ -4,11 +4,9 @@
 //! Every rule has a failing and a passing case, and the output is compared
 //! line by line: `path:line: rule: message` on stdout, a summary on stderr.
 
-mod common;
-
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------
 // Helpers local to these tests.
@@ -48,11 +46,6 @@ fn edit(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
-/// A changelog line as `git spec status` writes it.
-fn status_entry(date: &str, from: &str, to: &str) -> String {
-    format!("- {date}: Status changed from {from} to {to} by {USER_NAME}\n")
-}
-
 /// A repository with one commit (README.md) and these files, uncommitted.
 fn repo_with(files: &[(&str, &str)]) -> TestRepo {
     let repo = TestRepo::with_commit();
@@ -66,6 +59,8 @@ struct Checked {
     code: Option<i32>,
     stdout: String,
     stderr: String,
+    /// The whole run, as [`run_text`] shows it.
+    run: String,
 }
 
 fn check(repo: &TestRepo, args: &[&str]) -> Checked {
@@ -81,6 +76,7 @@ fn checked(out: Output) -> Checked {
         code: out.status.code(),
         stdout: stdout(&out),
         stderr,
+        run: run_text(&out),
     }
 }
 
@@ -429,7 +425,7 @@ fn unknown_status_and_priority() {
         ".specrc",
         "[priority]\nallowed = [\"P0\", \"P1\"]\ndefault = \"P1\"\n\n[workflow]\ninitial = \"todo\"\nstatuses = [\"todo\", \"done\"]\n[workflow.transitions]\ntodo = [\"done\"]\n",
     );
-    let text = format!("{text}{}", status_entry("2026-01-03", "todo", "done"));
+    let text = format!("{text}{}\n", status_entry_on("2026-01-03", "todo", "done"));
     repo.write("specs/0001-a.md", &text);
     assert_clean(&repo, &[]);
 }
@@ -539,9 +535,9 @@ fn spec_id_in_a_configured_form() {
 #[test]
 fn unrecorded_status() {
     let with_entry = format!(
-        "{}{}",
+        "{}{}\n",
         edit(&spec(2, "B"), "status: draft", "status: approved"),
-        status_entry("2026-01-03", "draft", "review")
+        status_entry_on("2026-01-03", "draft", "review")
     );
     let repo = repo_with(&[
         (
@@ -574,20 +570,20 @@ fn recorded_statuses_pass() {
         (
             "specs/0002-b.md",
             &format!(
-                "{}{}{}- 2026-01-05: Added a diagram\n",
+                "{}{}\n{}\n- 2026-01-05: Added a diagram\n",
                 edit(&spec(2, "B"), "status: draft", "status: approved"),
-                status_entry("2026-01-03", "draft", "review"),
-                status_entry("2026-01-04", "review", "approved"),
+                status_entry_on("2026-01-03", "draft", "review"),
+                status_entry_on("2026-01-04", "review", "approved"),
             ),
         ),
         // Back to the initial status, recorded.
         (
             "specs/0003-c.md",
             &format!(
-                "{}{}{}",
+                "{}{}\n{}\n",
                 spec(3, "C"),
-                status_entry("2026-01-03", "draft", "review"),
-                status_entry("2026-01-04", "review", "draft"),
+                status_entry_on("2026-01-03", "draft", "review"),
+                status_entry_on("2026-01-04", "review", "draft"),
             ),
         ),
     ]);
@@ -598,18 +594,19 @@ fn recorded_statuses_pass() {
 fn fix_appends_the_missing_entries_and_a_second_check_is_clean() {
     let a = edit(&spec(1, "A"), "status: draft", "status: review");
     let b = format!(
-        "{}{}",
+        "{}{}\n",
         edit(&spec(2, "B"), "status: draft", "status: approved"),
-        status_entry("2026-01-03", "draft", "review")
+        status_entry_on("2026-01-03", "draft", "review")
     );
     let repo = repo_with(&[("specs/0001-a.md", &a), ("specs/0002-b.md", &b)]);
     let out = check(&repo, &["--fix"]);
-    assert_eq!(out.code, Some(0), "{}\n{}", out.stdout, out.stderr);
-    assert_eq!(out.stdout, "");
     assert_eq!(
-        out.stderr,
+        out.run,
         format!(
-            "fixed specs/0001-a.md:4: unrecorded-status: appended \"- {SPEC_DATE}: Status changed from draft to review by {USER_NAME}\"\n\
+            "[exit 0]\n\
+             --- stdout\n\
+             --- stderr\n\
+             fixed specs/0001-a.md:4: unrecorded-status: appended \"- {SPEC_DATE}: Status changed from draft to review by {USER_NAME}\"\n\
              fixed specs/0002-b.md:4: unrecorded-status: appended \"- {SPEC_DATE}: Status changed from review to approved by {USER_NAME}\"\n\
              2 specs OK\n"
         )

@@ -7,9 +7,7 @@
 //! byte and mode), that the refusal names the key or file and its value,
 //! and where it matters that the repository is as it was.
 //!
-//! Terminal escapes in repository data are covered by tests/terminal.rs.
-
-mod common;
+//! Terminal escapes in repository data are covered by the `terminal` module.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -19,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 // ===========================================================================
 // Helpers
@@ -62,15 +60,6 @@ fn fingerprint(root: &Path) -> Fingerprint {
 /// Title of the spec in the canary folder that must never be shown.
 const SECRET_TITLE: &str = "SECRET";
 
-/// A spec file's text, front matter and a changelog.
-fn spec_text(number: u64, title: &str, status: &str) -> String {
-    format!(
-        "---\nspec-id: SPEC-{number:04}\ntitle: {title}\nstatus: {status}\npriority: medium\n\
-         owner: Eve <eve@example.com>\ncreated: 2026-01-01\nupdated: 2026-01-01\n---\n\n\
-         # {title}\n\n## Changelog\n\n- 2026-01-01: Created\n"
-    )
-}
-
 /// The folders outside the repository that hostile content aims at: a
 /// `canary` folder beside the repository (with a spec, a secret spec, a
 /// `.specrc`, a template, a sub-folder) and the sandbox's home (with a
@@ -85,8 +74,8 @@ impl Canary {
     fn new(sandbox: &Sandbox) -> Canary {
         let dir = sandbox.mkdir("canary");
         fs::write(dir.join("file.md"), "# A file outside the repository\n").unwrap();
-        fs::write(dir.join("secret.md"), spec_text(5, SECRET_TITLE, "draft")).unwrap();
-        fs::write(dir.join("0001-victim.md"), spec_text(1, "Victim", "draft")).unwrap();
+        fs::write(dir.join("secret.md"), SpecFx::new(5, SECRET_TITLE).text()).unwrap();
+        fs::write(dir.join("0001-victim.md"), SpecFx::new(1, "Victim").text()).unwrap();
         fs::write(dir.join("specrc"), "dir = \"specs\"\n").unwrap();
         fs::write(
             dir.join("t.md"),
@@ -1214,7 +1203,7 @@ fn a_file_name_that_is_not_utf8_still_counts() {
     fs::create_dir_all(repo.path.join("specs")).unwrap();
     fs::write(
         repo.path.join(not_utf8_name()),
-        spec_text(9, "Odd", "draft"),
+        SpecFx::new(9, "Odd").text(),
     )
     .unwrap();
     let (path, _) = repo.new_spec(&["--no-branch", "T"]);
@@ -1236,7 +1225,7 @@ fn a_file_name_that_is_not_utf8_still_counts() {
 #[test]
 fn the_spec_id_in_the_front_matter_counts_as_well_as_the_name() {
     let repo = TestRepo::with_commit();
-    repo.write("specs/0001-x.md", &spec_text(2, "X", "draft"));
+    repo.write("specs/0001-x.md", &SpecFx::new(2, "X").text());
     let (path, content) = repo.new_spec(&["--no-branch", "T"]);
     assert_eq!(path, "specs/0003-t.md");
     assert_eq!(fm_str(&content, "spec-id"), "SPEC-0003");

@@ -1,70 +1,22 @@
 //! `git spec list`: integration tests through the real binary, on
 //! temporary repositories made with the real `git` CLI (see `common`).
 
-mod common;
-
 use std::path::Path;
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------
 // Helpers local to these tests.
 // ---------------------------------------------------------------------------
 
-/// One spec's front matter values, for fixture files.
-#[derive(Clone)]
-struct Fx<'a> {
-    number: u64,
-    title: &'a str,
-    status: &'a str,
-    priority: &'a str,
-    owner: &'a str,
-    updated: &'a str,
-    tags: &'a [&'a str],
-}
-
-impl Default for Fx<'_> {
-    fn default() -> Self {
-        Fx {
-            number: 1,
-            title: "A spec",
-            status: "draft",
-            priority: "medium",
-            owner: OWNER,
-            updated: "2026-01-10",
-            tags: &[],
-        }
-    }
-}
-
-/// A double-quoted YAML scalar.
-fn quoted(value: &str) -> String {
-    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-fn spec_text(fx: &Fx) -> String {
-    let tags: Vec<String> = fx.tags.iter().map(|t| quoted(t)).collect();
-    format!(
-        "---\nspec-id: SPEC-{:04}\ntitle: {}\nstatus: {}\npriority: {}\nowner: {}\ncreated: 2026-01-01\nupdated: {}\ntags: [{}]\n---\n\n# {}\n\n## Changelog\n\n- 2026-01-01: Initial draft created\n",
-        fx.number,
-        quoted(fx.title),
-        fx.status,
-        fx.priority,
-        quoted(fx.owner),
-        fx.updated,
-        tags.join(", "),
-        fx.title
-    )
-}
-
 fn spec_path(number: u64) -> String {
     format!("specs/{number:04}-spec.md")
 }
 
-fn write_spec(repo: &TestRepo, fx: &Fx) -> String {
+fn write_spec(repo: &TestRepo, fx: &SpecFx) -> String {
     let path = spec_path(fx.number);
-    repo.write(&path, &spec_text(fx));
+    repo.write(&path, &fx.text());
     path
 }
 
@@ -108,7 +60,7 @@ fn id_list(items: &[&str]) -> Vec<String> {
 fn varied() -> TestRepo {
     let repo = TestRepo::with_commit();
     for fx in [
-        Fx {
+        SpecFx {
             number: 1,
             title: "Login",
             status: "approved",
@@ -117,7 +69,7 @@ fn varied() -> TestRepo {
             updated: "2026-01-05",
             tags: &["auth", "web"],
         },
-        Fx {
+        SpecFx {
             number: 2,
             title: "Search",
             status: "draft",
@@ -126,7 +78,7 @@ fn varied() -> TestRepo {
             updated: "2026-01-09",
             tags: &["web"],
         },
-        Fx {
+        SpecFx {
             number: 3,
             title: "Billing",
             status: "review",
@@ -135,7 +87,7 @@ fn varied() -> TestRepo {
             updated: "2026-01-07",
             tags: &["billing"],
         },
-        Fx {
+        SpecFx {
             number: 4,
             title: "Exports",
             status: "parked",
@@ -144,7 +96,7 @@ fn varied() -> TestRepo {
             updated: "2026-01-09",
             tags: &["auth"],
         },
-        Fx {
+        SpecFx {
             number: 5,
             title: "Audit log",
             status: "draft",
@@ -168,23 +120,23 @@ fn table_lists_every_spec_in_aligned_columns() {
     let repo = TestRepo::with_commit();
     write_spec(
         &repo,
-        &Fx {
+        &SpecFx {
             number: 1,
             title: "Add login",
             tags: &["auth"],
-            ..Fx::default()
+            ..SpecFx::default()
         },
     );
     write_spec(
         &repo,
-        &Fx {
+        &SpecFx {
             number: 12,
             title: "Export CSV",
             status: "in-progress",
             priority: "high",
             owner: "Bob <b@x.org>",
             updated: "2026-01-12",
-            ..Fx::default()
+            ..SpecFx::default()
         },
     );
     let out = list_ok(&repo, &[]);
@@ -229,9 +181,9 @@ fn ids_sort_numerically() {
     for number in [10000, 9999, 2, 100] {
         write_spec(
             &repo,
-            &Fx {
+            &SpecFx {
                 number,
-                ..Fx::default()
+                ..SpecFx::default()
             },
         );
     }
@@ -460,9 +412,9 @@ fn sort_ties_are_broken_by_numeric_id() {
     for number in [10000, 9999, 3] {
         write_spec(
             &repo,
-            &Fx {
+            &SpecFx {
                 number,
-                ..Fx::default()
+                ..SpecFx::default()
             },
         );
     }
@@ -528,20 +480,20 @@ fn csv_quotes_as_rfc_4180() {
     let repo = TestRepo::with_commit();
     write_spec(
         &repo,
-        &Fx {
+        &SpecFx {
             number: 1,
             title: "Fix: \"quotes\", commas",
             tags: &["a", "b c"],
-            ..Fx::default()
+            ..SpecFx::default()
         },
     );
     write_spec(
         &repo,
-        &Fx {
+        &SpecFx {
             number: 2,
             title: "Plain",
             owner: "Bob",
-            ..Fx::default()
+            ..SpecFx::default()
         },
     );
     let out = list_ok(&repo, &["--format", "csv"]);
@@ -604,11 +556,11 @@ fn width_shortens_titles_with_an_ellipsis() {
     let repo = TestRepo::with_commit();
     write_spec(
         &repo,
-        &Fx {
+        &SpecFx {
             number: 1,
             title: "A rather long title that will not fit in a narrow terminal",
             owner: "Jo",
-            ..Fx::default()
+            ..SpecFx::default()
         },
     );
     // ID(9)+2, STATUS(6)+2, PRIORITY(8)+2, OWNER(5)+2, UPDATED(10)+2 = 48,
@@ -652,11 +604,11 @@ fn on_a_terminal_auto_colours_and_fits_the_width() {
     let repo = TestRepo::with_commit();
     write_spec(
         &repo,
-        &Fx {
+        &SpecFx {
             number: 1,
             title: "A rather long title that will not fit in a narrow terminal",
             owner: "Jo",
-            ..Fx::default()
+            ..SpecFx::default()
         },
     );
     let Some(out) = on_terminal(&repo, &["list"], &[("COLUMNS", "60")]) else {
@@ -744,20 +696,14 @@ fn branchy() -> TestRepo {
     let repo = TestRepo::with_commit();
     write_spec(
         &repo,
-        &Fx {
+        &SpecFx {
             number: 1,
             title: "On main",
-            ..Fx::default()
+            ..SpecFx::default()
         },
     );
     repo.commit_all("SPEC-0001");
-    let text = |number, title| {
-        spec_text(&Fx {
-            number,
-            title,
-            ..Fx::default()
-        })
-    };
+    let text = |number, title| SpecFx::new(number, title).text();
     repo.commit_files_on_branch(
         "feature",
         &[
@@ -899,7 +845,7 @@ fn all_branches_reports_a_broken_spec_on_a_branch() {
 #[test]
 fn all_branches_in_a_repository_without_commits() {
     let repo = TestRepo::new();
-    write_spec(&repo, &Fx::default());
+    write_spec(&repo, &SpecFx::default());
     assert_eq!(ids(&repo, &["--all-branches"]), id_list(&["SPEC-0001"]));
 }
 

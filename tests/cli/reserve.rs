@@ -2,12 +2,10 @@
 //! `git spec fetch`), through the built binary and the real `git`, with a
 //! local bare repository as the shared remote.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 
 // ===========================================================================
 // Helpers
@@ -371,11 +369,8 @@ fn unreachable_remote_fails_clearly_and_creates_nothing() {
 fn unknown_remote_name_fails_and_creates_nothing() {
     let (_sandbox, _origin, clones) = team(1);
     let a = &clones[0];
-    let before = a.snapshot();
-    let out = a.spec(&["new", "--reserve=nosuchremote", "Lost"]);
-    let err = assert_failure(&out);
+    let err = a.fails_untouched(&["new", "--reserve=nosuchremote", "Lost"]);
     assert_contains(&err, "nosuchremote");
-    a.assert_unchanged(&before);
 }
 
 #[test]
@@ -568,12 +563,9 @@ fn a_remote_that_refuses_the_push_gives_its_reason_and_creates_nothing() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let before = a.snapshot();
-    let out = a.spec(&["new", "--reserve", "--no-branch", "Refused"]);
-    let err = assert_failure(&out);
+    let err = a.fails_untouched(&["new", "--reserve", "--no-branch", "Refused"]);
     assert_contains(&err, "origin");
     assert_contains(&err, "refs/specs/* are not allowed here");
     assert!(!err.contains("others keep taking them"), "{err}");
-    a.assert_unchanged(&before);
     assert!(remote_spec_refs(&sandbox, &origin).is_empty());
 }

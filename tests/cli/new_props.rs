@@ -3,8 +3,6 @@
 //! the built-in template parses as YAML and gives back exactly the values,
 //! and the slug is a valid file name and git ref component.
 
-mod common;
-
 use git_spec::slug::{slugify, MAX_LEN};
 use git_spec::template::{SpecValues, Template};
 use proptest::prelude::*;
@@ -12,7 +10,7 @@ use proptest::sample::select;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use yaml_rust2::Yaml;
 
-use common::{fm_list, fm_str, front_matter};
+use crate::common::{fm_list, fm_str, front_matter};
 
 /// Characters that matter to YAML, Markdown, tera or slugs, plus YAML line
 /// breaks (U+0085, U+2028, U+2029), the BOM, controls and wide characters.

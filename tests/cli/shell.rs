@@ -5,13 +5,11 @@
 //! The bash script is executed by bash (which these tests need); git's own
 //! completion script and groff are used when the machine has them.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
 
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------
 // Helpers local to these tests.

@@ -5,20 +5,13 @@
 //! command may change the `status:` value, the `updated:` value and append
 //! one changelog line, and nothing else.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------
 // Helpers local to these tests.
 // ---------------------------------------------------------------------------
-
-/// The changelog line `git spec status` appends (pinned date, test identity).
-fn entry(from: &str, to: &str) -> String {
-    format!("- {SPEC_DATE}: Status changed from {from} to {to} by {USER_NAME}")
-}
 
 /// A repository with one commit (README.md) and `content` at `rel`.
 fn repo_with(rel: &str, content: &str) -> TestRepo {
@@ -41,25 +34,6 @@ fn assert_bytes(repo: &TestRepo, rel: &str, expected: &str) {
         "{rel} is not as expected\n--- expected ---\n{expected:?}\n--- actual ---\n{:?}",
         String::from_utf8_lossy(&actual)
     );
-}
-
-/// Runs `git spec ARGS` in the root and asserts success.
-#[track_caller]
-fn spec_ok(repo: &TestRepo, args: &[&str]) -> std::process::Output {
-    let out = repo.spec(args);
-    assert_success_ctx(&out, &format!("git spec {}", args.join(" ")));
-    out
-}
-
-/// Runs `git spec ARGS`, asserts a reported failure that changed nothing
-/// a user can see (files, index, refs); returns stderr.
-#[track_caller]
-fn spec_fails_untouched(repo: &TestRepo, args: &[&str]) -> String {
-    let before = repo.snapshot();
-    let out = repo.spec(args);
-    let err = assert_failure(&out);
-    repo.assert_unchanged(&before);
-    err
 }
 
 /// Asserts that `text` contains `<path>:<line number>:`.
@@ -109,14 +83,14 @@ fn every_id_form_finds_the_spec() {
         &doc("spec-id: SPEC-0042\nstatus: draft\n", "body\n"),
     );
     for form in ["42", "0042", "SPEC-0042", "spec-0042", "Spec-0042", "00042"] {
-        let out = spec_ok(&repo, &["status", form]);
+        let out = repo.spec_ok(&["status", form]);
         assert_eq!(
             stdout(&out),
             "SPEC-0042: draft\nnext: review, approved, withdrawn\n",
             "form {form}"
         );
     }
-    let out = spec_ok(&repo, &["status", "spec-0042", "review"]);
+    let out = repo.spec_ok(&["status", "spec-0042", "review"]);
     assert_eq!(stdout(&out), "SPEC-0042: draft -> review\n");
     assert_eq!(
         fm_str(&repo.read("specs/0042-oauth.md"), "status"),
@@ -128,7 +102,7 @@ fn every_id_form_finds_the_spec() {
 fn malformed_id_is_an_error() {
     let repo = repo_with(SPEC, &simple("draft"));
     for bad in ["abc", "SPEC-", "SPEC-00x1", "4 2", "RFC-0001"] {
-        let err = spec_fails_untouched(&repo, &["status", bad, "approved"]);
+        let err = repo.fails_untouched(&["status", bad, "approved"]);
         assert_contains(&err, "is not a spec id");
     }
 }
@@ -139,11 +113,11 @@ fn spec_id_in_front_matter_wins_over_the_file_name() {
     let repo = repo_with("specs/0005-x.md", &original);
 
     // The file name's number is not the spec's id.
-    let err = spec_fails_untouched(&repo, &["status", "5", "approved"]);
+    let err = repo.fails_untouched(&["status", "5", "approved"]);
     assert_contains(&err, "no spec SPEC-0005");
     assert_contains(&err, "SPEC-0042");
 
-    let out = spec_ok(&repo, &["status", "42", "approved"]);
+    let out = repo.spec_ok(&["status", "42", "approved"]);
     assert_eq!(stdout(&out), "SPEC-0042: draft -> approved\n");
     assert_bytes(
         &repo,
@@ -151,7 +125,7 @@ fn spec_id_in_front_matter_wins_over_the_file_name() {
         &format!(
             "{}\n## Changelog\n\n{}\n",
             doc("spec-id: SPEC-0042\nstatus: approved\n", "body\n"),
-            entry("draft", "approved")
+            status_entry("draft", "approved")
         ),
     );
 }
@@ -162,12 +136,12 @@ fn file_name_is_the_fallback_without_spec_id() {
         "specs/0007-no-id.md",
         &doc("title: No id\nstatus: draft\n", "body\n"),
     );
-    let out = spec_ok(&repo, &["status", "7"]);
+    let out = repo.spec_ok(&["status", "7"]);
     assert_eq!(
         stdout(&out),
         "SPEC-0007: draft\nnext: review, approved, withdrawn\n"
     );
-    let out = spec_ok(&repo, &["status", "SPEC-0007", "review"]);
+    let out = repo.spec_ok(&["status", "SPEC-0007", "review"]);
     assert_eq!(stdout(&out), "SPEC-0007: draft -> review\n");
     assert_eq!(
         fm_str(&repo.read("specs/0007-no-id.md"), "status"),
@@ -184,7 +158,7 @@ fn unknown_id_lists_the_closest_ids() {
             &doc(&format!("spec-id: SPEC-{n:04}\nstatus: draft\n"), ""),
         );
     }
-    let err = spec_fails_untouched(&repo, &["status", "42", "approved"]);
+    let err = repo.fails_untouched(&["status", "42", "approved"]);
     assert_contains(&err, "no spec SPEC-0042");
     assert_contains(&err, "SPEC-0040");
     // The closest one comes first.
@@ -192,14 +166,14 @@ fn unknown_id_lists_the_closest_ids() {
     assert!(at("SPEC-0040") < at("SPEC-0010"), "{err}");
     assert!(at("SPEC-0040") < at("SPEC-0001"), "{err}");
 
-    let err = spec_fails_untouched(&repo, &["status", "42"]);
+    let err = repo.fails_untouched(&["status", "42"]);
     assert_contains(&err, "no spec SPEC-0042");
 }
 
 #[test]
 fn no_specs_at_all_is_an_error() {
     let repo = TestRepo::with_commit();
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "no spec SPEC-0001");
     assert_contains(&err, "git spec new");
 }
@@ -216,12 +190,12 @@ fn duplicate_id_names_both_files_and_points_at_check() {
         "specs/0009-b.md",
         &doc("spec-id: SPEC-0003\nstatus: draft\n", ""),
     );
-    let err = spec_fails_untouched(&repo, &["status", "3", "approved"]);
+    let err = repo.fails_untouched(&["status", "3", "approved"]);
     assert_contains(&err, "SPEC-0003");
     assert_contains(&err, "specs/0003-a.md");
     assert_contains(&err, "specs/0009-b.md");
     assert_contains(&err, "git spec check");
-    let err = spec_fails_untouched(&repo, &["status", "3"]);
+    let err = repo.fails_untouched(&["status", "3"]);
     assert_contains(&err, "specs/0009-b.md");
 }
 
@@ -234,7 +208,7 @@ fn new_then_approved_works_with_the_defaults() {
     let repo = TestRepo::with_commit();
     let (path, before) = repo.new_spec(&["Add OAuth login"]);
     assert_eq!(path, "specs/0001-add-oauth-login.md");
-    let out = spec_ok(&repo, &["status", "1", "approved"]);
+    let out = repo.spec_ok(&["status", "1", "approved"]);
     assert_eq!(stdout(&out), "SPEC-0001: draft -> approved\n");
 
     assert!(before.contains("\nstatus: draft\n"), "{before}");
@@ -242,7 +216,7 @@ fn new_then_approved_works_with_the_defaults() {
     let expected = format!(
         "{}{}\n",
         before.replacen("\nstatus: draft\n", "\nstatus: approved\n", 1),
-        entry("draft", "approved")
+        status_entry("draft", "approved")
     );
     assert_bytes(&repo, &path, &expected);
     // The file is still the only change: untracked, on the spec's branch.
@@ -252,7 +226,7 @@ fn new_then_approved_works_with_the_defaults() {
 #[test]
 fn disallowed_transition_names_current_and_allowed_and_changes_nothing() {
     let repo = repo_with(SPEC, &simple("draft"));
-    let err = spec_fails_untouched(&repo, &["status", "1", "implemented"]);
+    let err = repo.fails_untouched(&["status", "1", "implemented"]);
     assert_contains(&err, "draft");
     assert_contains(&err, "implemented");
     assert_contains(&err, "review, approved, withdrawn");
@@ -261,7 +235,7 @@ fn disallowed_transition_names_current_and_allowed_and_changes_nothing() {
 
     // From a final status nothing is allowed.
     repo.write(SPEC, &simple("withdrawn"));
-    let err = spec_fails_untouched(&repo, &["status", "1", "draft"]);
+    let err = repo.fails_untouched(&["status", "1", "draft"]);
     assert_contains(&err, "withdrawn");
     assert_contains(&err, "final");
 }
@@ -269,15 +243,15 @@ fn disallowed_transition_names_current_and_allowed_and_changes_nothing() {
 #[test]
 fn force_performs_the_transition_and_the_entry_says_forced() {
     let repo = repo_with(SPEC, &simple("draft"));
-    let out = spec_ok(&repo, &["status", "1", "implemented", "--force"]);
+    let out = repo.spec_ok(&["status", "1", "implemented", "--force"]);
     assert_eq!(stdout(&out), "SPEC-0001: draft -> implemented (forced)\n");
-    let forced = format!("{} (forced)", entry("draft", "implemented"));
+    let forced = format!("{} (forced)", status_entry("draft", "implemented"));
     assert_bytes(&repo, SPEC, &simple_after("implemented", &forced));
 
     // Out of a final status too, with a note after the marker.
-    let out = spec_ok(&repo, &["status", "1", "superseded"]);
+    let out = repo.spec_ok(&["status", "1", "superseded"]);
     assert_eq!(stdout(&out), "SPEC-0001: implemented -> superseded\n");
-    let out = spec_ok(&repo, &["status", "1", "draft", "-f", "--note", "reopened"]);
+    let out = repo.spec_ok(&["status", "1", "draft", "-f", "--note", "reopened"]);
     assert_eq!(stdout(&out), "SPEC-0001: superseded -> draft (forced)\n");
     let text = repo.read(SPEC);
     let last = text.lines().last().unwrap();
@@ -285,14 +259,14 @@ fn force_performs_the_transition_and_the_entry_says_forced() {
         last,
         format!(
             "{} (forced) \u{2014} reopened",
-            entry("superseded", "draft")
+            status_entry("superseded", "draft")
         )
     );
     // An allowed move with --force is not recorded as forced.
-    spec_ok(&repo, &["status", "1", "review", "--force"]);
+    repo.spec_ok(&["status", "1", "review", "--force"]);
     assert_eq!(
         repo.read(SPEC).lines().last().unwrap(),
-        entry("draft", "review")
+        status_entry("draft", "review")
     );
 }
 
@@ -304,7 +278,7 @@ fn unknown_status_lists_the_statuses() {
         &["status", "1", "done", "--force"][..],
         &["status", "1", "Approved"][..],
     ] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_contains(
             &err,
             "draft, review, approved, in-progress, implemented, rejected, withdrawn, superseded",
@@ -317,14 +291,14 @@ fn unknown_status_lists_the_statuses() {
 fn same_status_says_so_exits_zero_and_changes_nothing() {
     let repo = repo_with(SPEC, &simple("review"));
     let before = repo.snapshot();
-    let out = spec_ok(&repo, &["status", "1", "review"]);
+    let out = repo.spec_ok(&["status", "1", "review"]);
     let said = format!("{}{}", stdout(&out), stderr(&out));
     assert_contains(&said, "already review");
     repo.assert_unchanged(&before);
     assert_bytes(&repo, SPEC, &simple("review"));
 
     // Also with --force and --commit: still nothing.
-    spec_ok(&repo, &["status", "1", "review", "--force", "--commit"]);
+    repo.spec_ok(&["status", "1", "review", "--force", "--commit"]);
     repo.assert_unchanged(&before);
 }
 
@@ -356,13 +330,13 @@ fn without_a_status_prints_current_and_next() {
     for (status, expected) in cases {
         repo.write(SPEC, &simple(status));
         let before = repo.snapshot();
-        let out = spec_ok(&repo, &["status", "1"]);
+        let out = repo.spec_ok(&["status", "1"]);
         assert_eq!(stdout(&out), expected, "status {status}");
         repo.assert_unchanged(&before);
     }
 
     repo.write(SPEC, &simple("approved"));
-    let out = spec_ok(&repo, &["status", "1", "--json"]);
+    let out = repo.spec_ok(&["status", "1", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(json["id"], "SPEC-0001");
     assert_eq!(json["status"], "approved");
@@ -386,30 +360,30 @@ fn custom_workflow_from_specrc_unenforced() {
     let (path, _) = repo.new_spec(&["Thing", "--no-branch"]);
     assert_eq!(path, "docs/rfcs/0001-thing.md");
 
-    let out = spec_ok(&repo, &["status", "rfc-1"]);
+    let out = repo.spec_ok(&["status", "rfc-1"]);
     assert_eq!(stdout(&out), "RFC-0001: todo\nnext: doing, dropped\n");
 
     // Not enforced: a move outside the table needs no --force and is not
     // recorded as forced.
-    let out = spec_ok(&repo, &["status", "RFC-0001", "done"]);
+    let out = repo.spec_ok(&["status", "RFC-0001", "done"]);
     assert_eq!(stdout(&out), "RFC-0001: todo -> done\n");
     let text = repo.read(&path);
     assert_eq!(fm_str(&text, "status"), "done");
     assert!(
-        text.ends_with(&format!("{}\n", entry("todo", "done"))),
+        text.ends_with(&format!("{}\n", status_entry("todo", "done"))),
         "{text}"
     );
 
-    let out = spec_ok(&repo, &["status", "1"]);
+    let out = repo.spec_ok(&["status", "1"]);
     assert_eq!(stdout(&out), "RFC-0001: done (final)\n");
 
     // Statuses still come from the config: the default ones are unknown.
-    let err = spec_fails_untouched(&repo, &["status", "1", "draft"]);
+    let err = repo.fails_untouched(&["status", "1", "draft"]);
     assert_contains(&err, "todo, doing, done, dropped");
 
     // --commit with the configured folder (a nested tree) and prefix.
     repo.commit_all("rfc");
-    spec_ok(&repo, &["status", "1", "dropped", "--commit"]);
+    repo.spec_ok(&["status", "1", "dropped", "--commit"]);
     assert_eq!(
         repo.git_out(&["log", "-1", "--format=%s"]),
         "spec(RFC-0001): done -> dropped"
@@ -424,15 +398,15 @@ fn custom_workflow_from_specrc_unenforced() {
 #[test]
 fn unknown_current_status_needs_force() {
     let repo = repo_with(SPEC, &simple("wip"));
-    let out = spec_ok(&repo, &["status", "1"]);
+    let out = repo.spec_ok(&["status", "1"]);
     assert_contains(&stdout(&out), "SPEC-0001: wip");
     assert_contains(&stdout(&out), "draft, review, approved");
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "wip");
     assert_contains(&err, "--force");
-    let out = spec_ok(&repo, &["status", "1", "approved", "--force"]);
+    let out = repo.spec_ok(&["status", "1", "approved", "--force"]);
     assert_eq!(stdout(&out), "SPEC-0001: wip -> approved (forced)\n");
-    let forced = format!("{} (forced)", entry("wip", "approved"));
+    let forced = format!("{} (forced)", status_entry("wip", "approved"));
     assert_bytes(&repo, SPEC, &simple_after("approved", &forced));
 }
 
@@ -446,20 +420,20 @@ fn custom_workflow_from_specrc_enforced() {
          [workflow.transitions]\ntodo = [\"doing\"]\ndoing = [\"done\", \"todo\"]\n",
     );
     repo.write(SPEC, &simple("todo"));
-    let err = spec_fails_untouched(&repo, &["status", "1", "done"]);
+    let err = repo.fails_untouched(&["status", "1", "done"]);
     assert_contains(&err, "todo");
     assert_contains(&err, "doing");
     assert_contains(&err, "--force");
-    spec_ok(&repo, &["status", "1", "doing"]);
-    spec_ok(&repo, &["status", "1", "done"]);
-    let out = spec_ok(&repo, &["status", "1"]);
+    repo.spec_ok(&["status", "1", "doing"]);
+    repo.spec_ok(&["status", "1", "done"]);
+    let out = repo.spec_ok(&["status", "1"]);
     assert_eq!(stdout(&out), "SPEC-0001: done (final)\n");
     let text = repo.read(SPEC);
     assert!(
         text.ends_with(&format!(
             "{}\n{}\n",
-            entry("todo", "doing"),
-            entry("doing", "done")
+            status_entry("todo", "doing"),
+            status_entry("doing", "done")
         )),
         "{text}"
     );
@@ -532,9 +506,9 @@ fn rich_after(entry_line: &str) -> String {
 #[test]
 fn edit_changes_only_status_updated_and_one_entry() {
     let repo = repo_with(SPEC, RICH);
-    let out = spec_ok(&repo, &["status", "1", "approved"]);
+    let out = repo.spec_ok(&["status", "1", "approved"]);
     assert_eq!(stdout(&out), "SPEC-0001: draft -> approved\n");
-    let expected = rich_after(&entry("draft", "approved"));
+    let expected = rich_after(&status_entry("draft", "approved"));
     // The expectation itself differs from the input in exactly three lines.
     assert_eq!(RICH.lines().count() + 1, expected.lines().count());
     assert_bytes(&repo, SPEC, &expected);
@@ -543,26 +517,23 @@ fn edit_changes_only_status_updated_and_one_entry() {
 #[test]
 fn note_goes_after_an_em_dash() {
     let repo = repo_with(SPEC, RICH);
-    spec_ok(
-        &repo,
-        &[
-            "status",
-            "1",
-            "approved",
-            "--note",
-            "LGTM from the security review",
-        ],
-    );
+    repo.spec_ok(&[
+        "status",
+        "1",
+        "approved",
+        "--note",
+        "LGTM from the security review",
+    ]);
     let line = format!(
         "{} \u{2014} LGTM from the security review",
-        entry("draft", "approved")
+        status_entry("draft", "approved")
     );
     assert_bytes(&repo, SPEC, &rich_after(&line));
 
     // `-m` is the same option; a note cannot break the entry over two lines.
     let repo = repo_with(SPEC, RICH);
-    spec_ok(&repo, &["status", "1", "approved", "-m", "two\nlines"]);
-    let line = format!("{} \u{2014} two lines", entry("draft", "approved"));
+    repo.spec_ok(&["status", "1", "approved", "-m", "two\nlines"]);
+    let line = format!("{} \u{2014} two lines", status_entry("draft", "approved"));
     assert_bytes(&repo, SPEC, &rich_after(&line));
 }
 
@@ -570,21 +541,21 @@ fn note_goes_after_an_em_dash() {
 fn crlf_document_stays_crlf_and_the_new_line_too() {
     let crlf = RICH.replace('\n', "\r\n");
     let repo = repo_with(SPEC, &crlf);
-    spec_ok(&repo, &["status", "1", "approved"]);
-    let expected = rich_after(&entry("draft", "approved")).replace('\n', "\r\n");
+    repo.spec_ok(&["status", "1", "approved"]);
+    let expected = rich_after(&status_entry("draft", "approved")).replace('\n', "\r\n");
     assert_bytes(&repo, SPEC, &expected);
 }
 
 #[test]
 fn utf8_bom_is_kept() {
     let repo = repo_with(SPEC, &format!("\u{feff}{RICH}"));
-    spec_ok(&repo, &["status", "1", "approved"]);
-    let expected = format!("\u{feff}{}", rich_after(&entry("draft", "approved")));
+    repo.spec_ok(&["status", "1", "approved"]);
+    let expected = format!("\u{feff}{}", rich_after(&status_entry("draft", "approved")));
     assert_bytes(&repo, SPEC, &expected);
 
     // BOM and CRLF together.
     let repo = repo_with(SPEC, &format!("\u{feff}{}", RICH.replace('\n', "\r\n")));
-    spec_ok(&repo, &["status", "1", "approved"]);
+    repo.spec_ok(&["status", "1", "approved"]);
     assert_bytes(&repo, SPEC, &expected.replace('\n', "\r\n"));
 }
 
@@ -592,12 +563,12 @@ fn utf8_bom_is_kept() {
 fn missing_final_newline_after_the_changelog_section_is_kept() {
     let input = RICH.trim_end_matches('\n');
     let repo = repo_with(SPEC, input);
-    spec_ok(&repo, &["status", "1", "approved"]);
-    let expected = rich_after(&entry("draft", "approved"));
+    repo.spec_ok(&["status", "1", "approved"]);
+    let expected = rich_after(&status_entry("draft", "approved"));
     assert_bytes(&repo, SPEC, expected.trim_end_matches('\n'));
 
     let repo = repo_with(SPEC, &input.replace('\n', "\r\n"));
-    spec_ok(&repo, &["status", "1", "approved"]);
+    repo.spec_ok(&["status", "1", "approved"]);
     assert_bytes(
         &repo,
         SPEC,
@@ -611,19 +582,19 @@ fn missing_final_newline_on_the_last_changelog_entry() {
     // new last line ends with a newline (the line ending of the file).
     let input = simple("draft");
     let repo = repo_with(SPEC, input.trim_end_matches('\n'));
-    spec_ok(&repo, &["status", "1", "approved"]);
+    repo.spec_ok(&["status", "1", "approved"]);
     assert_bytes(
         &repo,
         SPEC,
-        &simple_after("approved", &entry("draft", "approved")),
+        &simple_after("approved", &status_entry("draft", "approved")),
     );
 
     let repo = repo_with(SPEC, &input.trim_end_matches('\n').replace('\n', "\r\n"));
-    spec_ok(&repo, &["status", "1", "approved"]);
+    repo.spec_ok(&["status", "1", "approved"]);
     assert_bytes(
         &repo,
         SPEC,
-        &simple_after("approved", &entry("draft", "approved")).replace('\n', "\r\n"),
+        &simple_after("approved", &status_entry("draft", "approved")).replace('\n', "\r\n"),
     );
 }
 
@@ -642,11 +613,11 @@ fn quoting_style_of_status_and_updated_is_kept() {
         };
         let body = "\n## Changelog\n\n- 2025-11-02: created\n";
         let repo = repo_with(SPEC, &doc(&front(line, "'2025-12-01'"), body));
-        spec_ok(&repo, &["status", "1", "approved"]);
+        repo.spec_ok(&["status", "1", "approved"]);
         let expected = format!(
             "{}{}\n",
             doc(&front(after, &format!("'{SPEC_DATE}'")), body),
-            entry("draft", "approved")
+            status_entry("draft", "approved")
         );
         assert_bytes(&repo, SPEC, &expected);
     }
@@ -658,7 +629,7 @@ fn quoting_style_of_status_and_updated_is_kept() {
             "## Changelog\n",
         ),
     );
-    spec_ok(&repo, &["status", "1", "approved"]);
+    repo.spec_ok(&["status", "1", "approved"]);
     assert_bytes(
         &repo,
         SPEC,
@@ -668,7 +639,7 @@ fn quoting_style_of_status_and_updated_is_kept() {
                 &format!("status: approved\nupdated: \"{SPEC_DATE}\" # c\n"),
                 "## Changelog\n"
             ),
-            entry("draft", "approved")
+            status_entry("draft", "approved")
         ),
     );
 }
@@ -677,7 +648,7 @@ fn quoting_style_of_status_and_updated_is_kept() {
 fn missing_changelog_section_is_added_at_the_end() {
     let front = "spec-id: SPEC-0001\nstatus: draft\nupdated: 2025-12-01\n";
     let front_after = format!("spec-id: SPEC-0001\nstatus: approved\nupdated: {SPEC_DATE}\n");
-    let tail = format!("## Changelog\n\n{}\n", entry("draft", "approved"));
+    let tail = format!("## Changelog\n\n{}\n", status_entry("draft", "approved"));
     let cases = [
         // (body before, body after)
         (
@@ -698,7 +669,7 @@ fn missing_changelog_section_is_added_at_the_end() {
         for crlf in [false, true] {
             let eol = |s: String| if crlf { s.replace('\n', "\r\n") } else { s };
             let repo = repo_with(SPEC, &eol(doc(front, body)));
-            spec_ok(&repo, &["status", "1", "approved"]);
+            repo.spec_ok(&["status", "1", "approved"]);
             assert_bytes(&repo, SPEC, &eol(doc(&front_after, body_after)));
         }
     }
@@ -706,13 +677,13 @@ fn missing_changelog_section_is_added_at_the_end() {
     // Without an `updated:` key, none is added; BOM and CRLF kept.
     let input = "\u{feff}---\r\nstatus: draft\r\nspec-id: SPEC-0001\r\n---\r\nBody.";
     let repo = repo_with(SPEC, input);
-    spec_ok(&repo, &["status", "1", "review"]);
+    repo.spec_ok(&["status", "1", "review"]);
     assert_bytes(
         &repo,
         SPEC,
         &format!(
             "\u{feff}---\r\nstatus: review\r\nspec-id: SPEC-0001\r\n---\r\nBody.\r\n\r\n## Changelog\r\n\r\n{}\r\n",
-            entry("draft", "review")
+            status_entry("draft", "review")
         ),
     );
 }
@@ -721,15 +692,15 @@ fn missing_changelog_section_is_added_at_the_end() {
 fn entries_are_appended_one_per_transition() {
     let repo = repo_with(SPEC, &simple("draft"));
     for to in ["review", "approved", "in-progress", "implemented"] {
-        spec_ok(&repo, &["status", "1", to]);
+        repo.spec_ok(&["status", "1", to]);
     }
     let text = repo.read(SPEC);
     let expected_tail = [
         "- 2025-11-02: Initial draft created".to_string(),
-        entry("draft", "review"),
-        entry("review", "approved"),
-        entry("approved", "in-progress"),
-        entry("in-progress", "implemented"),
+        status_entry("draft", "review"),
+        status_entry("review", "approved"),
+        status_entry("approved", "in-progress"),
+        status_entry("in-progress", "implemented"),
     ]
     .join("\n");
     assert!(text.ends_with(&format!("\n{expected_tail}\n")), "{text}");
@@ -741,7 +712,7 @@ fn entries_are_appended_one_per_transition() {
 fn the_name_comes_from_git_config() {
     let repo = repo_with(SPEC, &simple("draft"));
     repo.git(&["config", "user.name", "Zoë Ångström"]);
-    spec_ok(&repo, &["status", "1", "review"]);
+    repo.spec_ok(&["status", "1", "review"]);
     let text = repo.read(SPEC);
     assert!(
         text.ends_with(&format!(
@@ -755,7 +726,7 @@ fn the_name_comes_from_git_config() {
     repo.sandbox.set_global("user.name", "Global Person");
     repo.sandbox.set_global("user.email", "global@example.com");
     repo.write(SPEC, &simple("draft"));
-    spec_ok(&repo, &["status", "1", "review"]);
+    repo.spec_ok(&["status", "1", "review"]);
     assert!(repo
         .read(SPEC)
         .ends_with("Status changed from draft to review by Global Person\n"));
@@ -787,7 +758,7 @@ fn write_is_atomic_no_temp_file_left_and_mode_kept() {
     let repo = repo_with(SPEC, &simple("draft"));
     let path = repo.path.join(SPEC);
     fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-    spec_ok(&repo, &["status", "1", "approved"]);
+    repo.spec_ok(&["status", "1", "approved"]);
     assert_eq!(repo.list_dir("specs"), vec!["0001-login.md"]);
     assert_eq!(
         fs::metadata(&path).unwrap().permissions().mode() & 0o777,
@@ -806,7 +777,7 @@ fn dry_run_prints_a_unified_diff_and_changes_nothing() {
     repo.commit_all("add spec");
     let before = repo.snapshot();
     for flag in ["--dry-run", "-n"] {
-        let out = spec_ok(&repo, &["status", "1", "approved", flag, "--note", "ok"]);
+        let out = repo.spec_ok(&["status", "1", "approved", flag, "--note", "ok"]);
         let diff = stdout(&out);
         assert_contains(&diff, "--- a/specs/0001-login.md\n");
         assert_contains(&diff, "+++ b/specs/0001-login.md\n");
@@ -817,7 +788,7 @@ fn dry_run_prints_a_unified_diff_and_changes_nothing() {
         assert_contains(&diff, &format!("\n+updated: {SPEC_DATE}\n"));
         assert_contains(
             &diff,
-            &format!("\n+{} \u{2014} ok\n", entry("draft", "approved")),
+            &format!("\n+{} \u{2014} ok\n", status_entry("draft", "approved")),
         );
         // Only the status line, the updated line and the entry change.
         let changed: Vec<&str> = diff
@@ -832,7 +803,7 @@ fn dry_run_prints_a_unified_diff_and_changes_nothing() {
         repo.assert_unchanged(&before);
     }
     // --dry-run wins over --commit.
-    spec_ok(&repo, &["status", "1", "approved", "--dry-run", "--commit"]);
+    repo.spec_ok(&["status", "1", "approved", "--dry-run", "--commit"]);
     repo.assert_unchanged(&before);
     assert_bytes(&repo, SPEC, &simple("draft"));
 }
@@ -840,7 +811,7 @@ fn dry_run_prints_a_unified_diff_and_changes_nothing() {
 #[test]
 fn json_output_has_id_path_from_to_forced() {
     let repo = repo_with(SPEC, &simple("draft"));
-    let out = spec_ok(&repo, &["status", "1", "approved", "--json"]);
+    let out = repo.spec_ok(&["status", "1", "approved", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(json["id"], "SPEC-0001");
     assert_eq!(json["path"], SPEC);
@@ -849,7 +820,7 @@ fn json_output_has_id_path_from_to_forced() {
     assert_eq!(json["forced"], false);
     assert_eq!(fm_str(&repo.read(SPEC), "status"), "approved");
 
-    let out = spec_ok(&repo, &["status", "0001", "draft", "--json", "--force"]);
+    let out = repo.spec_ok(&["status", "0001", "draft", "--json", "--force"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(json["from"], "approved");
     assert_eq!(json["to"], "draft");
@@ -874,7 +845,7 @@ fn commit_commits_only_the_spec_and_leaves_the_rest_staged() {
     repo.git(&["add", "notes.txt", "specs/README.txt"]);
     repo.write("README.md", "# Project\n\nunstaged edit\n");
 
-    let out = spec_ok(&repo, &["status", "1", "approved", "--commit"]);
+    let out = repo.spec_ok(&["status", "1", "approved", "--commit"]);
     assert_eq!(stdout(&out), "SPEC-0001: draft -> approved\n");
 
     assert_eq!(repo.head_ref().as_deref(), Some("refs/heads/main"));
@@ -889,7 +860,7 @@ fn commit_commits_only_the_spec_and_leaves_the_rest_staged() {
         SPEC
     );
     assert_eq!(repo.git_out(&["rev-list", "--count", "HEAD"]), "3");
-    let expected = simple_after("approved", &entry("draft", "approved"));
+    let expected = simple_after("approved", &status_entry("draft", "approved"));
     assert_eq!(repo.show("HEAD", SPEC), expected);
     assert_bytes(&repo, SPEC, &expected);
     assert_eq!(
@@ -906,7 +877,7 @@ fn commit_commits_only_the_spec_and_leaves_the_rest_staged() {
 fn commit_after_new_on_the_spec_branch() {
     let repo = TestRepo::with_commit();
     let (path, _) = repo.new_spec(&["Add OAuth login"]);
-    let out = spec_ok(&repo, &["status", "SPEC-0001", "approved", "--commit"]);
+    let out = repo.spec_ok(&["status", "SPEC-0001", "approved", "--commit"]);
     assert_eq!(stdout(&out), "SPEC-0001: draft -> approved\n");
     assert_eq!(
         repo.head_ref().as_deref(),
@@ -930,7 +901,7 @@ fn commit_after_new_on_the_spec_branch() {
 fn commit_in_a_repository_without_commits() {
     let repo = TestRepo::new();
     repo.write(SPEC, &simple("draft"));
-    spec_ok(&repo, &["status", "1", "review", "--commit"]);
+    repo.spec_ok(&["status", "1", "review", "--commit"]);
     assert_eq!(
         repo.git_out(&["log", "--format=%s"]),
         "spec(SPEC-0001): draft -> review"
@@ -948,7 +919,7 @@ fn commit_keeps_the_file_mode() {
     assert!(repo
         .git_out(&["ls-tree", "HEAD", SPEC])
         .starts_with("100755 "));
-    spec_ok(&repo, &["status", "1", "approved", "--commit"]);
+    repo.spec_ok(&["status", "1", "approved", "--commit"]);
     assert!(
         repo.git_out(&["ls-tree", "HEAD", SPEC])
             .starts_with("100755 "),
@@ -968,8 +939,8 @@ fn commit_applies_the_line_ending_attributes() {
     assert_eq!(repo.show("HEAD", SPEC), simple("draft"));
     assert_eq!(repo.status_porcelain(), "");
 
-    spec_ok(&repo, &["status", "1", "approved", "--commit"]);
-    let expected = simple_after("approved", &entry("draft", "approved"));
+    repo.spec_ok(&["status", "1", "approved", "--commit"]);
+    let expected = simple_after("approved", &status_entry("draft", "approved"));
     assert_bytes(&repo, SPEC, &expected.replace('\n', "\r\n"));
     assert_eq!(
         repo.show("HEAD", SPEC),
@@ -987,13 +958,13 @@ fn commit_applies_the_line_ending_attributes() {
 fn missing_front_matter_names_file_and_line() {
     let repo = repo_with(SPEC, "# Login\n\nstatus: draft\n");
     for args in [&["status", "1", "approved"][..], &["status", "1"][..]] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_contains(&err, "specs/0001-login.md:1:");
         assert_contains(&err, "front matter");
     }
     // A BOM alone does not make it front matter either.
     let repo = repo_with(SPEC, "\u{feff}\n---\nstatus: draft\n---\n");
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "specs/0001-login.md:1:");
 }
 
@@ -1001,7 +972,7 @@ fn missing_front_matter_names_file_and_line() {
 fn unterminated_front_matter_names_file_and_line() {
     let repo = repo_with(SPEC, "---\nspec-id: SPEC-0001\nstatus: draft\n\n# Login\n");
     for args in [&["status", "1", "approved"][..], &["status", "1"][..]] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_names_file_and_line(&err, SPEC);
         assert_contains(&err, "unterminated front matter");
     }
@@ -1019,7 +990,7 @@ fn invalid_yaml_names_the_line() {
         &["status", "1"][..],
         &["status", "1", "approved", "--force"][..],
     ] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_contains(&err, "specs/0001-login.md:4:");
         assert_contains(&err, "YAML");
     }
@@ -1028,7 +999,7 @@ fn invalid_yaml_names_the_line() {
         SPEC,
         "---\nstatus: draft\nspec-id: SPEC-0001\nstatus: review\n---\n",
     );
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_names_file_and_line(&err, SPEC);
     assert_contains(&err, "status");
 }
@@ -1041,7 +1012,7 @@ fn front_matter_without_status_is_an_error_and_untouched() {
         &["status", "1"][..],
         &["status", "1", "approved", "--force"][..],
     ] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_contains(&err, SPEC);
         assert_contains(&err, "status");
     }
@@ -1050,7 +1021,7 @@ fn front_matter_without_status_is_an_error_and_untouched() {
         SPEC,
         "---\nspec-id: SPEC-0001\nstatus:\ntitle: Login\n---\nbody\n",
     );
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "specs/0001-login.md:3:");
 }
 
@@ -1058,7 +1029,7 @@ fn front_matter_without_status_is_an_error_and_untouched() {
 fn front_matter_without_status_names_a_line() {
     let repo = repo_with(SPEC, "---\nspec-id: SPEC-0001\ntitle: Login\n---\nbody\n");
     for args in [&["status", "1", "approved"][..], &["status", "1"][..]] {
-        let err = spec_fails_untouched(&repo, args);
+        let err = repo.fails_untouched(args);
         assert_names_file_and_line(&err, SPEC);
     }
 }
@@ -1070,7 +1041,7 @@ fn invalid_utf8_names_the_line() {
     content.extend_from_slice(b"\xe9\nstatus: draft\n---\n");
     repo.write("specs/.keep", "");
     fs::write(repo.path.join(SPEC), &content).unwrap();
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "specs/0001-login.md:3:");
     assert_eq!(bytes(&repo, SPEC), content);
 }
@@ -1079,11 +1050,11 @@ fn invalid_utf8_names_the_line() {
 fn without_an_identity_nothing_changes() {
     let repo = TestRepo::without_identity();
     repo.write(SPEC, &simple("draft"));
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "user.name");
     assert_bytes(&repo, SPEC, &simple("draft"));
     // Showing the status needs no identity.
-    let out = spec_ok(&repo, &["status", "1"]);
+    let out = repo.spec_ok(&["status", "1"]);
     assert_contains(&stdout(&out), "SPEC-0001: draft");
 }
 
@@ -1093,7 +1064,7 @@ fn status_that_cannot_be_edited_in_place_is_refused_with_its_line() {
         SPEC,
         "---\nspec-id: SPEC-0001\nstatus: >-\n  draft\nupdated: 2025-12-01\n---\n",
     );
-    let err = spec_fails_untouched(&repo, &["status", "1", "approved"]);
+    let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "specs/0001-login.md:3:");
 }
 
@@ -1134,7 +1105,7 @@ fn works_from_a_subdirectory() {
     assert_bytes(
         &repo,
         SPEC,
-        &simple_after("review", &entry("draft", "review")),
+        &simple_after("review", &status_entry("draft", "review")),
     );
 
     // From inside the spec folder, with --commit.
@@ -1165,7 +1136,7 @@ fn works_in_a_linked_worktree() {
     repo.commit_all("add spec");
     let main_head = repo.head_oid().unwrap();
     let wt = repo.add_worktree("wt", "feature");
-    let out = spec_ok(&wt, &["status", "1", "approved", "--commit"]);
+    let out = wt.spec_ok(&["status", "1", "approved", "--commit"]);
     assert_eq!(stdout(&out), "SPEC-0001: draft -> approved\n");
     assert_eq!(wt.head_ref().as_deref(), Some("refs/heads/feature"));
     assert_eq!(

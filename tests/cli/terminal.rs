@@ -4,11 +4,9 @@
 //! shown as visible escapes (`\x1b`, `\u{202e}`) in human-readable output,
 //! and kept exactly in JSON.
 
-mod common;
-
 use std::process::Output;
 
-use common::*;
+use crate::common::*;
 
 /// Retitles the terminal (OSC 0 ... BEL), clears it (CSI 2 J), reverses
 /// what follows (U+202E) and starts a C1 CSI (U+009B).

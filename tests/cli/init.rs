@@ -1,10 +1,8 @@
 //! `git spec init`, through the built binary, on real repositories.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use git_spec::config::Config;
 
 #[test]

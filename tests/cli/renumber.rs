@@ -1,10 +1,8 @@
 //! `git spec renumber`, through the built binary, on real repositories.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 
 // ===========================================================================
 // Helpers

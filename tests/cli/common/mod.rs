@@ -28,8 +28,6 @@
 //! assert_eq!(repo.head_ref().as_deref(), Some("refs/heads/spec/0001-add-login"));
 //! ```
 
-#![allow(dead_code)]
-
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -117,7 +115,8 @@ impl Sandbox {
 
     /// An isolated command (see the module docs) running in `cwd`.
     pub fn command(&self, program: impl AsRef<OsStr>, cwd: &Path) -> Command {
-        let mut cmd = Command::new(program);
+        let path = path_with_bin_first();
+        let mut cmd = Command::new(on_path(program.as_ref(), &path));
         cmd.current_dir(cwd);
         for (name, _) in std::env::vars_os() {
             let is_git = name.to_str().is_some_and(|n| n.starts_with("GIT_"));
@@ -136,7 +135,7 @@ impl Sandbox {
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("GIT_PAGER", "cat")
             .env("LC_ALL", "C")
-            .env("PATH", path_with_bin_first())
+            .env("PATH", &path)
             .stdin(Stdio::null());
         cmd
     }
@@ -206,6 +205,27 @@ impl Sandbox {
     pub fn spec_in(&self, cwd: &Path, args: &[&str]) -> Output {
         run(self.command(BIN, cwd).args(args))
     }
+}
+
+/// `program` as the command's PATH finds it (the first executable file
+/// of that name), or as given when it holds a `/` or is not found.
+///
+/// Spawning by path lets std use `posix_spawn`; for a bare name with PATH
+/// set in the command's environment it forks and execs instead, and a
+/// fork copies the test process. That process is large once a panic has
+/// been caught with `RUST_BACKTRACE` set (the backtrace loads the test
+/// binary's debug info), which made every later `git` slower.
+fn on_path(program: &OsStr, path: &OsStr) -> OsString {
+    use std::os::unix::fs::PermissionsExt;
+    if program.as_encoded_bytes().contains(&b'/') {
+        return program.to_os_string();
+    }
+    std::env::split_paths(path)
+        .map(|dir| dir.join(program))
+        .find(|file| {
+            fs::metadata(file).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .map_or_else(|| program.to_os_string(), PathBuf::into_os_string)
 }
 
 fn path_with_bin_first() -> OsString {
@@ -418,6 +438,14 @@ impl TestRepo {
         run(&mut self.spec_cmd(args))
     }
 
+    /// Runs `git-spec ARGS` in the root and asserts success.
+    #[track_caller]
+    pub fn spec_ok(&self, args: &[&str]) -> Output {
+        let out = self.spec(args);
+        assert_success_ctx(&out, &format!("git spec {}", args.join(" ")));
+        out
+    }
+
     /// Runs `git-spec ARGS` in `dir` (relative to the root, or absolute).
     pub fn spec_in(&self, dir: impl AsRef<Path>, args: &[&str]) -> Output {
         let cwd = self.path.join(dir);
@@ -446,6 +474,17 @@ impl TestRepo {
         let path = stdout(&out).trim_end().to_string();
         let content = self.read(&path);
         (path, content)
+    }
+
+    /// Runs `git-spec ARGS` in the root and asserts a reported failure
+    /// ([`assert_failure`]) that changed nothing a user can see
+    /// ([`TestRepo::assert_unchanged`]); returns stderr.
+    #[track_caller]
+    pub fn fails_untouched(&self, args: &[&str]) -> String {
+        let before = self.snapshot();
+        let err = assert_failure(&self.spec(args));
+        self.assert_unchanged(&before);
+        err
     }
 
     // --- files -------------------------------------------------------------
@@ -635,24 +674,47 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn describe(out: &Output) -> String {
+/// A whole run as one string: the exit status, then stdout and stderr,
+/// for one assertion over all three (and for failure messages):
+///
+/// ```text
+/// [exit 1]
+/// --- stdout
+/// ...
+/// --- stderr
+/// ...
+/// ```
+///
+/// Output that does not end with a newline gets one, followed by
+/// `\ no newline at end`, so the rendering keeps the difference.
+pub fn run_text(out: &Output) -> String {
+    let status = match out.status.code() {
+        Some(code) => format!("[exit {code}]"),
+        None => format!("[{}]", out.status),
+    };
+    let part = |text: String| {
+        if text.is_empty() || text.ends_with('\n') {
+            text
+        } else {
+            format!("{text}\n\\ no newline at end\n")
+        }
+    };
     format!(
-        "exit: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
+        "{status}\n--- stdout\n{}--- stderr\n{}",
+        part(stdout(out)),
+        part(stderr(out))
     )
 }
 
 /// Asserts exit code 0; prints stdout and stderr otherwise.
 #[track_caller]
 pub fn assert_success(out: &Output) {
-    assert!(out.status.success(), "command failed\n{}", describe(out));
+    assert!(out.status.success(), "command failed\n{}", run_text(out));
 }
 
 #[track_caller]
 pub fn assert_success_ctx(out: &Output, what: &str) {
-    assert!(out.status.success(), "`{what}` failed\n{}", describe(out));
+    assert!(out.status.success(), "`{what}` failed\n{}", run_text(out));
 }
 
 /// Asserts a non-zero exit that is a reported error (exit code 1 or 2,
@@ -662,18 +724,18 @@ pub fn assert_failure(out: &Output) -> String {
     assert!(
         !out.status.success(),
         "command succeeded but should have failed\n{}",
-        describe(out)
+        run_text(out)
     );
     let err = stderr(out);
     assert!(
         !err.contains("panicked"),
         "the command panicked\n{}",
-        describe(out)
+        run_text(out)
     );
     assert!(
         matches!(out.status.code(), Some(1 | 2)),
         "unexpected exit code\n{}",
-        describe(out)
+        run_text(out)
     );
     err
 }
@@ -739,6 +801,83 @@ pub fn fm_list(document: &str, key: &str) -> Vec<String> {
                 .to_string()
         })
         .collect()
+}
+
+/// One spec's front matter values, for fixture files: a valid spec whose
+/// exact bytes no assertion depends on. Lines: `spec-id` 2, `title` 3,
+/// `status` 4, `priority` 5, `owner` 6, `created` 7, `updated` 8, `tags` 9;
+/// the changelog (one "Initial draft created" entry) ends the file.
+///
+/// ```ignore
+/// repo.write("specs/0002-x.md", &SpecFx { status: "review", ..SpecFx::new(2, "X") }.text());
+/// ```
+#[derive(Clone)]
+pub struct SpecFx<'a> {
+    pub number: u64,
+    pub title: &'a str,
+    pub status: &'a str,
+    pub priority: &'a str,
+    pub owner: &'a str,
+    pub updated: &'a str,
+    pub tags: &'a [&'a str],
+}
+
+impl Default for SpecFx<'_> {
+    fn default() -> Self {
+        SpecFx {
+            number: 1,
+            title: "A spec",
+            status: "draft",
+            priority: "medium",
+            owner: OWNER,
+            updated: "2026-01-10",
+            tags: &[],
+        }
+    }
+}
+
+impl<'a> SpecFx<'a> {
+    /// The defaults with this number and title.
+    pub fn new(number: u64, title: &'a str) -> Self {
+        SpecFx {
+            number,
+            title,
+            ..SpecFx::default()
+        }
+    }
+
+    /// The document: front matter (title, owner and tags double-quoted),
+    /// a heading and the changelog.
+    pub fn text(&self) -> String {
+        let tags: Vec<String> = self.tags.iter().map(|t| yaml_quoted(t)).collect();
+        format!(
+            "---\nspec-id: SPEC-{:04}\ntitle: {}\nstatus: {}\npriority: {}\nowner: {}\ncreated: 2026-01-01\nupdated: {}\ntags: [{}]\n---\n\n# {}\n\n## Changelog\n\n- 2026-01-01: Initial draft created\n",
+            self.number,
+            yaml_quoted(self.title),
+            self.status,
+            self.priority,
+            yaml_quoted(self.owner),
+            self.updated,
+            tags.join(", "),
+            self.title
+        )
+    }
+}
+
+/// A double-quoted YAML scalar.
+pub fn yaml_quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The changelog line `git spec status` (and the commit hook) writes on
+/// `date` for the test identity, without the newline.
+pub fn status_entry_on(date: &str, from: &str, to: &str) -> String {
+    format!("- {date}: Status changed from {from} to {to} by {USER_NAME}")
+}
+
+/// [`status_entry_on`] the pinned day [`SPEC_DATE`].
+pub fn status_entry(from: &str, to: &str) -> String {
+    status_entry_on(SPEC_DATE, from, to)
 }
 
 // ---------------------------------------------------------------------------

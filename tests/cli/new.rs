@@ -1,11 +1,9 @@
 //! `git spec new`, through the built binary, on real repositories.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 
 /// `--no-branch` plus the given arguments, in one call.
 fn new_no_branch(repo: &TestRepo, title: &str, extra: &[&str]) -> (String, String) {
@@ -386,23 +384,17 @@ fn missing_identity_is_an_error_that_shows_the_fix_and_changes_nothing() {
 fn missing_email_is_reported_with_its_fix() {
     let repo = TestRepo::without_identity();
     repo.git(&["config", "user.name", "Only A Name"]);
-    let before = repo.snapshot();
-    let out = repo.spec(&["new", "No email"]);
-    let err = assert_failure(&out);
+    let err = repo.fails_untouched(&["new", "No email"]);
     assert_contains(&err, "git config");
     assert_contains(&err, "user.email");
-    repo.assert_unchanged(&before);
 }
 
 #[test]
 fn commit_needs_an_identity_even_with_owner_option() {
     let repo = TestRepo::without_identity();
     repo.write("README.md", "x\n");
-    let before = repo.snapshot();
-    let out = repo.spec(&["new", "--owner", "Someone", "--commit", "Needs author"]);
-    let err = assert_failure(&out);
+    let err = repo.fails_untouched(&["new", "--owner", "Someone", "--commit", "Needs author"]);
     assert_contains(&err, "user.name");
-    repo.assert_unchanged(&before);
 }
 
 // ===========================================================================
@@ -632,12 +624,9 @@ fn priority_option_and_default() {
 #[test]
 fn unknown_priority_lists_the_allowed_ones_and_changes_nothing() {
     let repo = TestRepo::with_commit();
-    let before = repo.snapshot();
-    let out = repo.spec(&["new", "--priority", "urgent", "Too urgent"]);
-    let err = assert_failure(&out);
+    let err = repo.fails_untouched(&["new", "--priority", "urgent", "Too urgent"]);
     assert_contains(&err, "urgent");
     assert_contains(&err, "low, medium, high, critical");
-    repo.assert_unchanged(&before);
 }
 
 #[test]
@@ -651,10 +640,8 @@ fn priorities_from_specrc() {
     assert_eq!(fm_str(&content, "priority"), "p1");
     let (_, content) = new_no_branch(&repo, "Top", &["--priority", "p0"]);
     assert_eq!(fm_str(&content, "priority"), "p0");
-    let before = repo.snapshot();
-    let err = assert_failure(&repo.spec(&["new", "--priority", "high", "Old name"]));
+    let err = repo.fails_untouched(&["new", "--priority", "high", "Old name"]);
     assert_contains(&err, "p0, p1, p2");
-    repo.assert_unchanged(&before);
 }
 
 #[test]
@@ -711,18 +698,14 @@ fn no_checkout_creates_the_branch_at_head_and_stays() {
 #[test]
 fn no_checkout_in_an_unborn_repository_is_an_error() {
     let repo = TestRepo::new();
-    let before = repo.snapshot();
-    let err = assert_failure(&repo.spec(&["new", "--no-checkout", "Nowhere"]));
+    let err = repo.fails_untouched(&["new", "--no-checkout", "Nowhere"]);
     assert_contains(&err, "--no-checkout");
-    repo.assert_unchanged(&before);
 }
 
 #[test]
 fn no_branch_and_no_checkout_conflict() {
     let repo = TestRepo::with_commit();
-    let before = repo.snapshot();
-    assert_failure(&repo.spec(&["new", "--no-branch", "--no-checkout", "Both"]));
-    repo.assert_unchanged(&before);
+    repo.fails_untouched(&["new", "--no-branch", "--no-checkout", "Both"]);
 }
 
 #[test]
@@ -1066,9 +1049,7 @@ fn a_branch_that_cannot_be_created_changes_nothing_git_can_see() {
 fn a_branch_that_cannot_be_created_leaves_no_empty_spec_folder() {
     let repo = TestRepo::with_commit();
     repo.git(&["branch", "spec"]);
-    let before = repo.snapshot();
-    assert_failure(&repo.spec(&["new", "Blocked"]));
-    repo.assert_unchanged(&before);
+    repo.fails_untouched(&["new", "Blocked"]);
     assert!(!repo.exists("specs"));
 }
 
@@ -1077,9 +1058,7 @@ fn a_branch_that_cannot_be_created_leaves_no_file_behind() {
     let repo = TestRepo::with_commit();
     repo.git(&["branch", "spec"]);
     repo.write("specs/keep.txt", "x\n");
-    let before = repo.snapshot();
-    assert_failure(&repo.spec(&["new", "Blocked"]));
-    repo.assert_unchanged(&before);
+    repo.fails_untouched(&["new", "Blocked"]);
     assert_eq!(repo.list_dir("specs"), vec!["keep.txt"]);
 }
 
@@ -1087,10 +1066,8 @@ fn a_branch_that_cannot_be_created_leaves_no_file_behind() {
 fn an_invalid_branch_pattern_changes_nothing() {
     let repo = TestRepo::with_commit();
     repo.write(".specrc", "[naming]\nbranch = \"spec/{id}-{slug}.lock\"\n");
-    let before = repo.snapshot();
-    let err = assert_failure(&repo.spec(&["new", "Locked"]));
+    let err = repo.fails_untouched(&["new", "Locked"]);
     assert_contains(&err, "branch");
-    repo.assert_unchanged(&before);
 }
 
 #[test]
@@ -1185,10 +1162,8 @@ fn a_template_that_fails_to_parse_names_the_file_and_line() {
     repo.write(".specrc", "template = \"templates/bad.md\"\n");
     let template = "---\ntitle: {{TITLE}}\n---\n\n# {{TITLE}}\n\nline 6\nline 7\n{% if %}\n";
     repo.write("templates/bad.md", template);
-    let before = repo.snapshot();
-    let err = assert_failure(&repo.spec(&["new", "Templated"]));
+    let err = repo.fails_untouched(&["new", "Templated"]);
     assert_contains(&err, "templates/bad.md:9");
-    repo.assert_unchanged(&before);
 }
 
 #[test]
@@ -1197,11 +1172,9 @@ fn a_template_with_an_unknown_variable_names_the_file_and_line() {
     repo.write(".specrc", "template = \"templates/bad.md\"\n");
     let template = "---\ntitle: {{TITLE}}\n---\n\n# {{TITLE}}\n\n{{ TITEL }}\n";
     repo.write("templates/bad.md", template);
-    let before = repo.snapshot();
-    let err = assert_failure(&repo.spec(&["new", "Templated"]));
+    let err = repo.fails_untouched(&["new", "Templated"]);
     assert_contains(&err, "templates/bad.md:7");
     assert_contains(&err, "TITEL");
-    repo.assert_unchanged(&before);
 }
 
 #[test]
@@ -1212,20 +1185,16 @@ fn an_error_in_the_template_front_matter_names_its_line() {
         "templates/bad.md",
         "---\ntitle: {{TITLE}}\nowner: {{ OWNR }}\n---\n\n# {{TITLE}}\n",
     );
-    let before = repo.snapshot();
-    let err = assert_failure(&repo.spec(&["new", "Templated"]));
+    let err = repo.fails_untouched(&["new", "Templated"]);
     assert_contains(&err, "templates/bad.md:3");
-    repo.assert_unchanged(&before);
 }
 
 #[test]
 fn a_missing_template_file_is_named() {
     let repo = TestRepo::with_commit();
     repo.write(".specrc", "template = \"templates/missing.md\"\n");
-    let before = repo.snapshot();
-    let err = assert_failure(&repo.spec(&["new", "Templated"]));
+    let err = repo.fails_untouched(&["new", "Templated"]);
     assert_contains(&err, "templates/missing.md");
-    repo.assert_unchanged(&before);
 }
 
 #[test]

@@ -1,9 +1,7 @@
 //! `git spec show <ID>`: integration tests through the real binary, on
 //! temporary repositories made with the real `git` CLI (see `common`).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[track_caller]
 fn show_ok(repo: &TestRepo, args: &[&str]) -> String {

@@ -1,17 +1,19 @@
 //! `git spec index`: integration tests through the real binary, on
 //! temporary repositories made with the real `git` CLI (see `common`).
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
+/// A spec with these values (and a changelog).
 fn spec(number: u64, title: &str, status: &str, owner: &str, updated: &str) -> String {
-    format!(
-        "---\nspec-id: SPEC-{number:04}\ntitle: \"{}\"\nstatus: {status}\npriority: medium\nowner: \"{owner}\"\ncreated: 2026-01-01\nupdated: {updated}\ntags: []\n---\n\n# {title}\n",
-        title.replace('"', "\\\"")
-    )
+    SpecFx {
+        status,
+        owner,
+        updated,
+        ..SpecFx::new(number, title)
+    }
+    .text()
 }
 
 /// Specs in three statuses (one of them unknown to the workflow), written
