@@ -41,7 +41,17 @@ impl Lock {
                     return Ok(Lock { path });
                 }
                 Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                    if !path.symlink_metadata().is_ok_and(|m| m.is_file()) {
+                    let metadata = match path.symlink_metadata() {
+                        Ok(metadata) => metadata,
+                        // Released between our attempt and this look:
+                        // try again at once.
+                        Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                        Err(err) => {
+                            return Err(err)
+                                .with_context(|| format!("cannot read {}", path.display()))
+                        }
+                    };
+                    if !metadata.is_file() {
                         // A folder or a link in the way is not a lock anyone
                         // holds: waiting for it would only waste the timeout.
                         return Err(anyhow!(
