@@ -1156,45 +1156,42 @@ fn a_broken_specrc_names_the_file_and_line() {
     }
 }
 
+/// Each broken template: the file's content (None: the file is missing)
+/// and what the error must name.
 #[test]
-fn a_template_that_fails_to_parse_names_the_file_and_line() {
-    let repo = TestRepo::with_commit();
-    repo.write(".specrc", "template = \"templates/bad.md\"\n");
-    let template = "---\ntitle: {{TITLE}}\n---\n\n# {{TITLE}}\n\nline 6\nline 7\n{% if %}\n";
-    repo.write("templates/bad.md", template);
-    let err = repo.fails_untouched(&["new", "Templated"]);
-    assert_contains(&err, "templates/bad.md:9");
-}
-
-#[test]
-fn a_template_with_an_unknown_variable_names_the_file_and_line() {
-    let repo = TestRepo::with_commit();
-    repo.write(".specrc", "template = \"templates/bad.md\"\n");
-    let template = "---\ntitle: {{TITLE}}\n---\n\n# {{TITLE}}\n\n{{ TITEL }}\n";
-    repo.write("templates/bad.md", template);
-    let err = repo.fails_untouched(&["new", "Templated"]);
-    assert_contains(&err, "templates/bad.md:7");
-    assert_contains(&err, "TITEL");
-}
-
-#[test]
-fn an_error_in_the_template_front_matter_names_its_line() {
-    let repo = TestRepo::with_commit();
-    repo.write(".specrc", "template = \"templates/bad.md\"\n");
-    repo.write(
-        "templates/bad.md",
-        "---\ntitle: {{TITLE}}\nowner: {{ OWNR }}\n---\n\n# {{TITLE}}\n",
-    );
-    let err = repo.fails_untouched(&["new", "Templated"]);
-    assert_contains(&err, "templates/bad.md:3");
-}
-
-#[test]
-fn a_missing_template_file_is_named() {
-    let repo = TestRepo::with_commit();
-    repo.write(".specrc", "template = \"templates/missing.md\"\n");
-    let err = repo.fails_untouched(&["new", "Templated"]);
-    assert_contains(&err, "templates/missing.md");
+fn template_errors_name_the_file_and_line() {
+    let cases: [(&str, Option<&str>, &[&str]); 4] = [
+        (
+            "fails to parse",
+            Some("---\ntitle: {{TITLE}}\n---\n\n# {{TITLE}}\n\nline 6\nline 7\n{% if %}\n"),
+            &["templates/bad.md:9"],
+        ),
+        (
+            "unknown variable",
+            Some("---\ntitle: {{TITLE}}\n---\n\n# {{TITLE}}\n\n{{ TITEL }}\n"),
+            &["templates/bad.md:7", "TITEL"],
+        ),
+        (
+            "error in the front matter",
+            Some("---\ntitle: {{TITLE}}\nowner: {{ OWNR }}\n---\n\n# {{TITLE}}\n"),
+            &["templates/bad.md:3"],
+        ),
+        ("missing file", None, &["templates/bad.md"]),
+    ];
+    for (what, template, expected) in cases {
+        let repo = TestRepo::with_commit();
+        repo.write(".specrc", "template = \"templates/bad.md\"\n");
+        if let Some(template) = template {
+            repo.write("templates/bad.md", template);
+        }
+        let err = repo.fails_untouched(&["new", "Templated"]);
+        for fragment in expected {
+            assert!(
+                err.contains(fragment),
+                "{what}: {fragment:?} missing:\n{err}"
+            );
+        }
+    }
 }
 
 #[test]
