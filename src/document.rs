@@ -62,6 +62,35 @@ pub fn status_change_entry(
     entry
 }
 
+/// One "Status changed from X to Y by NAME" entry of a changelog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusStep {
+    /// 1-based line of the entry.
+    pub line: usize,
+    pub from: String,
+    pub to: String,
+    /// Recorded as forced: `by NAME (forced)`.
+    pub forced: bool,
+}
+
+impl StatusStep {
+    fn parse(line: usize, entry: &str) -> Option<StatusStep> {
+        static PATTERN: OnceLock<Regex> = OnceLock::new();
+        let pattern = PATTERN.get_or_init(|| {
+            Regex::new(r"^- .*?: Status changed from (.+?) to (.+?) by (.+)$").expect("valid regex")
+        });
+        let caps = pattern.captures(entry)?;
+        // The name, then " (forced)", then an optional " — note".
+        let signed = caps[3].split(" \u{2014} ").next().unwrap_or("");
+        Some(StatusStep {
+            line,
+            from: caps[1].to_string(),
+            to: caps[2].to_string(),
+            forced: signed.ends_with(" (forced)"),
+        })
+    }
+}
+
 /// Byte offsets of one line in the document text.
 #[derive(Debug, Clone, Copy)]
 struct Line {
@@ -277,6 +306,25 @@ impl Document {
     /// `(from, to)` of the last "Status changed from X to Y" changelog
     /// entry. Only the last such entry counts: an older identical
     /// transition says nothing about the current status.
+    /// Every "Status changed" entry of the changelog, oldest first.
+    pub fn status_steps(&self) -> Vec<StatusStep> {
+        self.changelog_entries()
+            .iter()
+            .filter_map(|(line, entry)| StatusStep::parse(*line, entry))
+            .collect()
+    }
+
+    /// The whole file with `entry` appended to the changelog and, when the
+    /// front matter has one, `updated:` set to `date`: what recording a
+    /// status edited by hand changes (the hook, `check --fix`, `status`).
+    pub fn with_recorded_entry(&self, date: &str, entry: &str) -> Result<Vec<u8>, DocumentError> {
+        let values: Vec<(&str, &str)> = match self.get("updated") {
+            Some(updated) if updated != date => vec![("updated", date)],
+            _ => Vec::new(),
+        };
+        self.with_values_and_entry(&values, entry)
+    }
+
     pub fn last_status_change(&self) -> Option<(String, String)> {
         static PATTERN: OnceLock<Regex> = OnceLock::new();
         let pattern = PATTERN.get_or_init(|| {
@@ -351,6 +399,22 @@ impl Document {
             }
         }
         Ok(out)
+    }
+
+    /// The whole file with each `(key, value)` set in place, and nothing
+    /// else changed (the keys must exist).
+    pub fn with_values(&self, values: &[(&str, &str)]) -> Result<Vec<u8>, DocumentError> {
+        let mut splices = Vec::new();
+        for (key, value) in values {
+            let splice = self.value_splice(key, value)?.ok_or_else(|| {
+                self.error(
+                    Some(1),
+                    format!("no top-level `{key}:` key in the front matter"),
+                )
+            })?;
+            splices.push(splice);
+        }
+        Ok(self.apply(splices))
     }
 
     /// The whole file with only `entry` appended to the changelog (for a

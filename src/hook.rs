@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use git2::{Delta, DiffOptions, Index, Oid};
 
-use crate::document::{status_change_entry, Document};
+use crate::document::{status_change_entry, Document, StatusStep};
 use crate::project::Project;
-use crate::workflow::TransitionError;
+use crate::workflow::{TransitionError, Workflow};
 use crate::{clock, fsutil};
 
 /// What happened to one staged spec.
@@ -47,6 +47,9 @@ struct StatusChange {
     path: PathBuf,
     staged_blob: Oid,
     staged: Document,
+    /// The spec in HEAD.
+    head: Document,
+    /// HEAD's status (for a pending entry: where the entry starts).
     from: String,
     to: String,
 }
@@ -79,35 +82,17 @@ pub fn pre_commit(project: &Project, fix: bool) -> Result<Vec<Outcome>> {
     let workflow = &project.config.workflow;
     let mut pending = Vec::new();
     for change in changes {
-        if change.staged.last_status_change().as_ref()
-            == Some(&(change.from.clone(), change.to.clone()))
-        {
-            // Recorded already: by `git spec status`, by hand, or by this
-            // hook on the commit being amended.
-            continue;
-        }
-        match workflow.check(&change.from, &change.to) {
-            Ok(()) => pending.push(change),
-            Err(TransitionError::UnknownStatus(status)) => refusals.push(format!(
-                "{}:{}: status {status:?} is not in the workflow; use one of: {}",
-                change.path.display(),
-                change.staged.line_of("status").unwrap_or(1),
-                workflow.statuses.join(", ")
-            )),
-            // Leaving a status the workflow does not know is a repair.
-            Err(TransitionError::UnknownCurrent(_)) => pending.push(change),
-            Err(refusal) if workflow.enforce => refusals.push(format!(
-                "{}:{}: {refusal}",
-                change.path.display(),
-                change.staged.line_of("status").unwrap_or(1)
-            )),
-            Err(_) => pending.push(change),
+        match missing_step(workflow, &change) {
+            Ok(None) => {}
+            Ok(Some(from)) => pending.push(StatusChange { from, ..change }),
+            Err(refusal) => refusals.push(refusal),
         }
     }
     if !refusals.is_empty() {
         refusals.push(
-            "Fix the status (or run `git spec status <id> <status> --force`, which records the forced change), \
-             or skip this check once with `git commit --no-verify`; `[workflow] enforce = false` in .specrc allows any transition."
+            "Fix the status; or record the change as forced with `git spec status <id> <status> --force` \
+             and `git add` the spec; or skip this check once with `git commit --no-verify`. \
+             `[workflow] enforce = false` in .specrc allows any transition."
                 .to_string(),
         );
         return Err(Refusal(refusals).into());
@@ -134,7 +119,7 @@ pub fn pre_commit(project: &Project, fix: bool) -> Result<Vec<Outcome>> {
     let mut outcomes = Vec::new();
     for change in pending {
         let entry = status_change_entry(&today, &change.from, &change.to, &name, None, false);
-        let new_bytes = change.staged.with_changelog_entry(&entry);
+        let new_bytes = change.staged.with_recorded_entry(&today, &entry)?;
         let new_blob = repo.git.blob(&new_bytes)?;
         replace_blob(
             &mut index,
@@ -143,7 +128,7 @@ pub fn pre_commit(project: &Project, fix: bool) -> Result<Vec<Outcome>> {
             new_blob,
             new_bytes.len(),
         )?;
-        update_working_file(project, &change, &entry)?;
+        update_working_file(project, &change, &today, &entry)?;
         update_real_index(
             project,
             &change.path,
@@ -160,6 +145,56 @@ pub fn pre_commit(project: &Project, fix: bool) -> Result<Vec<Outcome>> {
         .write()
         .context("cannot write the index being committed")?;
     Ok(outcomes)
+}
+
+/// What the changelog entries added since HEAD leave to record. They are
+/// accepted when they form a path from HEAD's status that the workflow
+/// allows (an entry recorded as forced is a recorded override); a status
+/// beyond the path's end then needs one entry, from the end to the staged
+/// status: Some(that start). Anything else is refused, naming the step.
+fn missing_step(workflow: &Workflow, change: &StatusChange) -> Result<Option<String>, String> {
+    let head_steps = change.head.status_steps();
+    let staged_steps = change.staged.status_steps();
+    // Entries already in HEAD: the common start of both changelogs.
+    let same =
+        |a: &StatusStep, b: &StatusStep| (&a.from, &a.to, a.forced) == (&b.from, &b.to, b.forced);
+    let kept = head_steps
+        .iter()
+        .zip(&staged_steps)
+        .take_while(|(a, b)| same(a, b))
+        .count();
+    let path = change.path.display();
+    let mut at = change.from.clone();
+    for step in &staged_steps[kept..] {
+        if step.from != at {
+            return Err(format!(
+                "{path}:{}: the changelog records a change from {} to {}, but the status was {at} at that point: \
+                 the step from {at} to {} has no entry",
+                step.line, step.from, step.to, step.from
+            ));
+        }
+        if !step.forced {
+            if let Err(refusal) = workflow.decide(&at, &step.to, false) {
+                return Err(format!("{path}:{}: {refusal}", step.line));
+            }
+        }
+        at = step.to.clone();
+    }
+    if at == change.to {
+        return Ok(None);
+    }
+    match workflow.decide(&at, &change.to, false) {
+        Ok(_) => Ok(Some(at)),
+        Err(TransitionError::UnknownStatus(status)) => Err(format!(
+            "{path}:{}: status {status:?} is not in the workflow; use one of: {}",
+            change.staged.line_of("status").unwrap_or(1),
+            workflow.statuses.join(", ")
+        )),
+        Err(refusal) => Err(format!(
+            "{path}:{}: {refusal}",
+            change.staged.line_of("status").unwrap_or(1)
+        )),
+    }
 }
 
 /// Staged spec files whose status differs from HEAD's. Only modified files
@@ -214,11 +249,14 @@ fn staged_status_changes(
             }
             continue;
         };
-        if from != to {
+        // A status that came back where it was can still carry new
+        // entries (review -> draft -> review), which must form a path.
+        if from != to || staged.status_steps().len() != old.status_steps().len() {
             changes.push(StatusChange {
                 path,
                 staged_blob: delta.new_file().id(),
                 staged,
+                head: old,
                 from,
                 to,
             });
@@ -273,10 +311,17 @@ fn replace_blob(
     Ok(true)
 }
 
-/// The same entry in the working-tree file, which may hold more edits than
-/// the index: they stay. Skipped when the file's last recorded change is
-/// this transition already (the user wrote it, unstaged).
-fn update_working_file(project: &Project, change: &StatusChange, entry: &str) -> Result<()> {
+/// The same edit in the working-tree file, which may hold more edits than
+/// the index: they stay. The entry is skipped when the file's last
+/// recorded change is this transition already (the user wrote it,
+/// unstaged); `updated:` is set when the file still has the value the
+/// staged spec had, so the working tree does not undo the commit's date.
+fn update_working_file(
+    project: &Project,
+    change: &StatusChange,
+    today: &str,
+    entry: &str,
+) -> Result<()> {
     let full = project.repo.workdir.join(&change.path);
     if full.symlink_metadata().is_ok_and(|m| !m.is_file()) {
         // A link (or anything but a file) in the working tree is not the
@@ -290,10 +335,29 @@ fn update_working_file(project: &Project, change: &StatusChange, entry: &str) ->
     let Ok(document) = Document::parse(&change.path, &bytes) else {
         return Ok(());
     };
-    if document.last_status_change() == Some((change.from.clone(), change.to.clone())) {
-        return Ok(());
-    }
-    fsutil::replace_expected(&full, &bytes, &document.with_changelog_entry(entry))
+    let needs_entry =
+        document.last_status_change() != Some((change.from.clone(), change.to.clone()));
+    let updated = document.get("updated");
+    let values: Vec<(&str, &str)> = if updated.is_some()
+        && updated == change.staged.get("updated")
+        && updated.as_deref() != Some(today)
+    {
+        vec![("updated", today)]
+    } else {
+        Vec::new()
+    };
+    let edited = match (needs_entry, values.is_empty()) {
+        (false, true) => return Ok(()),
+        (false, false) => document.with_values(&values),
+        (true, _) => document.with_values_and_entry(&values, entry),
+    };
+    // A value that cannot be set in place leaves the rest of the edit.
+    let edited = match edited {
+        Ok(edited) => edited,
+        Err(_) if needs_entry => document.with_changelog_entry(entry),
+        Err(_) => return Ok(()),
+    };
+    fsutil::replace_expected(&full, &bytes, &edited)
 }
 
 /// `git commit <path>` commits a temporary index and afterwards installs

@@ -366,16 +366,18 @@ pub fn unrecorded_status(workflow: &Workflow, doc: &Document) -> Option<Unrecord
     if from == status {
         return None;
     }
-    let refusal = match workflow.check(&from, &status) {
-        Ok(()) => None,
+    let refusal = match workflow.decide(&from, &status, false) {
+        Ok(_) => None,
         Err(TransitionError::UnknownStatus(_)) => Some(format!(
             "{status:?} is not a status of the workflow ({})",
             workflow.statuses.join(", ")
         )),
-        Err(_) if !workflow.enforce => None,
-        Err(refused) => Some(format!(
-            "{refused}; set the status back to {from} and move it with `git spec status` (--force records a forced change)"
-        )),
+        Err(refused) => {
+            let id = doc.get("spec-id").unwrap_or_else(|| "<id>".to_string());
+            Some(format!(
+                "{refused}; record it as forced with `git spec status {id} {status} --force`, or set the status back to {from}"
+            ))
+        }
     };
     Some(Unrecorded {
         from,

@@ -54,6 +54,14 @@ impl Default for Workflow {
     }
 }
 
+/// A move the workflow lets be made (see [`Workflow::decide`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Allowed,
+    /// Made with `--force`; the changelog entry says `(forced)`.
+    Forced,
+}
+
 /// Why a transition is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransitionError {
@@ -72,11 +80,13 @@ pub enum TransitionError {
 impl std::fmt::Display for TransitionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            // Quoted, not Debug-escaped: what reaches a terminal has its
+            // controls shown by `term`, the same way as everything else.
             TransitionError::UnknownStatus(status) => {
-                write!(f, "unknown status {status:?}")
+                write!(f, "unknown status \"{status}\"")
             }
             TransitionError::UnknownCurrent(status) => {
-                write!(f, "the current status {status:?} is not in the workflow")
+                write!(f, "the current status \"{status}\" is not in the workflow")
             }
             TransitionError::NotAllowed { from, to, allowed } => {
                 if allowed.is_empty() {
@@ -128,6 +138,28 @@ impl Workflow {
                 to: to.to_string(),
                 allowed: self.next(from).to_vec(),
             })
+        }
+    }
+
+    /// The one transition policy, for `status`, the commit hook and
+    /// `check --fix` alike: whether `from -> to` may be made, and whether
+    /// it is then recorded as forced.
+    ///
+    /// - A target outside the workflow is refused, even with `force`.
+    /// - A move the table lists is made, not forced.
+    /// - Any other move (one the table does not list, or leaving a status
+    ///   the workflow does not know) is made as forced with `force`; made,
+    ///   not forced, when the workflow is not enforced; refused otherwise.
+    ///
+    /// The hook and `check --fix` never force: what they refuse, `git spec
+    /// status <id> <status> --force` records.
+    pub fn decide(&self, from: &str, to: &str, force: bool) -> Result<Move, TransitionError> {
+        match self.check(from, to) {
+            Ok(()) => Ok(Move::Allowed),
+            Err(unknown @ TransitionError::UnknownStatus(_)) => Err(unknown),
+            Err(_) if force => Ok(Move::Forced),
+            Err(_) if !self.enforce => Ok(Move::Allowed),
+            Err(refusal) => Err(refusal),
         }
     }
 
@@ -196,6 +228,38 @@ impl Workflow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decide_over_from_to_enforce_force() {
+        use Move::*;
+        // (from, to, enforce, force) -> decision; "wip" is not a status.
+        let cases = [
+            ("draft", "review", true, false, Ok(Allowed)),
+            ("draft", "review", true, true, Ok(Allowed)),
+            ("draft", "implemented", true, false, Err(())),
+            ("draft", "implemented", true, true, Ok(Forced)),
+            ("draft", "implemented", false, false, Ok(Allowed)),
+            ("draft", "implemented", false, true, Ok(Forced)),
+            ("superseded", "draft", true, false, Err(())),
+            ("superseded", "draft", true, true, Ok(Forced)),
+            ("wip", "draft", true, false, Err(())),
+            ("wip", "draft", true, true, Ok(Forced)),
+            ("wip", "draft", false, false, Ok(Allowed)),
+            ("draft", "bogus", true, true, Err(())),
+            ("draft", "bogus", false, true, Err(())),
+        ];
+        for (from, to, enforce, force, expected) in cases {
+            let workflow = Workflow {
+                enforce,
+                ..Workflow::default()
+            };
+            assert_eq!(
+                workflow.decide(from, to, force).map_err(|_| ()),
+                expected,
+                "{from} -> {to}, enforce {enforce}, force {force}"
+            );
+        }
+    }
 
     #[test]
     fn default_table() {

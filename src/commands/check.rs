@@ -236,7 +236,7 @@ fn fix(
     for (index, found) in fixable {
         let spec = &catalog.specs[index];
         let entry = status_change_entry(&today, &found.from, &found.to, &name, None, false);
-        let bytes = spec.document.with_changelog_entry(&entry);
+        let bytes = spec.document.with_recorded_entry(&today, &entry)?;
         let full = project.repo.workdir.join(&spec.record.path);
         project
             .repo

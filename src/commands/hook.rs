@@ -228,7 +228,8 @@ fn run_hook(args: &RunArgs) -> Result<i32> {
                         missing = true;
                         errln!(
                             "git-spec: {}: status changed from {from} to {to} without a changelog entry; \
-                             use `git spec status` to change statuses, or install the fixing hook with `git spec hook install`",
+                             `git spec check --fix` appends it (then `git add` the spec), and `git spec hook install` \
+                             installs the hook that does so on every commit",
                             path.display()
                         );
                     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::document::{status_change_entry, Document};
 use crate::project::Project;
 use crate::repo::{display_path, unified_diff, FileSource};
-use crate::workflow::TransitionError;
+use crate::workflow::{Move, TransitionError};
 use crate::{catalog, clock, fsutil, lock};
 
 #[derive(Debug, Args)]
@@ -76,6 +76,16 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     };
 
     let target = target.trim();
+    // A status already set to `target` by hand, with no changelog entry:
+    // the move from the status the changelog last recorded is made now
+    // (its entry, `updated:`), under the same policy as any other move.
+    // This is what the hook's refusal asks for.
+    let hand_edited = target == current;
+    let current = if hand_edited {
+        recorded_status(&project, &spec.path, &document)?
+    } else {
+        current
+    };
     if target == current {
         if args.json {
             let out = Transition {
@@ -148,10 +158,35 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
+        if hand_edited {
+            errln!("{spec_id} was already {target} by hand: recorded the change from {current}");
+        }
         let how = if forced { " (forced)" } else { "" };
         outln!("{spec_id}: {current} -> {target}{how}");
     }
     Ok(0)
+}
+
+/// The status the spec's history last recorded: the last "Status changed"
+/// entry's, else the committed one (HEAD's, which is where the commit hook
+/// starts), else the workflow's initial status.
+fn recorded_status(
+    project: &Project,
+    path: &std::path::Path,
+    document: &Document,
+) -> Result<String> {
+    if let Some((_, to)) = document.last_status_change() {
+        return Ok(to);
+    }
+    let relative = project.repo.relative_to_root(path);
+    let committed = project.repo.head_commit()?.and_then(|head| {
+        let entry = head.tree().ok()?.get_path(&relative).ok()?;
+        let blob = project.repo.git.find_blob(entry.id()).ok()?;
+        Document::parse(&relative, blob.content())
+            .ok()?
+            .get("status")
+    });
+    Ok(committed.unwrap_or_else(|| project.config.workflow.initial.clone()))
 }
 
 /// `git spec status <ID>`: the current status and the allowed next ones.
@@ -196,23 +231,17 @@ fn forced_or_refused(
     target: &str,
 ) -> Result<bool> {
     let workflow = &project.config.workflow;
-    match workflow.check(current, target) {
-        Ok(()) => Ok(false),
+    match workflow.decide(current, target, args.force) {
+        Ok(step) => Ok(step == Move::Forced),
         Err(TransitionError::UnknownStatus(status)) => {
             bail!(
                 "unknown status {status:?}: the statuses are {}",
                 workflow.statuses.join(", ")
             )
         }
-        Err(refusal) if !workflow.enforce => {
-            // Unenforced workflows accept any move between known statuses;
-            // an unknown current status still needs --force to leave.
-            if matches!(refusal, TransitionError::UnknownCurrent(_)) && !args.force {
-                bail!("{shown_path}: {refusal}; use --force to move it to {target}");
-            }
-            Ok(args.force)
+        Err(refusal @ TransitionError::UnknownCurrent(_)) => {
+            bail!("{shown_path}: {refusal}; use --force to move it to {target}")
         }
-        Err(_) if args.force => Ok(true),
         Err(refusal) => bail!("{spec_id}: {refusal}; use --force to override"),
     }
 }

@@ -556,7 +556,7 @@ fn unrecorded_status() {
         &[
             "specs/0001-a.md:4: unrecorded-status: status is review but the changelog records no status change (a spec starts as draft); `git spec check --fix` appends the entry for draft -> review",
             "specs/0002-b.md:4: unrecorded-status: status is approved but the last status entry of the changelog moved it to review; `git spec check --fix` appends the entry for review -> approved",
-            "specs/0003-c.md:4: unrecorded-status: status is implemented but the changelog records no status change (a spec starts as draft); --fix cannot record it: draft -> implemented is not allowed; from draft a spec may move to: review, approved, withdrawn; set the status back to draft and move it with `git spec status` (--force records a forced change)",
+            "specs/0003-c.md:4: unrecorded-status: status is implemented but the changelog records no status change (a spec starts as draft); --fix cannot record it: draft -> implemented is not allowed; from draft a spec may move to: review, approved, withdrawn; record it as forced with `git spec status SPEC-0003 implemented --force`, or set the status back to draft",
         ],
     );
 }
@@ -611,20 +611,34 @@ fn fix_appends_the_missing_entries_and_a_second_check_is_clean() {
              2 specs OK\n"
         )
     );
-    // Exactly one line appended to each, nothing else touched.
+    // One line appended to each and `updated:` set to today, nothing
+    // else touched.
     assert_eq!(
         repo.read("specs/0001-a.md"),
-        format!("{a}- 2026-01-15: Status changed from draft to review by Jane Doe\n")
+        format!(
+            "{}- 2026-01-15: Status changed from draft to review by Jane Doe\n",
+            dated(&a)
+        )
     );
     assert_eq!(
         repo.read("specs/0002-b.md"),
-        format!("{b}- 2026-01-15: Status changed from review to approved by Jane Doe\n")
+        format!(
+            "{}- 2026-01-15: Status changed from review to approved by Jane Doe\n",
+            dated(&b)
+        )
     );
     assert_clean(&repo, &[]);
     // Nothing left to fix: --fix changes nothing.
     let before = repo.snapshot();
     assert_clean(&repo, &["--fix"]);
     repo.assert_unchanged(&before);
+}
+
+/// `text` with `updated:` set to today, as recording an entry sets it.
+fn dated(text: &str) -> String {
+    let start = text.find("updated: ").expect("an updated line") + "updated: ".len();
+    let end = start + text[start..].find('\n').unwrap();
+    format!("{}{SPEC_DATE}{}", &text[..start], &text[end..])
 }
 
 #[test]
@@ -660,7 +674,10 @@ fn fix_leaves_other_findings_alone() {
     );
     assert_eq!(
         repo.read("specs/0001-a.md"),
-        format!("{fixable}- 2026-01-15: Status changed from draft to review by Jane Doe\n")
+        format!(
+            "{}- 2026-01-15: Status changed from draft to review by Jane Doe\n",
+            dated(&fixable)
+        )
     );
     assert_eq!(repo.read("specs/0002-b.md"), refused);
     assert_eq!(repo.read("specs/0003-c.md"), unknown);
@@ -677,7 +694,10 @@ fn fix_records_any_transition_when_the_workflow_is_not_enforced() {
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
     assert_eq!(
         repo.read("specs/0001-a.md"),
-        format!("{text}- 2026-01-15: Status changed from draft to implemented by Jane Doe\n")
+        format!(
+            "{}- 2026-01-15: Status changed from draft to implemented by Jane Doe\n",
+            dated(&text)
+        )
     );
 }
 

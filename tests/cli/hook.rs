@@ -25,7 +25,16 @@ const INITIAL: &str = "- 2026-01-01: Initial draft created";
 /// A spec document. The status line (line 4) and the overview line (line
 /// 15) are far enough apart to be separate hunks for `git add -p`; the
 /// changelog ends the file.
+///
+/// `updated:` is the day of the last change: the initial day without
+/// entries, else today ([`SPEC_DATE`]), as `git spec status` and the hook
+/// set it when they record an entry.
 fn doc(id: u32, title: &str, status: &str, overview: &str, changelog: &[&str]) -> String {
+    let updated = if changelog.is_empty() {
+        "2026-01-01"
+    } else {
+        SPEC_DATE
+    };
     let mut text = format!(
         "---\n\
          spec-id: SPEC-{id:04}\n\
@@ -34,7 +43,7 @@ fn doc(id: u32, title: &str, status: &str, overview: &str, changelog: &[&str]) -
          priority: medium\n\
          owner: Jane Doe <jane@example.com>\n\
          created: 2026-01-01\n\
-         updated: 2026-01-01\n\
+         updated: {updated}\n\
          tags: [auth]\n\
          ---\n\
          \n\
@@ -493,7 +502,10 @@ fn an_entry_left_unstaged_by_the_user_is_not_added_twice() {
     // hunk: the commit gets the entry, the working file keeps one copy.
     let repo = setup();
     let own = status_entry("draft", "review");
-    repo.write(SPEC, &login("review", &[&own]));
+    // Written by hand: the entry, but not the date.
+    let by_hand =
+        login("review", &[&own]).replace(&format!("updated: {SPEC_DATE}"), "updated: 2026-01-01");
+    repo.write(SPEC, &by_hand);
     git_with_input(&repo, &["add", "-p", SPEC], "y\nn\n");
     assert_eq!(
         repo.git_out(&["show", &format!(":{SPEC}")]) + "\n",
@@ -672,14 +684,23 @@ fn an_unknown_status_is_refused() {
 /// Moving away from a status the workflow does not know is a repair: the
 /// commit goes through and the changelog records it.
 #[test]
-fn leaving_an_unknown_status_is_a_repair_and_is_recorded() {
+fn leaving_an_unknown_status_is_refused_until_recorded_as_forced() {
+    // One policy with `git spec status`: leaving a status the workflow
+    // does not know needs --force, which the hook's message names; the
+    // forced record then lets the same commit through.
     let repo = TestRepo::with_commit();
     repo.write(SPEC, &login("wip", &[]));
     repo.commit_all("A status from another tool");
     install(&repo);
     repo.write(SPEC, &login("draft", &[]));
+    let err = assert_commit_refused(&repo, &["commit", "-q", "-a", "-m", "Repair"]);
+    assert_contains(&err, "\"wip\" is not in the workflow");
+    assert_contains(&err, "git spec status <id> <status> --force");
+
+    assert_success(&repo.spec(&["status", "1", "draft", "--force"]));
     repo.git(&["commit", "-q", "-a", "-m", "Repair"]);
-    let expected = login("draft", &[&status_entry("wip", "draft")]);
+    let forced = format!("- {SPEC_DATE}: Status changed from wip to draft by {USER_NAME} (forced)");
+    let expected = login("draft", &[&forced]);
     assert_eq!(repo.show("HEAD", SPEC), expected);
     assert_eq!(repo.read(SPEC), expected);
     assert_eq!(repo.status_porcelain(), "");

@@ -11,6 +11,7 @@ mod hook;
 mod hostile;
 mod index;
 mod init;
+mod lifecycle;
 mod list;
 mod log;
 mod new;

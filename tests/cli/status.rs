@@ -289,16 +289,45 @@ fn unknown_status_lists_the_statuses() {
 
 #[test]
 fn same_status_says_so_exits_zero_and_changes_nothing() {
-    let repo = repo_with(SPEC, &simple("review"));
+    // A status the changelog records (a spec starts at draft).
+    let repo = repo_with(SPEC, &simple("draft"));
     let before = repo.snapshot();
-    let out = repo.spec_ok(&["status", "1", "review"]);
+    let out = repo.spec_ok(&["status", "1", "draft"]);
     let said = format!("{}{}", stdout(&out), stderr(&out));
-    assert_contains(&said, "already review");
+    assert_contains(&said, "already draft");
     repo.assert_unchanged(&before);
-    assert_bytes(&repo, SPEC, &simple("review"));
+    assert_bytes(&repo, SPEC, &simple("draft"));
 
     // Also with --force and --commit: still nothing.
-    repo.spec_ok(&["status", "1", "review", "--force", "--commit"]);
+    repo.spec_ok(&["status", "1", "draft", "--force", "--commit"]);
+    repo.assert_unchanged(&before);
+}
+
+#[test]
+fn a_status_set_by_hand_is_recorded_by_status_with_that_status() {
+    // review by hand, with no entry: `status 1 review` records the step
+    // from the recorded status, as the hook and `check --fix` would.
+    let repo = repo_with(SPEC, &simple("review"));
+    let out = repo.spec_ok(&["status", "1", "review"]);
+    assert_contains(
+        &stderr(&out),
+        "already review by hand: recorded the change from draft",
+    );
+    let text = repo.read(SPEC);
+    assert_contains(&text, &format!("updated: {SPEC_DATE}"));
+    assert!(text.ends_with(&format!(
+        "- {SPEC_DATE}: Status changed from draft to review by {USER_NAME}\n"
+    )));
+    let check = repo.spec(&["check", "--working-tree-only"]);
+    assert!(
+        !stdout(&check).contains("unrecorded-status"),
+        "{}",
+        stdout(&check)
+    );
+    // Recorded now: the same command says so and changes nothing.
+    let before = repo.snapshot();
+    let said = repo.spec_ok(&["status", "1", "review"]);
+    assert_contains(&stderr(&said), "already review; nothing changed");
     repo.assert_unchanged(&before);
 }
 

@@ -326,8 +326,22 @@ fn index_messages_show_the_controls_of_the_file_name() {
 fn the_hook_message_shows_the_controls_of_the_recorded_entry() {
     let repo = hostile();
     assert_success(&repo.spec(&["hook", "install"]));
-    // A hand edit leaving the unknown status is a repair the hook records.
+    // A hand edit leaving the unknown status: the hook's refusal names it,
+    // with its controls shown.
     repo.write(SPEC2, &repo.read(SPEC2).replace(&yaml(BAD), "draft"));
+    let refused = repo.git_try(&["commit", "-q", "-a", "-m", "Repair"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert_no_controls(&refused);
+    assert_contains(&stderr(&refused), BAD_SHOWN);
+    // Without enforcement that is a move like any other, which the hook
+    // records.
+    repo.write(
+        ".specrc",
+        &repo.read(".specrc").replace(
+            "[workflow]\ninitial",
+            "[workflow]\nenforce = false\ninitial",
+        ),
+    );
     let out = repo.git_try(&["commit", "-q", "-a", "-m", "Repair"]);
     assert_success(&out);
     assert_no_controls(&out);
