@@ -211,13 +211,15 @@ impl Repo {
         let head_before = self.head_oid();
         let mut added = Vec::new();
         for path in paths {
-            let tracked = self.run_git(&[
-                "ls-files".into(),
-                "-z".into(),
-                "--cached".into(),
-                "--".into(),
-                literal(path),
-            ])?;
+            let tracked = self
+                .run_git(&[
+                    "ls-files".into(),
+                    "-z".into(),
+                    "--cached".into(),
+                    "--".into(),
+                    literal(path),
+                ])
+                .context(kept.to_string())?;
             if !tracked.status.success() {
                 bail!(
                     "cannot ask git whether {} is tracked, so nothing was committed (HEAD is unchanged):\n{}{kept}",
@@ -228,8 +230,9 @@ impl Repo {
             if tracked.stdout.is_empty() {
                 // `--force`: the user asked for this file to be committed,
                 // even in a folder a .gitignore covers.
-                let add =
-                    self.run_git(&["add".into(), "--force".into(), "--".into(), literal(path)])?;
+                let add = self
+                    .run_git(&["add".into(), "--force".into(), "--".into(), literal(path)])
+                    .context(kept.to_string())?;
                 if !add.status.success() {
                     self.unstage(&added);
                     bail!(
@@ -250,12 +253,20 @@ impl Repo {
             "--".into(),
         ];
         args.extend(paths.iter().map(|path| literal(path)));
-        let out = self.run_git(&args)?;
+        let out = match self.run_git(&args) {
+            Ok(out) => out,
+            Err(err) => {
+                self.unstage(&added);
+                return Err(err.context(kept.to_string()));
+            }
+        };
         let head_after = self.head_oid();
         if out.status.success() {
-            let printed = quoted_output(&out);
-            if !printed.is_empty() {
-                eprint!("{}", crate::term::text(&printed));
+            // What a hook printed, as git would have shown it.
+            for stream in [&out.stdout, &out.stderr] {
+                if !stream.is_empty() {
+                    eprint!("{}", crate::term::text(&String::from_utf8_lossy(stream)));
+                }
             }
             return Ok(());
         }
