@@ -1,6 +1,9 @@
-//! Everything that touches git2: discovery, identity, refs and commits.
+//! Everything that touches git2: discovery, identity, refs and commits;
+//! and the commits made with the user's own `git commit`.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 use anyhow::{anyhow, bail, Context, Result};
 use git2::{Oid, Repository, Signature};
@@ -9,14 +12,6 @@ pub struct Repo {
     pub git: Repository,
     /// Root of the working tree (of this worktree, for a linked one).
     pub workdir: PathBuf,
-}
-
-/// Where the content of a file to commit comes from.
-pub enum FileSource<'a> {
-    /// The working-tree file, through the index (filters, mode).
-    WorkingTree,
-    /// These bytes, as a regular file.
-    Bytes(&'a [u8]),
 }
 
 /// `user.name` / `user.email` as git resolves them for this repository.
@@ -149,7 +144,8 @@ impl Repo {
 
     /// Commits `tree` on top of `parent` (None: a root commit) and points
     /// `refname` at it, without touching the index or working tree. git2
-    /// runs no hooks, which is what we want for the tool's own commits.
+    /// runs no hooks and does not sign: only for a branch that is not
+    /// checked out; everything else commits through [`Repo::git_commit`].
     fn commit_tree(
         &self,
         refname: &str,
@@ -176,48 +172,150 @@ impl Repo {
         Ok(oid)
     }
 
-    /// Commits one file, and nothing else, on top of `parent` (None: a
-    /// root commit) and points `refname` at the commit. From the working
-    /// tree, the file goes through the index first, so git's line-ending
-    /// filters and the file mode apply as with `git add`; the index then
-    /// has the file staged and everything else as it was. From bytes (a
-    /// file that is not in the working tree) the index is left alone.
+    /// Commits one file with these bytes as a regular file, and nothing
+    /// else, on top of `parent` (None: a root commit) and points `refname`
+    /// at it; the index and working tree are left alone. For a branch that
+    /// is not checked out, which `git commit` cannot commit on: no hooks
+    /// run and `commit.gpgsign` does not apply (see [`Repo::git_commit`]).
     pub fn commit_file(
         &self,
         refname: &str,
         parent: Option<&git2::Commit<'_>>,
         relative: &Path,
-        source: FileSource<'_>,
+        content: &[u8],
         message: &str,
         identity: &Identity,
     ) -> Result<Oid> {
         let base = parent.map(|c| c.tree()).transpose()?;
-        let (tree, index) = match source {
-            FileSource::WorkingTree => {
-                let mut index = self.git.index().context("cannot read the index")?;
-                index
-                    .add_path(relative)
-                    .with_context(|| format!("cannot stage {}", relative.display()))?;
-                let entry = index
-                    .get_path(relative, 0)
-                    .ok_or_else(|| anyhow!("{} is not in the index", relative.display()))?;
-                let tree =
-                    self.tree_with_file(base.as_ref(), relative, entry.id, entry.mode as i32)?;
-                (tree, Some(index))
+        let blob = self.git.blob(content)?;
+        let tree = self.tree_with_file(base.as_ref(), relative, blob, 0o100644)?;
+        self.commit_tree(refname, parent, tree, message, identity)
+    }
+
+    /// Commits exactly `paths` (relative to the root, in the working tree)
+    /// on HEAD with the user's own git: `git add` for a path git does not
+    /// track yet, then `git commit --only -- <paths>`. Only those paths
+    /// are committed; whatever else is staged stays staged and out of the
+    /// commit. The user's hooks run (`commit-msg`, `pre-commit`, ...),
+    /// `commit.gpgsign` applies, and git reads `GIT_AUTHOR_*` /
+    /// `GIT_COMMITTER_*` itself. Paths go as literal pathspecs (no glob
+    /// or magic), after `--`.
+    ///
+    /// git's output is captured: on success it goes to stderr (a hook's
+    /// prints); on failure the error says whether HEAD moved (it is
+    /// checked), quotes git and ends with `kept`, what the caller leaves in
+    /// the working tree ("SPEC-0042 was changed in specs/x.md but not
+    /// committed: the change is kept in the working tree"). A path this
+    /// call staged is unstaged again then, so the index is as it was.
+    pub fn git_commit(&self, paths: &[&Path], message: &str, kept: &str) -> Result<()> {
+        let head_before = self.head_oid();
+        let mut added = Vec::new();
+        for path in paths {
+            let tracked = self
+                .run_git(&[
+                    "ls-files".into(),
+                    "-z".into(),
+                    "--cached".into(),
+                    "--".into(),
+                    literal(path),
+                ])
+                .context(kept.to_string())?;
+            if !tracked.status.success() {
+                bail!(
+                    "cannot ask git whether {} is tracked, so nothing was committed (HEAD is unchanged):\n{}{kept}",
+                    path.display(),
+                    quoted_output(&tracked)
+                );
             }
-            FileSource::Bytes(content) => {
-                let blob = self.git.blob(content)?;
-                (
-                    self.tree_with_file(base.as_ref(), relative, blob, 0o100644)?,
-                    None,
-                )
+            if tracked.stdout.is_empty() {
+                // `--force`: the user asked for this file to be committed,
+                // even in a folder a .gitignore covers.
+                let add = self
+                    .run_git(&["add".into(), "--force".into(), "--".into(), literal(path)])
+                    .context(kept.to_string())?;
+                if !add.status.success() {
+                    self.unstage(&added);
+                    bail!(
+                        "`git add {}` failed, so nothing was committed (HEAD is unchanged):\n{}{kept}",
+                        path.display(),
+                        quoted_output(&add)
+                    );
+                }
+                added.push(*path);
+            }
+        }
+        let mut args: Vec<OsString> = vec![
+            "commit".into(),
+            "--quiet".into(),
+            "-m".into(),
+            message.into(),
+            "--only".into(),
+            "--".into(),
+        ];
+        args.extend(paths.iter().map(|path| literal(path)));
+        let out = match self.run_git(&args) {
+            Ok(out) => out,
+            Err(err) => {
+                self.unstage(&added);
+                return Err(err.context(kept.to_string()));
             }
         };
-        let oid = self.commit_tree(refname, parent, tree, message, identity)?;
-        if let Some(mut index) = index {
-            index.write().context("cannot write the index")?;
+        let head_after = self.head_oid();
+        if out.status.success() {
+            // What a hook printed, as git would have shown it.
+            for stream in [&out.stdout, &out.stderr] {
+                if !stream.is_empty() {
+                    eprint!("{}", crate::term::text(&String::from_utf8_lossy(stream)));
+                }
+            }
+            return Ok(());
         }
-        Ok(oid)
+        if head_after != head_before {
+            bail!(
+                "`git commit` reported an error, but HEAD moved from {} to {}: check the commit with `git log -1 --stat`:\n{}",
+                describe(head_before),
+                describe(head_after),
+                quoted_output(&out)
+            );
+        }
+        self.unstage(&added);
+        bail!(
+            "`git commit` failed, so nothing was committed (HEAD is unchanged):\n{}{kept}",
+            quoted_output(&out)
+        )
+    }
+
+    /// The commit HEAD resolves to, None while unborn (or unreadable).
+    fn head_oid(&self) -> Option<Oid> {
+        self.git.refname_to_id("HEAD").ok()
+    }
+
+    /// Takes paths that [`Repo::git_commit`] staged out of the index again.
+    fn unstage(&self, paths: &[&Path]) {
+        if paths.is_empty() {
+            return;
+        }
+        let mut args: Vec<OsString> = vec![
+            "rm".into(),
+            "--cached".into(),
+            "--quiet".into(),
+            "--ignore-unmatch".into(),
+            "--".into(),
+        ];
+        args.extend(paths.iter().map(|path| literal(path)));
+        let _ = self.run_git(&args);
+    }
+
+    /// `git ARGS` in the working-tree root, with stdin closed and the
+    /// output captured; the same way `reserve` runs git.
+    fn run_git(&self, args: &[OsString]) -> Result<Output> {
+        Command::new("git")
+            .args(args)
+            .current_dir(&self.workdir)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(Stdio::null())
+            .output()
+            .context("cannot run git (is it installed and on PATH?), so nothing was committed")
     }
 
     /// A tree equal to `base` (or empty) with `path` set to `blob`.
@@ -382,6 +480,35 @@ impl Repo {
             .unwrap_or(path)
             .to_path_buf()
     }
+}
+
+/// `path` as a pathspec that matches exactly that path (`:(literal)`):
+/// a `*`, `?`, `[` or a leading `:` in a file name stays literal.
+fn literal(path: &Path) -> OsString {
+    let mut spec = OsString::from(":(literal)");
+    spec.push(path);
+    spec
+}
+
+/// What git printed (stdout, then stderr), each line indented by two
+/// spaces and ending with a newline; empty when it printed nothing.
+fn quoted_output(out: &Output) -> String {
+    let mut quoted = String::new();
+    for stream in [&out.stdout, &out.stderr] {
+        for line in String::from_utf8_lossy(stream).lines() {
+            if !line.trim().is_empty() {
+                quoted.push_str("  ");
+                quoted.push_str(line.trim_end());
+                quoted.push('\n');
+            }
+        }
+    }
+    quoted
+}
+
+/// A commit id for a message, or `no commit` for an unborn HEAD.
+fn describe(oid: Option<Oid>) -> String {
+    oid.map_or_else(|| "no commit".to_string(), |oid| oid.to_string())
 }
 
 /// The last value `git -c` or GIT_CONFIG_COUNT gave `key` (keys compare

@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::project::Project;
-use crate::repo::{display_path, FileSource, Identity};
+use crate::repo::{display_path, Identity};
 use crate::template::{SpecValues, Template};
 use crate::{clock, editor, fsutil, ids, reserve, slug};
 
@@ -35,7 +35,10 @@ pub struct NewArgs {
     /// spec is committed on the new branch and not left in the working tree)
     #[arg(long)]
     pub no_checkout: bool,
-    /// Commit the new file (and only it) on the spec's branch
+    /// Commit the new file (and only it) on the spec's branch, with your
+    /// `git commit` (hooks run, commit.gpgsign applies); with --no-checkout
+    /// the branch is not checked out, so git spec commits itself: no hooks,
+    /// no signing
     #[arg(long)]
     pub commit: bool,
     /// Open the new spec in your editor ($GIT_EDITOR, core.editor, $VISUAL, $EDITOR)
@@ -366,17 +369,27 @@ fn create(project: &Project, args: &NewArgs, plan: &Plan) -> Result<String> {
     create_branch(project, args, plan.branch.as_deref()).inspect_err(|_| undo_file())
 }
 
-/// Commits the new file, and only it, on `target_ref`.
+/// Commits the new file, and only it, on `target_ref`: with the user's
+/// own `git commit` when the file is in the working tree (on the branch
+/// just checked out, or the current one with --no-branch), so hooks and
+/// signing apply; with --no-checkout the branch is not checked out, which
+/// `git commit` cannot commit on, so libgit2 makes the commit there.
 fn commit(project: &Project, request: &Request, plan: &Plan, target_ref: &str) -> Result<()> {
-    let identity = commit_identity(&request.identity)?;
     let spec_id = &plan.spec_id;
     let message = format!("spec({spec_id}): add {}\n", request.title);
-    let source = if plan.write_to_working_tree {
-        // Through the index: staged and committed, filters applied.
-        FileSource::WorkingTree
-    } else {
-        FileSource::Bytes(plan.content.as_bytes())
-    };
+    let relative = project.repo.relative_to_root(&plan.path);
+    if plan.write_to_working_tree {
+        let shown = plan.shown_path.display();
+        let on = match &plan.branch {
+            Some(branch) => format!(" on branch {branch}"),
+            None => String::new(),
+        };
+        let kept = format!(
+            "{spec_id} was created at {shown}{on} but not committed: the file is kept in the working tree; fix what git reports, then `git add` and commit it"
+        );
+        return project.repo.git_commit(&[&relative], &message, &kept);
+    }
+    let identity = commit_identity(&request.identity)?;
     // The tip of the ref being committed on; None while it is unborn.
     let parent = project
         .repo
@@ -389,17 +402,14 @@ fn commit(project: &Project, request: &Request, plan: &Plan, target_ref: &str) -
         .commit_file(
             target_ref,
             parent.as_ref(),
-            &project.repo.relative_to_root(&plan.path),
-            source,
+            &relative,
+            plan.content.as_bytes(),
             &message,
             identity,
         )
         .with_context(|| match &plan.branch {
             Some(branch) => format!("{spec_id} was created on branch {branch}, but not committed"),
-            None => format!(
-                "{spec_id} was created at {}, but not committed",
-                plan.shown_path.display()
-            ),
+            None => format!("{spec_id} was created, but not committed"),
         })?;
     Ok(())
 }

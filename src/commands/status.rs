@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::document::{status_change_entry, Document};
 use crate::project::Project;
-use crate::repo::{display_path, unified_diff, FileSource};
+use crate::repo::{display_path, unified_diff};
 use crate::workflow::{Move, TransitionError};
 use crate::{catalog, clock, fsutil, lock};
 
@@ -131,21 +131,15 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         return Ok(0);
     }
     fsutil::replace_expected(&spec.path, document.bytes(), &new_bytes)?;
+    // The edit is written: let go of the edit lock before `git commit`,
+    // whose pre-commit hook (`git spec hook run pre-commit`) takes it too.
+    drop(_lock);
     if args.commit {
         let message = format!("spec({spec_id}): {current} -> {target}\n");
-        let head = project.repo.head_commit()?;
-        let refname = project
-            .repo
-            .head_ref_name()
-            .unwrap_or_else(|| "HEAD".to_string());
-        project.repo.commit_file(
-            &refname,
-            head.as_ref(),
-            &relative,
-            FileSource::WorkingTree,
-            &message,
-            &identity,
-        )?;
+        let kept = format!(
+            "{spec_id} was changed in {shown_path} but not committed: the change is kept in the working tree; fix what git reports, then commit it with `git commit -- {shown_path}`"
+        );
+        project.repo.git_commit(&[&relative], &message, &kept)?;
     }
     if args.json {
         let out = Transition {

@@ -6,6 +6,7 @@
 mod common;
 
 mod check;
+mod commit;
 mod document_props;
 mod hook;
 mod hostile;
