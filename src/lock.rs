@@ -64,6 +64,13 @@ impl Lock {
                     let holder = fs::read_to_string(&path).unwrap_or_default();
                     let holder = holder.trim();
                     if let Some(pid) = dead_holder(holder) {
+                        // The holder may have released the lock and ended
+                        // between our read and the look at /proc: a lock
+                        // that is gone or changed is not stale.
+                        let now = fs::read_to_string(&path).unwrap_or_default();
+                        if now.trim() != holder {
+                            continue;
+                        }
                         return Err(anyhow!(
                             "unable to create '{}': file exists.\n\
                              It was left by git spec process {pid}, which is no longer running (it was interrupted).\n\
