@@ -307,15 +307,17 @@ impl Repo {
     }
 
     /// `git ARGS` in the working-tree root, with stdin closed and the
-    /// output captured; the same way `reserve` runs git.
-    fn run_git(&self, args: &[OsString]) -> Result<Output> {
+    /// output captured: the one place git-spec runs the user's `git` (for
+    /// `--commit`, and `reserve`'s push and fetch). Arguments go as a
+    /// list, never through a shell; no password prompt can hold it up.
+    pub fn run_git<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Result<Output> {
         Command::new("git")
             .args(args)
             .current_dir(&self.workdir)
             .env("GIT_TERMINAL_PROMPT", "0")
             .stdin(Stdio::null())
             .output()
-            .context("cannot run git (is it installed and on PATH?), so nothing was committed")
+            .context("cannot run git (is it installed and on PATH?)")
     }
 
     /// A tree equal to `base` (or empty) with `path` set to `blob`.
@@ -415,7 +417,10 @@ impl Repo {
     /// Everything `--commit` needs, checked before the first byte of the
     /// working tree changes: no other git holding the index lock, and
     /// author and committer that git would accept (GIT_AUTHOR_DATE...).
-    pub fn ensure_can_commit(&self, identity: &Identity) -> Result<()> {
+    /// `through_libgit2`: the commit is made by libgit2 (`new --no-checkout
+    /// --commit`), whose dates are read by [`Repo::signatures`]; else git
+    /// reads them, and `git var` is asked.
+    pub fn ensure_can_commit(&self, identity: &Identity, through_libgit2: bool) -> Result<()> {
         let lock = self.git.path().join("index.lock");
         if lock.exists() {
             bail!(
@@ -426,8 +431,41 @@ impl Repo {
                 lock.display()
             );
         }
-        self.signatures(identity)
-            .context("cannot commit, so nothing was changed")?;
+        if through_libgit2 {
+            self.signatures(identity)
+                .context("cannot commit, so nothing was changed")?;
+            return Ok(());
+        }
+        // What `git commit` itself will make of the identity and dates
+        // (git reads more date formats than we do).
+        for ident in ["GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"] {
+            let out = self.run_git(&["var", ident])?;
+            if !out.status.success() {
+                let (role, prefix) = match ident {
+                    "GIT_AUTHOR_IDENT" => ("author", "GIT_AUTHOR_"),
+                    _ => ("committer", "GIT_COMMITTER_"),
+                };
+                // Name what the user set, which is usually the culprit.
+                let set: Vec<String> = ["NAME", "EMAIL", "DATE"]
+                    .iter()
+                    .filter_map(|part| {
+                        let var = format!("{prefix}{part}");
+                        std::env::var(&var)
+                            .ok()
+                            .map(|value| format!("{var}={value:?}"))
+                    })
+                    .collect();
+                let set = if set.is_empty() {
+                    "user.name and user.email".to_string()
+                } else {
+                    set.join(", ")
+                };
+                bail!(
+                    "cannot commit: git refuses the {role} it would record ({set}): {}; nothing was changed",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+            }
+        }
         Ok(())
     }
 

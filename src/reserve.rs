@@ -7,11 +7,10 @@
 //! compare-and-swap on any git server, so exactly one clone wins each
 //! number. No server configuration is needed.
 //!
-//! This is the only place the tool runs `git`: the push and fetch must use
-//! the user's transport, credentials and SSH configuration. Arguments go as
-//! a list, never through a shell.
+//! The push and fetch run the user's `git` (through [`Repo::run_git`]), so
+//! they use the user's transport, credentials and SSH configuration.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -316,14 +315,7 @@ fn reservation_object(repo: &Repo, identity: &Identity, spec_id: &str) -> Result
 }
 
 fn git(repo: &Repo, args: &[&str]) -> Result<Output> {
-    Command::new("git")
-        .args(args)
-        .current_dir(&repo.workdir)
-        // Never wait for a password prompt inside `git spec new`.
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .context("cannot run git (is it installed and on PATH?)")
+    repo.run_git(args)
 }
 
 #[cfg(test)]

@@ -215,7 +215,7 @@ impl Request {
         if args.commit && !args.dry_run {
             project
                 .repo
-                .ensure_can_commit(commit_identity(&identity)?)?;
+                .ensure_can_commit(commit_identity(&identity)?, args.no_checkout)?;
         }
         Ok(Request {
             title: title.to_string(),

@@ -109,7 +109,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     if changing {
         project.repo.ensure_not_conflicted(&relative)?;
         if args.commit {
-            project.repo.ensure_can_commit(&identity)?;
+            project.repo.ensure_can_commit(&identity, false)?;
         }
     }
     let today = clock::today()?;
