@@ -3,7 +3,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    check, completions, fetch, hook, index, init, list, log, man, new, renumber, show, status,
+    approve, check, completions, fetch, hook, index, init, list, log, man, new, renumber, show,
+    status,
 };
 
 #[derive(Debug, Parser)]
@@ -30,6 +31,8 @@ pub enum Command {
     New(new::NewArgs),
     /// Show a spec's status, or move it to another one along the workflow
     Status(status::StatusArgs),
+    /// Record your approval of a spec's current content in its changelog
+    Approve(approve::ApproveArgs),
     /// Give a spec a new number: file, spec-id, branch and mentions in other specs
     Renumber(renumber::RenumberArgs),
     /// Update the local copy of the id reservations from the shared remote
@@ -76,6 +79,7 @@ pub fn main() -> i32 {
         Command::Man(args) => man::run(args, command()),
         Command::Fetch(args) => fetch::run(args),
         Command::Renumber(args) => renumber::run(args),
+        Command::Approve(args) => approve::run(args),
     };
     match result {
         Ok(code) => code,

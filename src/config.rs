@@ -33,6 +33,7 @@ pub struct Config {
     pub workflow: Workflow,
     pub check: CheckConfig,
     pub index: IndexConfig,
+    pub approval: ApprovalConfig,
 }
 
 /// The front matter keys of the standard template.
@@ -47,6 +48,20 @@ pub struct CheckConfig {
     pub required: Vec<String>,
     /// Keys allowed besides the standard ones.
     pub extra_keys: Vec<String>,
+}
+
+/// Approvals recorded in the changelog (`git spec approve`). By default no
+/// status needs any, so nothing changes for a team that does not opt in.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ApprovalConfig {
+    /// status -> how many distinct current approvals entering it needs.
+    pub required: std::collections::BTreeMap<String, usize>,
+    /// E-mail addresses whose approvals count; empty: anyone's.
+    pub approvers: Vec<String>,
+    /// Whether the spec's owner's own approval counts.
+    #[serde(rename = "self")]
+    pub self_approval: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -114,6 +129,7 @@ impl Default for Config {
             workflow: Workflow::default(),
             check: CheckConfig::default(),
             index: IndexConfig::default(),
+            approval: ApprovalConfig::default(),
         }
     }
 }
@@ -305,6 +321,25 @@ impl Config {
         self.workflow
             .validate()
             .map_err(|(key, message)| invalid("workflow", &key, message))?;
+        for (status, count) in &self.approval.required {
+            if !self.workflow.is_status(status) {
+                return Err(invalid(
+                    "approval",
+                    "required",
+                    format!(
+                        "{status:?} is not a status of the workflow: {}",
+                        self.workflow.statuses.join(", ")
+                    ),
+                ));
+            }
+            if *count == 0 {
+                return Err(invalid(
+                    "approval",
+                    "required",
+                    format!("{status} = 0 needs no approval: leave it out"),
+                ));
+            }
+        }
         if self.owner_format.trim().is_empty() {
             return Err(invalid("", "owner-format", "must not be empty".into()));
         }

@@ -306,6 +306,13 @@ impl Document {
     /// `(from, to)` of the last "Status changed from X to Y" changelog
     /// entry. Only the last such entry counts: an older identical
     /// transition says nothing about the current status.
+    /// The lines of the `## Changelog` section, 1-based: from its heading
+    /// to the line before the next level 1 or 2 heading (or past the end).
+    pub fn changelog_lines(&self) -> Option<(usize, usize)> {
+        self.changelog_section()
+            .map(|(heading, end)| (heading + 1, end + 1))
+    }
+
     /// Every "Status changed" entry of the changelog, oldest first.
     pub fn status_steps(&self) -> Vec<StatusStep> {
         self.changelog_entries()

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use git2::{Delta, DiffOptions, Index, Oid};
 
+use crate::config::ApprovalConfig;
 use crate::document::{status_change_entry, Document, StatusStep};
 use crate::project::Project;
 use crate::workflow::{TransitionError, Workflow};
@@ -82,7 +83,9 @@ pub fn pre_commit(project: &Project, fix: bool) -> Result<Vec<Outcome>> {
     let workflow = &project.config.workflow;
     let mut pending = Vec::new();
     for change in changes {
-        match missing_step(workflow, &change) {
+        match missing_step(workflow, &change).and_then(|pending| {
+            approved_enough(&project.config.approval, &change).map(|()| pending)
+        }) {
             Ok(None) => {}
             Ok(Some(from)) => pending.push(StatusChange { from, ..change }),
             Err(refusal) => refusals.push(refusal),
@@ -194,6 +197,28 @@ fn missing_step(workflow: &Workflow, change: &StatusChange) -> Result<Option<Str
             "{path}:{}: {refusal}",
             change.staged.line_of("status").unwrap_or(1)
         )),
+    }
+}
+
+/// A status that needs approvals (`[approval] required`) is entered only
+/// with enough current ones, or by a step recorded as forced (`git spec
+/// status <id> <status> --force`), as `git spec status` would.
+fn approved_enough(config: &ApprovalConfig, change: &StatusChange) -> Result<(), String> {
+    if change.from == change.to {
+        return Ok(());
+    }
+    let forced_in = change
+        .staged
+        .status_steps()
+        .last()
+        .is_some_and(|step| step.to == change.to && step.forced);
+    match crate::approval::shortfall(&change.staged, &change.to, config) {
+        Some(short) if !forced_in => Err(format!(
+            "{}:{}: {short}",
+            change.path.display(),
+            change.staged.line_of("status").unwrap_or(1)
+        )),
+        _ => Ok(()),
     }
 }
 

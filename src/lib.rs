@@ -11,6 +11,7 @@
 #[macro_use]
 mod term;
 
+mod approval;
 mod catalog;
 pub mod cli;
 mod clock;

@@ -57,6 +57,10 @@ pub const RULES: &[(&str, &str)] = &[
         "unrecorded-status",
         "the status is not the one the last changelog status entry moved to (fixable)",
     ),
+    (
+        "approval",
+        "at or past a status that needs approvals, without enough current ones",
+    ),
 ];
 
 /// One problem, as printed: `path:line: rule: message`.
@@ -187,6 +191,7 @@ impl<'a> Checker<'a> {
 
         self.dates(doc, path, out);
         self.id(doc, path, out);
+        self.approvals(doc, path, out);
     }
 
     fn known_keys(&self) -> String {
@@ -228,6 +233,41 @@ impl<'a> Checker<'a> {
                     doc.line_of("updated").unwrap_or(1),
                     "bad-date",
                     format!("updated {updated} is before created {created}"),
+                ));
+            }
+        }
+    }
+
+    /// `approval`: a spec at or past a status of `[approval] required`
+    /// must still hold the approvals it needed (none went stale), unless
+    /// it entered that status by a step recorded as forced.
+    fn approvals(&self, doc: &Document, path: &str, out: &mut Vec<Finding>) {
+        let config = &self.config.approval;
+        if config.required.is_empty() {
+            return;
+        }
+        let Some(status) = doc.get("status") else {
+            return;
+        };
+        let steps = doc.status_steps();
+        for (required, _) in
+            crate::approval::held_requirements(&self.config.workflow, config, &status)
+        {
+            if steps.iter().any(|s| s.to == required && s.forced) {
+                continue;
+            }
+            if let Some(short) = crate::approval::shortfall(doc, required, config) {
+                let short = short.replacen(&format!("entering {required} needs"), "needs", 1);
+                let past = if required == status {
+                    String::new()
+                } else {
+                    format!(" (past {required})")
+                };
+                out.push(Finding::new(
+                    path,
+                    doc.line_of("status").unwrap_or(1),
+                    "approval",
+                    format!("status is {status}{past}, which {short}").replace('\n', ";"),
                 ));
             }
         }

@@ -47,6 +47,10 @@ Rules:
   unrecorded-status  the status is not where the last \"Status changed from X to Y\" changelog entry
                      left it (edited by hand, committed with --no-verify); a spec without such an
                      entry must have the workflow's initial status
+  approval           at or past a status that `[approval] required` gives a number of approvals
+                     (every path to the status passes through it), without that many current
+                     ones: approved content edited since, or never approved (a step into it
+                     recorded as forced is exempt)
 
 --fix appends the missing changelog entry for unrecorded-status when the workflow allows the \
 transition (as the commit hook does), dated today and signed with user.name; what it fixed is \

@@ -62,6 +62,10 @@ pub struct ListArgs {
     /// Colour the status column (auto: only on a terminal and when NO_COLOR is unset)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Only specs waiting for approval: a status they may move to next needs
+    /// more current approvals (`[approval] required`) than they hold
+    #[arg(long)]
+    pub awaiting_approval: bool,
     /// List the ids reserved on the shared remote instead (from the local
     /// copy; `git spec fetch` updates it), with the spec that uses each, if any
     #[arg(long, conflicts_with_all = ["status", "owner", "tag", "priority", "all_branches"])]
@@ -117,6 +121,9 @@ pub fn run(args: ListArgs) -> Result<i32> {
     }
 
     records.retain(|record| matches(record, &args));
+    if args.awaiting_approval {
+        records.retain(|record| awaits_approval(&project, record));
+    }
     sort(&mut records, args.sort, config);
     if args.reverse {
         records.reverse();
@@ -547,6 +554,33 @@ impl Table<'_> {
         }
         writeln!(out, "{}", line.trim_end())
     }
+}
+
+/// Whether a spec of the working tree could move next to a status that
+/// needs more current approvals than it holds. Reads the file again: the
+/// records keep no documents.
+fn awaits_approval(project: &Project, record: &SpecRecord) -> bool {
+    let config = &project.config.approval;
+    if record.branch.is_some() || config.required.is_empty() {
+        return false;
+    }
+    let next = project.config.workflow.next(&record.status);
+    if !next
+        .iter()
+        .any(|status| config.required.contains_key(status))
+    {
+        return false;
+    }
+    let path = project.repo.workdir.join(&record.path);
+    let Ok(bytes) = std::fs::read(&path) else {
+        return false;
+    };
+    let Ok(document) = crate::document::Document::parse(std::path::Path::new(&record.path), &bytes)
+    else {
+        return false;
+    };
+    next.iter()
+        .any(|status| crate::approval::shortfall(&document, status, config).is_some())
 }
 
 /// A table cell: one line with its controls shown (see [`term::field`]),

@@ -1,5 +1,6 @@
 //! One file per subcommand; each defines its clap arguments and `run`.
 
+pub mod approve;
 pub mod check;
 pub mod completions;
 pub mod fetch;

@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
+use crate::approval::{self, Approval};
 use crate::catalog::{self, SpecRecord};
 use crate::project::Project;
 use crate::repo::display_path;
@@ -12,8 +13,9 @@ use crate::repo::display_path;
 #[command(after_help = "\
 JSON (--json): the keys of `git spec list --format json` (id, number, title, status,
 priority, owner, created, updated, tags, path, branch), plus next (the statuses the
-workflow allows from the current one) and changelog (the entries, without the
-leading \"- \").")]
+workflow allows from the current one), changelog (the entries, without the
+leading \"- \") and approvals (each {name, email, date, content, current}: current is
+false when the spec changed after the approval).")]
 pub struct ShowArgs {
     /// The spec: 42, 0042 or SPEC-0042
     pub id: String,
@@ -28,6 +30,7 @@ struct Shown<'a> {
     record: &'a SpecRecord,
     next: &'a [String],
     changelog: Vec<String>,
+    approvals: Vec<Approval>,
 }
 
 pub fn run(args: ShowArgs) -> Result<i32> {
@@ -47,12 +50,14 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         .map(|(_, entry)| entry.strip_prefix("- ").unwrap_or(&entry).to_string())
         .collect();
     let next = workflow.next(&record.status);
+    let approvals = approval::approvals(&document, &project.config.approval);
 
     if args.json {
         let shown = Shown {
             record,
             next,
             changelog,
+            approvals,
         };
         println!("{}", serde_json::to_string_pretty(&shown)?);
         return Ok(0);
@@ -96,6 +101,29 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         ("Path", display_path(&file.path).display().to_string()),
     ] {
         text.push_str(&format!("{:<10}{value}\n", format!("{label}:")));
+    }
+    let config = &project.config.approval;
+    if !approvals.is_empty() || !config.required.is_empty() {
+        text.push_str("\nApprovals:\n");
+        if approvals.is_empty() {
+            text.push_str("  (none)\n");
+        }
+        for approval in &approvals {
+            text.push_str(&format!(
+                "  {} <{}> on {} (content {}): {}\n",
+                approval.name,
+                approval.email,
+                approval.date,
+                approval.content,
+                approval.why_not.unwrap_or("counts")
+            ));
+        }
+        for (status, needed) in &config.required {
+            text.push_str(&format!(
+                "  {status} needs {needed}; {} count now\n",
+                approval::counted(&approvals)
+            ));
+        }
     }
     text.push_str("\nChangelog:\n");
     if changelog.is_empty() {

@@ -10,7 +10,7 @@ use crate::document::{status_change_entry, Document};
 use crate::project::Project;
 use crate::repo::{display_path, unified_diff};
 use crate::workflow::{Move, TransitionError};
-use crate::{catalog, clock, fsutil, lock};
+use crate::{approval, catalog, clock, fsutil, lock};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -103,6 +103,15 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         return Ok(0);
     }
     let forced = forced_or_refused(&project, &args, &spec_id, &shown_path, &current, target)?;
+    // Approvals a status needs (`[approval] required`): --force passes,
+    // recorded as forced.
+    let forced = match approval::shortfall(&document, target, &project.config.approval) {
+        None => forced,
+        Some(_) if args.force => true,
+        Some(short) => bail!(
+            "{spec_id}: {short}\nnothing was changed; use --force to move it anyway (recorded as forced)"
+        ),
+    };
 
     let identity = project.repo.identity()?;
     let relative = project.repo.relative_to_root(&spec.path);

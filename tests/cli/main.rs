@@ -5,6 +5,7 @@
 
 mod common;
 
+mod approval;
 mod check;
 mod commit;
 mod document_props;

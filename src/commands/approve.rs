@@ -1,0 +1,140 @@
+//! `git spec approve <ID>`: record your approval of a spec's current
+//! content in its changelog (see [`crate::approval`]).
+
+use anyhow::{bail, Result};
+use clap::Args;
+use serde::Serialize;
+
+use crate::approval;
+use crate::project::Project;
+use crate::repo::display_path;
+use crate::{catalog, clock, fsutil, lock};
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Appends `- DATE: Approved by NAME <EMAIL> (content HASH)` to the changelog, with your
+git identity. HASH is a digest of the spec without its status, updated and changelog:
+editing anything else makes the approval stale. `[approval] required` in .specrc says
+how many distinct current approvals a status needs (`git spec status` refuses to enter
+it with fewer, unless --force); `[approval] approvers` limits who may approve, and
+`self = false` (the default) keeps the owner's own approval from counting.")]
+pub struct ApproveArgs {
+    /// The spec: 42, 0042 or SPEC-0042
+    pub id: String,
+    /// A note for the entry, after an em dash
+    #[arg(long, short = 'm')]
+    pub note: Option<String>,
+    /// Commit the spec file (and only it) with `git commit`
+    #[arg(long)]
+    pub commit: bool,
+    /// Print the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Approved<'a> {
+    id: &'a str,
+    path: String,
+    name: &'a str,
+    email: &'a str,
+    content: &'a str,
+    /// Distinct current approvals that count, this one included.
+    approvals: usize,
+    changed: bool,
+}
+
+pub fn run(args: ApproveArgs) -> Result<i32> {
+    let project = Project::open()?;
+    let config = &project.config.approval;
+    project
+        .repo
+        .ensure_no_operation_in_progress("git spec approve")?;
+    let lock = lock::edit_lock(&project.repo)?;
+    let (spec, document) = catalog::find(&project, &args.id)?;
+    let spec_id = project.scheme.spec_id(spec.number);
+    let shown_path = display_path(&spec.path).display().to_string();
+    let relative = project.repo.relative_to_root(&spec.path);
+    project.repo.ensure_not_conflicted(&relative)?;
+    let identity = project.repo.identity()?;
+    if args.commit {
+        project.repo.ensure_can_commit(&identity, false)?;
+    }
+    let email = identity.email.to_lowercase();
+    if !config.approvers.is_empty()
+        && !config
+            .approvers
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&email))
+    {
+        bail!(
+            "{} is not one of the approvers of this repository (`[approval] approvers` in .specrc: {}); nothing was changed",
+            identity.email,
+            config.approvers.join(", ")
+        );
+    }
+    let owner = document.get("owner").unwrap_or_default().to_lowercase();
+    if !config.self_approval && owner.contains(&email) {
+        bail!(
+            "you own {spec_id} ({}), and your own approval does not count here (`[approval] self = false` in .specrc): ask someone else to approve it; nothing was changed",
+            document.get("owner").unwrap_or_default()
+        );
+    }
+    let content = approval::content_digest(&document);
+    let existing = approval::approvals(&document, config);
+    let already = existing
+        .iter()
+        .any(|a| a.current && a.email.eq_ignore_ascii_case(&email));
+    let report = |changed: bool, approvals: usize| -> Result<()> {
+        if args.json {
+            let out = Approved {
+                id: &spec_id,
+                path: shown_path.clone(),
+                name: &identity.name,
+                email: &identity.email,
+                content: &content,
+                approvals,
+                changed,
+            };
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        } else if changed {
+            outln!(
+                "{spec_id}: approved by {} (content {content}); {approvals} current approval{}",
+                identity.name,
+                if approvals == 1 { "" } else { "s" }
+            );
+        } else {
+            errln!("you approved {spec_id} as it is already; nothing changed");
+        }
+        Ok(())
+    };
+    if already {
+        report(false, approval::counted(&existing))?;
+        return Ok(0);
+    }
+
+    let today = clock::today()?;
+    let entry = approval::entry(
+        &today,
+        &identity.name,
+        &identity.email,
+        &content,
+        args.note.as_deref(),
+    );
+    let new_bytes = document.with_recorded_entry(&today, &entry)?;
+    fsutil::replace_expected(&spec.path, document.bytes(), &new_bytes)?;
+    // The commit's pre-commit hook takes the edit lock too.
+    drop(lock);
+    let approved = crate::document::Document::parse(&relative, &new_bytes)?;
+    let count = approval::counted(&approval::approvals(&approved, config));
+    if args.commit {
+        let kept = format!(
+            "{spec_id} was approved in {shown_path} but not committed: the change is kept in the working tree; fix what git reports, then commit it with `git commit -- {shown_path}`"
+        );
+        project
+            .repo
+            .git_commit(&[&relative], &format!("spec({spec_id}): approve\n"), &kept)?;
+    }
+    report(true, count)?;
+    Ok(0)
+}
