@@ -97,7 +97,7 @@ pub fn approvals(document: &Document, config: &ApprovalConfig) -> Vec<Approval> 
                     .approvers
                     .iter()
                     .any(|a| a.eq_ignore_ascii_case(&email));
-            let own = !email.is_empty() && owner.contains(&email.to_lowercase());
+            let own = is_owner(&owner, &email);
             let why_not = if !current {
                 Some("stale: the spec changed after it")
             } else if !allowed {
@@ -118,6 +118,13 @@ pub fn approvals(document: &Document, config: &ApprovalConfig) -> Vec<Approval> 
             })
         })
         .collect()
+}
+
+/// Whether `email` is the one in the spec's `owner:` (`Name <email>`, or
+/// the bare address), compared without case.
+pub fn is_owner(owner: &str, email: &str) -> bool {
+    let (owner, email) = (owner.trim().to_lowercase(), email.trim().to_lowercase());
+    !email.is_empty() && (owner == email || owner.contains(&format!("<{email}>")))
 }
 
 /// How many distinct people's approvals count.
@@ -253,6 +260,14 @@ mod tests {
             ..ApprovalConfig::default()
         };
         assert_eq!(counted(&approvals(&doc(&text), &listed)), 0);
+    }
+
+    #[test]
+    fn the_owner_is_matched_by_the_whole_address() {
+        assert!(is_owner("Jane Doe <Jane@Example.com>", "jane@example.com"));
+        assert!(is_owner("jane@example.com", "jane@example.com"));
+        assert!(!is_owner("Jane Doe <jane@example.com>", "e@example.com"));
+        assert!(!is_owner("Jane Doe <jane@example.com>", ""));
     }
 
     #[test]

@@ -73,8 +73,8 @@ pub fn run(args: ApproveArgs) -> Result<i32> {
             config.approvers.join(", ")
         );
     }
-    let owner = document.get("owner").unwrap_or_default().to_lowercase();
-    if !config.self_approval && owner.contains(&email) {
+    let owner = document.get("owner").unwrap_or_default();
+    if !config.self_approval && approval::is_owner(&owner, &email) {
         bail!(
             "you own {spec_id} ({}), and your own approval does not count here (`[approval] self = false` in .specrc): ask someone else to approve it; nothing was changed",
             document.get("owner").unwrap_or_default()
