@@ -11,9 +11,15 @@
 #   check-wt    `git spec check --working-tree-only`
 #   check       `git spec check` (id collisions against every branch; warm cache)
 #   check-first the same with .git/git-spec/check-cache deleted before every run
+#   hook-nospec the pre-commit hook on a commit that touches no spec
+#   check-history  `git spec check --history` over a separate fixture of
+#               HISTORY_COMMITS status steps (history_stream.py), beside the
+#               baseline `git log -p -- specs` in the same run; and
+#               check-history-pr, the range HEAD~100..HEAD a pull request checks
 #
 # Environment:
 #   SPECS=10000 BRANCHES=1000 REMOTES=1000   fixture size (see make-repo.sh)
+#   HISTORY_SPECS=1000 HISTORY_COMMITS=3000  size of the check-history fixture
 #   GIT_SPEC_BIN=path      binary to time (default: cargo build --release,
 #                          then target/release/git-spec)
 #   COLD_RUNS=5 WARM_RUNS=30                 timed runs per scenario
@@ -35,13 +41,13 @@ while [[ $# -gt 0 ]]; do
         --no-build) build=0 ;;
         --tool) TOOL=$2; shift ;;
         --tool=*) TOOL=${1#--tool=} ;;
-        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
         -*) echo "run.sh: unknown option: $1" >&2; exit 2 ;;
         *) scenarios+=("$1") ;;
     esac
     shift
 done
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json check-wt check check-first hook-nospec)
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json check-wt check check-first hook-nospec check-history)
 if [[ -z $TOOL ]]; then
     if command -v hyperfine >/dev/null; then TOOL=hyperfine; else TOOL=python; fi
 fi
@@ -152,7 +158,7 @@ measure() {
     log "scenario $name: $runs runs ($warmup warmup) with $TOOL"
     bash "$STATE/reset.sh" "$prep_arg"
     (
-        cd "$REPO"
+        cd "${MEASURE_DIR:-$REPO}"
         if [[ $TOOL == hyperfine ]]; then
             # hyperfine has no per-run hook after the command (before 1.18), so
             # the prepare step verifies the previous run before resetting; the
@@ -207,7 +213,7 @@ sanity_run() {
     local name=$1 prep_arg=$2 check=$3 rc=0
     shift 4
     bash "$STATE/reset.sh" "$prep_arg"
-    (cd "$REPO" && "$@") > "$STATE/$name.out" 2> "$STATE/$name.err" || rc=$?
+    (cd "${MEASURE_DIR:-$REPO}" && "$@") > "$STATE/$name.out" 2> "$STATE/$name.err" || rc=$?
     if [[ $rc -ne 0 ]]; then
         head -n 20 "$STATE/$name.out" "$STATE/$name.err" >&2
         die "scenario $name: '$*' exited $rc"
@@ -296,6 +302,48 @@ scenario_check_first() {
     target check-first -
     sanity_run check-first check-cold "$CHECK_CLEAN" -- "$BIN" check
     measure check-first "$COLD_RUNS" 1 check-cold verify-check-cache.sh -- "$BIN" check
+}
+
+# The history fixture: one repository, built once and cached like the main
+# one (bump the -v suffix when history_stream.py changes what it writes).
+HISTORY_SPECS=${HISTORY_SPECS:-1000} HISTORY_COMMITS=${HISTORY_COMMITS:-3000}
+history_repo() {
+    local dir=${BENCH_FIXTURE_ROOT:-$CRATE_DIR/target/bench-fixture}/history-s$HISTORY_SPECS-c$HISTORY_COMMITS-v1
+    if [[ ! -f $dir/.complete ]]; then
+        log "building the history fixture $dir"
+        rm -rf "$dir" && mkdir -p "$dir"
+        git init -q -b main "$dir/repo"
+        python3 "$BENCH_DIR/history_stream.py" "$HISTORY_SPECS" "$HISTORY_COMMITS" \
+            | git -C "$dir/repo" fast-import --quiet
+        git -C "$dir/repo" reset -q --hard main
+        git -C "$dir/repo" repack -adq
+        sync
+        date -u +%FT%TZ > "$dir/.complete"
+    fi
+    echo "$dir/repo"
+}
+
+# Every commit checked, nothing found.
+HISTORY_CLEAN='
+import os
+commits = int(os.environ["HISTORY_COMMITS"]) + 1
+assert out == "", "findings:\n" + out[:2000]
+assert f"{commits} commits OK" in err, "summary does not count the commits: " + err
+'
+
+scenario_check_history() {
+    local repo
+    repo=$(history_repo)
+    export HISTORY_COMMITS
+    target check-history 1000
+    MEASURE_DIR=$repo sanity_run check-history "" "$HISTORY_CLEAN" -- "$BIN" check --history
+    MEASURE_DIR=$repo measure check-history "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" check --history
+    target git-log-p -
+    MEASURE_DIR=$repo measure git-log-p "$WARM_RUNS" 3 "" verify-none.sh -- git log -p -- specs
+    target check-history-pr 100
+    MEASURE_DIR=$repo sanity_run check-history-pr "" "assert out == '' and '100 commits OK' in err, err" \
+        -- "$BIN" check --history HEAD~100..HEAD
+    MEASURE_DIR=$repo measure check-history-pr "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" check --history HEAD~100..HEAD
 }
 
 # --- 5. run

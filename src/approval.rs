@@ -75,23 +75,30 @@ pub fn content_digest(document: &Document) -> String {
         .unwrap_or_default()
 }
 
-/// The approvals in a spec's changelog, oldest first, each judged against
-/// the spec's current content and the configuration.
-pub fn approvals(document: &Document, config: &ApprovalConfig) -> Vec<Approval> {
+/// What an approval entry says: (date, name, email, content digest).
+pub fn parse_entry(line: &str) -> Option<(&str, &str, &str, &str)> {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
     let pattern = PATTERN.get_or_init(|| {
         Regex::new(r"^- (.*?): Approved by (.+?) <([^<>]*)> \(content ([0-9a-f]+)\)")
             .expect("valid regex")
     });
+    let caps = pattern.captures(line)?;
+    let part = |i| caps.get(i).map_or("", |m: regex::Match<'_>| m.as_str());
+    Some((part(1), part(2), part(3), part(4)))
+}
+
+/// The approvals in a spec's changelog, oldest first, each judged against
+/// the spec's current content and the configuration.
+pub fn approvals(document: &Document, config: &ApprovalConfig) -> Vec<Approval> {
     let digest = content_digest(document);
     let owner = document.get("owner").unwrap_or_default().to_lowercase();
     document
         .changelog_entries()
         .iter()
         .filter_map(|(_, line)| {
-            let caps = pattern.captures(line)?;
-            let email = caps[3].to_string();
-            let current = caps[4] == digest;
+            let (date, name, email, content) = parse_entry(line)?;
+            let email = email.to_string();
+            let current = content == digest;
             let allowed = config.approvers.is_empty()
                 || config
                     .approvers
@@ -108,10 +115,10 @@ pub fn approvals(document: &Document, config: &ApprovalConfig) -> Vec<Approval> 
                 None
             };
             Some(Approval {
-                date: caps[1].to_string(),
-                name: caps[2].to_string(),
+                date: date.to_string(),
+                name: name.to_string(),
                 email,
-                content: caps[4].to_string(),
+                content: content.to_string(),
                 current,
                 counts: why_not.is_none(),
                 why_not,

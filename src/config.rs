@@ -62,6 +62,9 @@ pub struct ApprovalConfig {
     /// Whether the spec's owner's own approval counts.
     #[serde(rename = "self")]
     pub self_approval: bool,
+    /// Whether `check --history` requires every commit that records an
+    /// approval to carry a good signature (`git verify-commit`).
+    pub signed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -12,6 +12,7 @@
 mod term;
 
 mod approval;
+mod audit;
 mod catalog;
 pub mod cli;
 mod clock;

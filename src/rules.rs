@@ -61,6 +61,11 @@ pub const RULES: &[(&str, &str)] = &[
         "approval",
         "at or past a status that needs approvals, without enough current ones",
     ),
+    (
+        "history",
+        "a commit changed a status without its entries, recorded a forbidden step as unforced, \
+         signed an entry in another's name, or rewrote the changelog (--history)",
+    ),
 ];
 
 /// One problem, as printed: `path:line: rule: message`.

@@ -51,10 +51,23 @@ Rules:
                      (every path to the status passes through it), without that many current
                      ones: approved content edited since, or never approved (a step into it
                      recorded as forced is exempt)
+  history            with --history only: a commit that changed a status without the changelog
+                     entries leading to it, recorded a step the workflow forbids without marking
+                     it forced, added a status or approval entry in another person's name than
+                     the commit's author (after .mailmap), or changed or removed an earlier
+                     changelog line (the changelog is append-only)
 
 --fix appends the missing changelog entry for unrecorded-status when the workflow allows the \
 transition (as the commit hook does), dated today and signed with user.name; what it fixed is \
 reported on stderr, and the other problems are left for you.
+
+--history [REVS] checks the committed history instead of the working tree (the other rules do \
+not run): every commit of REVS (a revision, meaning all of its history, or a range such as \
+origin/main..HEAD; default HEAD), merges and merged branches included, that changed a spec \
+file, against its first parent (renames followed as git detects them). A merge is not blamed for \
+what a merged side changed: that side's commits are checked. A spec's first commit is checked \
+only for the signatures of its entries. Each message starts with the commit's short id; the path \
+and line are the file's at that commit.
 
 --format json prints an array of {\"path\", \"line\", \"rule\", \"message\"} objects (paths relative \
 to the repository root; in text they are relative to the current directory).";
@@ -74,6 +87,16 @@ pub struct CheckArgs {
     /// Repair what is safe to repair (the missing changelog entry)
     #[arg(long)]
     pub fix: bool,
+    /// Check the commits of REVS (default HEAD: all its history; or a range
+    /// like origin/main..HEAD) instead of the working tree
+    #[arg(
+        long,
+        value_name = "REVS",
+        num_args = 0..=1,
+        default_missing_value = "HEAD",
+        conflicts_with_all = ["fix", "against", "working_tree_only"]
+    )]
+    pub history: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -84,6 +107,9 @@ pub enum CheckFormat {
 
 pub fn run(args: CheckArgs) -> Result<i32> {
     let project = Project::open()?;
+    if let Some(revs) = &args.history {
+        return history(&project, revs, args.format);
+    }
     // --fix edits specs in place: read and write them under the edit lock.
     let _lock = if args.fix {
         project
@@ -143,6 +169,35 @@ pub fn run(args: CheckArgs) -> Result<i32> {
         ));
     }
 
+    sort(&mut findings);
+    print(&project, &findings, args.format)?;
+    if findings.is_empty() {
+        errln!("{} OK", plural(spec_count, "spec", "specs"));
+    } else {
+        summary(&findings);
+    }
+    let code = i32::from(!findings.is_empty());
+    // Freeing ten thousand parsed documents one allocation at a time costs
+    // more than the rules; the process ends here anyway.
+    std::mem::forget(catalog);
+    std::mem::forget(findings);
+    Ok(code)
+}
+
+/// `--history REVS`: the history rules alone.
+fn history(project: &Project, revs: &str, format: CheckFormat) -> Result<i32> {
+    let mut report = crate::audit::check(project, revs)?;
+    sort(&mut report.findings);
+    print(project, &report.findings, format)?;
+    if report.findings.is_empty() {
+        errln!("{} OK", plural(report.commits, "commit", "commits"));
+    } else {
+        summary(&report.findings);
+    }
+    Ok(i32::from(!report.findings.is_empty()))
+}
+
+fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (a.path.as_str(), a.line, a.rule, a.message.as_str()).cmp(&(
             b.path.as_str(),
@@ -151,10 +206,11 @@ pub fn run(args: CheckArgs) -> Result<i32> {
             b.message.as_str(),
         ))
     });
-    print(&project, &findings, args.format)?;
-    if findings.is_empty() {
-        errln!("{} OK", plural(spec_count, "spec", "specs"));
-    } else {
+}
+
+/// `N problems in M specs`, on stderr.
+fn summary(findings: &[Finding]) {
+    {
         let with_problems = findings
             .iter()
             .map(|f| f.path.as_str())
@@ -166,12 +222,6 @@ pub fn run(args: CheckArgs) -> Result<i32> {
             plural(with_problems, "spec", "specs")
         );
     }
-    let code = i32::from(!findings.is_empty());
-    // Freeing ten thousand parsed documents one allocation at a time costs
-    // more than the rules; the process ends here anyway.
-    std::mem::forget(catalog);
-    std::mem::forget(findings);
-    Ok(code)
 }
 
 fn print(project: &Project, findings: &[Finding], format: CheckFormat) -> Result<()> {

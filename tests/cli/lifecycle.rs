@@ -60,6 +60,12 @@ fn assert_recorded(repo: &TestRepo, path: &[&str]) {
         "{}",
         run_text(&check)
     );
+    let audit = repo.spec(&["check", "--history"]);
+    assert!(
+        audit.status.success() && stdout(&audit).is_empty(),
+        "{}",
+        run_text(&audit)
+    );
     assert_eq!(repo.status_porcelain(), "");
 }
 

@@ -9,6 +9,7 @@ mod approval;
 mod check;
 mod commit;
 mod document_props;
+mod history;
 mod hook;
 mod hostile;
 mod index;
