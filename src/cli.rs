@@ -3,8 +3,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    approve, check, completions, fetch, hook, index, init, list, log, man, new, renumber, show,
-    status,
+    approve, check, completions, fetch, graph, hook, index, init, link, list, log, man, new,
+    renumber, show, status, supersede,
 };
 
 #[derive(Debug, Parser)]
@@ -33,6 +33,14 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Record your approval of a spec's current content in its changelog
     Approve(approve::ApproveArgs),
+    /// Add relations to a spec: --depends-on ID, --supersedes ID
+    Link(link::LinkArgs),
+    /// Remove relations from a spec: --depends-on ID, --supersedes ID
+    Unlink(link::LinkArgs),
+    /// Mark a spec superseded by another: NEW supersedes OLD, OLD moves to superseded
+    Supersede(supersede::SupersedeArgs),
+    /// Draw the relations between specs (Mermaid, DOT or JSON)
+    Graph(graph::GraphArgs),
     /// Give a spec a new number: file, spec-id, branch and mentions in other specs
     Renumber(renumber::RenumberArgs),
     /// Update the local copy of the id reservations from the shared remote
@@ -80,6 +88,10 @@ pub fn main() -> i32 {
         Command::Fetch(args) => fetch::run(args),
         Command::Renumber(args) => renumber::run(args),
         Command::Approve(args) => approve::run(args),
+        Command::Link(args) => link::run(args, false),
+        Command::Unlink(args) => link::run(args, true),
+        Command::Supersede(args) => supersede::run(args),
+        Command::Graph(args) => graph::run(args),
     };
     match result {
         Ok(code) => code,

@@ -38,7 +38,16 @@ pub struct Config {
 
 /// The front matter keys of the standard template.
 pub const STANDARD_KEYS: &[&str] = &[
-    "spec-id", "title", "status", "priority", "owner", "created", "updated", "tags",
+    "spec-id",
+    "title",
+    "status",
+    "priority",
+    "owner",
+    "created",
+    "updated",
+    "tags",
+    "depends-on",
+    "supersedes",
 ];
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

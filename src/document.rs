@@ -278,7 +278,14 @@ impl Document {
     /// `tags` as a list: a YAML sequence (flow or block) or a single scalar.
     /// Null items are skipped; absent or null `tags` gives an empty list.
     pub fn tags(&self) -> Vec<String> {
-        match self.entry("tags").map(|e| &e.value) {
+        self.list("tags")
+    }
+
+    /// A top-level key read as a list (`tags`, `depends-on`, ...): a YAML
+    /// sequence (flow or block) or a single scalar. Null items are skipped;
+    /// an absent or null key gives an empty list.
+    pub fn list(&self, key: &str) -> Vec<String> {
+        match self.entry(key).map(|e| &e.value) {
             Some(Value::Sequence(items)) => items
                 .iter()
                 .filter(|(text, style)| !is_null(text, *style))
@@ -422,6 +429,108 @@ impl Document {
             splices.push(splice);
         }
         Ok(self.apply(splices))
+    }
+
+    /// The whole file with top-level `key` set to the flow list `items`
+    /// (`depends-on: [SPEC-0001, SPEC-0003]`), `updated:` (when present)
+    /// set to `date` and `entry` appended to the changelog. An absent key
+    /// is added as the last line of the front matter; with no items the
+    /// key's lines are removed. A comment on a one-line value is kept, and
+    /// nothing else changes; the comment or blank lines after a block list
+    /// stay where they are.
+    pub fn with_list_and_entry(
+        &self,
+        key: &str,
+        items: &[String],
+        date: &str,
+        entry: &str,
+    ) -> Result<Vec<u8>, DocumentError> {
+        let mut splices = vec![self.changelog_splice(entry)];
+        if self.get("updated").is_some_and(|updated| updated != date) {
+            splices.extend(self.value_splice("updated", date)?);
+        }
+        let flow = format!("{key}: [{}]", items.join(", "));
+        match self.entry(key) {
+            Some(found) => {
+                if found.key_at.col != 0 || found.key_style != TScalarStyle::Plain {
+                    return Err(self.error(
+                        Some(found.key_at.line + 1),
+                        format!("cannot update `{key}`: it is not a plain top-level key; edit it by hand"),
+                    ));
+                }
+                let first = found.key_at.line;
+                let next = self
+                    .entries
+                    .iter()
+                    .map(|e| e.key_at.line)
+                    .filter(|&line| line > first)
+                    .min()
+                    .unwrap_or(self.fm_close);
+                // Blank and comment lines before the next key belong to it.
+                let mut last = next - 1;
+                while last > first && {
+                    let text = self.line(last).trim();
+                    text.is_empty() || text.starts_with('#')
+                } {
+                    last -= 1;
+                }
+                let start = self.lines[first].start;
+                let end = self.lines[last].next;
+                let text = if items.is_empty() {
+                    String::new()
+                } else {
+                    let own = self.line(first);
+                    let comment = if first == last {
+                        &own[strip_comment(own).trim_end().len()..]
+                    } else {
+                        ""
+                    };
+                    let eol = self.eol_at(last);
+                    format!("{flow}{comment}{eol}")
+                };
+                splices.push(Splice { start, end, text });
+            }
+            None if items.is_empty() => {}
+            None => {
+                let at = self.lines[self.fm_close].start;
+                let eol = self.eol_at(self.fm_close - 1);
+                splices.push(Splice {
+                    start: at,
+                    end: at,
+                    text: format!("{flow}{eol}"),
+                });
+            }
+        }
+        let out = self.apply(splices);
+        let reread = Document::parse(&self.path, &out).map_err(|e| {
+            self.error(
+                e.line,
+                format!(
+                    "refusing an edit that would break the document: {}",
+                    e.message
+                ),
+            )
+        })?;
+        if reread.list(key) != items {
+            return Err(self.error(
+                self.line_of(key),
+                "refusing an edit that would not read back as written".into(),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Body lines outside fenced code blocks and outside the changelog,
+    /// with their 1-based numbers: where a mention of another spec is a
+    /// reference, not an example or a record of the past (an entry such as
+    /// `No longer depends on SPEC-0042` names an id on purpose).
+    pub fn prose_lines(&self) -> impl Iterator<Item = (usize, &str)> {
+        let changelog = self.changelog_section();
+        (self.fm_close + 1..self.lines.len())
+            .filter(move |&i| {
+                !self.in_code[i] && !changelog.is_some_and(|(heading, end)| i >= heading && i < end)
+            })
+            .map(|i| (i + 1, self.line(i)))
     }
 
     /// The whole file with only `entry` appended to the changelog (for a

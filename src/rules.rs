@@ -62,6 +62,18 @@ pub const RULES: &[(&str, &str)] = &[
         "at or past a status that needs approvals, without enough current ones",
     ),
     (
+        "dangling-reference",
+        "a relation or a SPEC-NNNN mention names an id no spec has on any branch",
+    ),
+    (
+        "dependency-cycle",
+        "specs that depend on each other in a circle",
+    ),
+    (
+        "depends-on-final",
+        "a dependency on a rejected, withdrawn or superseded spec",
+    ),
+    (
         "history",
         "a commit changed a status without its entries, recorded a forbidden step as unforced, \
          signed an entry in another's name, or rewrote the changelog (--history)",

@@ -169,3 +169,50 @@ fn markdown_entries(
     .into_iter()
     .collect()
 }
+
+/// Which of `wanted` some branch (local or remote-tracking, the checked-out
+/// one included) has a spec file for, by the number in its file name: how
+/// `check` and `link` tell a reference to a spec that lives on another
+/// branch from one that names no spec at all. Called only for numbers the
+/// working tree does not have, which is rare, so the trees are read
+/// without a cache, each distinct one once, until every number is found.
+pub fn numbers_on_branches(
+    project: &Project,
+    wanted: &std::collections::BTreeSet<u64>,
+) -> Result<std::collections::BTreeSet<u64>> {
+    let mut found = std::collections::BTreeSet::new();
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    let repo = &project.repo.git;
+    let mut tips = branch_tips(project)?;
+    if let Some(head) = project.repo.head_commit()? {
+        tips.push(("HEAD".into(), head.id()));
+    }
+    let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
+    for (branch, target) in tips {
+        let Some(folder) = crate::repo::spec_folder(repo, target, &project.config.dir)
+            .with_context(|| format!("cannot read the tree of {branch}"))?
+        else {
+            continue;
+        };
+        if !seen_trees.insert(folder) {
+            continue;
+        }
+        let tree = repo.find_tree(folder)?;
+        for entry in tree.iter() {
+            let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
+                continue;
+            };
+            if let Some(number) = project.scheme.file.number_in(name) {
+                if wanted.contains(&number) {
+                    found.insert(number);
+                }
+            }
+        }
+        if found.len() == wanted.len() {
+            break;
+        }
+    }
+    Ok(found)
+}

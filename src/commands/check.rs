@@ -4,7 +4,7 @@
 //! The per-spec rules are in [`crate::rules`]; ids that other branches use
 //! for a different spec are found by [`crate::collisions`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -51,6 +51,12 @@ Rules:
                      (every path to the status passes through it), without that many current
                      ones: approved content edited since, or never approved (a step into it
                      recorded as forced is exempt)
+  dangling-reference a depends-on or supersedes item, or a SPEC-NNNN mention in the prose
+                     (outside code blocks), that names an id no spec has in the working tree
+                     or on any branch (with --working-tree-only: in the working tree)
+  dependency-cycle   specs whose depends-on lists go round in a circle
+  depends-on-final   a dependency on a spec that will not be done (rejected, withdrawn or
+                     superseded)
   history            with --history only: a commit that changed a status without the changelog
                      entries leading to it, recorded a step the workflow forbids without marking
                      it forced, added a status or approval entry in another person's name than
@@ -149,6 +155,12 @@ pub fn run(args: CheckArgs) -> Result<i32> {
             .map(|error| WorkingFile::broken(scheme, error)),
     );
     findings.extend(rules::duplicate_ids(&project.scheme, &files));
+    findings.extend(relation_findings(
+        &project,
+        &catalog,
+        &files,
+        args.working_tree_only,
+    )?);
 
     if !args.working_tree_only {
         findings.extend(collisions::find(&project, &files, &args.against)?);
@@ -182,6 +194,43 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     std::mem::forget(catalog);
     std::mem::forget(findings);
     Ok(code)
+}
+
+/// The relation rules. An id the working tree lacks may be a spec on
+/// another branch: the branches are asked only for those, and not at all
+/// with --working-tree-only (then only the working tree counts).
+fn relation_findings(
+    project: &Project,
+    catalog: &Catalog,
+    files: &[WorkingFile],
+    working_tree_only: bool,
+) -> Result<Vec<Finding>> {
+    let scheme = &project.scheme;
+    let here: BTreeSet<u64> = files.iter().filter_map(|f| f.id).collect();
+    let mut elsewhere: BTreeSet<u64> = BTreeSet::new();
+    for spec in &catalog.specs {
+        let referenced = crate::relations::references(scheme, &spec.document)
+            .into_iter()
+            .filter_map(|r| r.number)
+            .chain(
+                crate::relations::mentions(scheme, &spec.document)
+                    .into_iter()
+                    .map(|(_, n)| n),
+            );
+        elsewhere.extend(referenced.filter(|n| !here.contains(n)));
+    }
+    let on_branches = if working_tree_only {
+        BTreeSet::new()
+    } else {
+        crate::catalog::numbers_on_branches(project, &elsewhere)?
+    };
+    let exists = |n: u64| here.contains(&n) || on_branches.contains(&n);
+    Ok(crate::relations::findings(
+        scheme,
+        &project.config.workflow,
+        &catalog.specs,
+        &exists,
+    ))
 }
 
 /// `--history REVS`: the history rules alone.

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::approval::{self, Approval};
 use crate::catalog::{self, SpecRecord};
 use crate::project::Project;
+use crate::relations;
 use crate::repo::display_path;
 
 #[derive(Debug, Args)]
@@ -14,8 +15,10 @@ use crate::repo::display_path;
 JSON (--json): the keys of `git spec list --format json` (id, number, title, status,
 priority, owner, created, updated, tags, path, branch), plus next (the statuses the
 workflow allows from the current one), changelog (the entries, without the
-leading \"- \") and approvals (each {name, email, date, content, current}: current is
-false when the spec changed after the approval).")]
+leading \"- \"), approvals (each {name, email, date, content, current}: current is
+false when the spec changed after the approval) and relations ({depends_on, needed_by,
+supersedes, superseded_by}, lists of ids; the reverse ones from the working tree's
+other specs).")]
 pub struct ShowArgs {
     /// The spec: 42, 0042 or SPEC-0042
     pub id: String,
@@ -31,6 +34,7 @@ struct Shown<'a> {
     next: &'a [String],
     changelog: Vec<String>,
     approvals: Vec<Approval>,
+    relations: relations::Both,
 }
 
 pub fn run(args: ShowArgs) -> Result<i32> {
@@ -51,6 +55,12 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         .collect();
     let next = workflow.next(&record.status);
     let approvals = approval::approvals(&document, &project.config.approval);
+    let relations = relations::both(
+        &project.scheme,
+        record.number,
+        &document,
+        &mentioning(&project, record.number)?,
+    );
 
     if args.json {
         let shown = Shown {
@@ -58,6 +68,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
             next,
             changelog,
             approvals,
+            relations,
         };
         println!("{}", serde_json::to_string_pretty(&shown)?);
         return Ok(0);
@@ -125,6 +136,19 @@ pub fn run(args: ShowArgs) -> Result<i32> {
             ));
         }
     }
+    if !relations.is_empty() {
+        text.push_str("\nRelations:\n");
+        for (label, ids) in [
+            ("depends on", &relations.depends_on),
+            ("needed by", &relations.needed_by),
+            ("supersedes", &relations.supersedes),
+            ("superseded by", &relations.superseded_by),
+        ] {
+            if !ids.is_empty() {
+                text.push_str(&format!("  {label:<14}{}\n", ids.join(", ")));
+            }
+        }
+    }
     text.push_str("\nChangelog:\n");
     if changelog.is_empty() {
         text.push_str("  (no entries)\n");
@@ -134,4 +158,19 @@ pub fn run(args: ShowArgs) -> Result<i32> {
     }
     out!("{text}");
     Ok(0)
+}
+
+/// The working tree's specs whose text holds `number`'s digits: the only
+/// ones that can list it as a relation, so the rest are not parsed.
+fn mentioning(project: &Project, number: u64) -> Result<Vec<catalog::Spec>> {
+    let digits = number.to_string();
+    let raw: Vec<catalog::RawSpec> = catalog::read_working_tree(project)?
+        .into_iter()
+        .filter(|raw| {
+            raw.bytes
+                .windows(digits.len())
+                .any(|window| window == digits.as_bytes())
+        })
+        .collect();
+    Ok(catalog::Catalog::parse(project, raw, None).specs)
 }

@@ -192,7 +192,7 @@ fn findings_are_sorted_by_path_then_line_with_a_summary() {
         &[
             "specs/0001-a.md:8: bad-date: updated \"soon\" is not a date written YYYY-MM-DD",
             "specs/0002-b.md:5: unknown-priority: priority \"urgent\" is not allowed; use one of: low, medium, high, critical",
-            "specs/0002-b.md:10: unknown-key: unknown key `x-team`; the keys are spec-id, title, status, priority, owner, created, updated, tags; allow others with `[check] extra-keys` in .specrc",
+            "specs/0002-b.md:10: unknown-key: unknown key `x-team`; the keys are spec-id, title, status, priority, owner, created, updated, tags, depends-on, supersedes; allow others with `[check] extra-keys` in .specrc",
         ],
     );
     assert_eq!(out.stderr.trim(), "3 problems in 2 specs");
@@ -386,8 +386,8 @@ fn unknown_keys_unless_allowed_in_config() {
         &repo,
         &[],
         &[
-            "specs/0001-a.md:10: unknown-key: unknown key `epic`; the keys are spec-id, title, status, priority, owner, created, updated, tags; allow others with `[check] extra-keys` in .specrc",
-            "specs/0001-a.md:11: unknown-key: unknown key `team`; the keys are spec-id, title, status, priority, owner, created, updated, tags; allow others with `[check] extra-keys` in .specrc",
+            "specs/0001-a.md:10: unknown-key: unknown key `epic`; the keys are spec-id, title, status, priority, owner, created, updated, tags, depends-on, supersedes; allow others with `[check] extra-keys` in .specrc",
+            "specs/0001-a.md:11: unknown-key: unknown key `team`; the keys are spec-id, title, status, priority, owner, created, updated, tags, depends-on, supersedes; allow others with `[check] extra-keys` in .specrc",
         ],
     );
     assert_eq!(out.stderr.trim(), "2 problems in 1 spec");

@@ -19,6 +19,7 @@ mod list;
 mod log;
 mod new;
 mod new_props;
+mod relations;
 mod renumber;
 mod reserve;
 mod shell;

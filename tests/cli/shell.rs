@@ -190,7 +190,7 @@ fn bash_git_spec_entry_point_takes_git_words() {
     // Older git completion without __git_cmd_idx: `spec` is word 1.
     assert_eq!(call(&["git", "spec", "hook", "ins"], None), ["install"]);
     // Bound to an alias with `__git_complete gs _git_spec`: index 0.
-    assert_eq!(call(&["gs", "li"], Some(0)), ["list"]);
+    assert_eq!(call(&["gs", "li"], Some(0)), ["link", "list"]);
 }
 
 /// The real thing, when git's completion script is installed: `git spec

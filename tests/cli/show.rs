@@ -90,6 +90,7 @@ fn json_is_the_list_record_plus_next_and_changelog() {
                 format!("{SPEC_DATE}: Status changed from draft to review by {USER_NAME} \u{2014} ready"),
             ],
             "approvals": [],
+            "relations": {"depends_on": [], "needed_by": [], "supersedes": [], "superseded_by": []},
         })
     );
     // The same record as `list --format json`.
@@ -99,6 +100,7 @@ fn json_is_the_list_record_plus_next_and_changelog() {
     record.remove("next");
     record.remove("changelog");
     record.remove("approvals");
+    record.remove("relations");
     assert_eq!(listed[0], serde_json::Value::Object(record));
 }
 
