@@ -191,8 +191,9 @@ fn collision(
         file.line,
         "id-collision",
         format!(
-            "{} is used for a different spec on {shown}: {other}; give one of them a new id",
+            "{} is used for a different spec on {shown}: {other}; give one of them a new id (`git spec renumber {}` renumbers this one)",
             project.scheme.spec_id(file.number.unwrap_or(0)),
+            file.path
         ),
     )
 }

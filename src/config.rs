@@ -34,6 +34,17 @@ pub struct Config {
     pub check: CheckConfig,
     pub index: IndexConfig,
     pub approval: ApprovalConfig,
+    pub references: ReferencesConfig,
+}
+
+/// Where `renumber` rewrites mentions of a spec's old id and `check` looks
+/// for stale ones, besides the specs themselves.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ReferencesConfig {
+    /// Globs relative to the root (`docs/**/*.md`, `src/**/*.rs`); `*` and
+    /// `?` stay within a folder, `**` crosses folders.
+    pub paths: Vec<String>,
 }
 
 /// The front matter keys of the standard template.
@@ -48,6 +59,7 @@ pub const STANDARD_KEYS: &[&str] = &[
     "tags",
     "depends-on",
     "supersedes",
+    "previous-ids",
 ];
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -142,6 +154,7 @@ impl Default for Config {
             check: CheckConfig::default(),
             index: IndexConfig::default(),
             approval: ApprovalConfig::default(),
+            references: ReferencesConfig::default(),
         }
     }
 }
@@ -273,6 +286,11 @@ impl Config {
                     self.index.file
                 ),
             ));
+        }
+        for glob in &self.references.paths {
+            crate::paths::lexically_inside(glob, "references.paths").map_err(|err| {
+                invalid("references", "paths", without_key(err, "references.paths"))
+            })?;
         }
         if self.id.width == 0 || self.id.width > 18 {
             return Err(invalid(

@@ -520,6 +520,23 @@ impl Document {
         Ok(out)
     }
 
+    /// Byte spans a rewrite of mentions must leave alone: the changelog
+    /// section (a record of the past) and, when `front_matter` is set, the
+    /// front matter (where the spec's own `spec-id` and `previous-ids`
+    /// live).
+    pub fn protected_spans(&self, front_matter: bool) -> Vec<(usize, usize)> {
+        let mut spans = Vec::new();
+        if front_matter {
+            spans.push((0, self.lines[self.fm_close].next));
+        }
+        if let Some((heading, end)) = self.changelog_section() {
+            let start = self.lines[heading].start;
+            let end = self.lines.get(end).map_or(self.text.len(), |l| l.start);
+            spans.push((start, end));
+        }
+        spans
+    }
+
     /// Body lines outside fenced code blocks and outside the changelog,
     /// with their 1-based numbers: where a mention of another spec is a
     /// reference, not an example or a record of the past (an entry such as

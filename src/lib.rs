@@ -31,6 +31,7 @@ mod memo;
 mod parallel;
 mod paths;
 mod project;
+mod references;
 mod relations;
 mod repo;
 mod reserve;

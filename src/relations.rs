@@ -304,6 +304,22 @@ pub fn findings(
     exists: &dyn Fn(u64) -> bool,
 ) -> Vec<Finding> {
     let graph = Graph::of(scheme, specs);
+    let renamed = renumbered(scheme, specs);
+    let stale = |path: &str, line: usize, what: String, number: u64| {
+        renamed.get(&number).map(|&now| {
+            Finding::new(
+                path,
+                line,
+                "stale-reference",
+                format!(
+                    "{what} {}, which was renumbered to {}: write {}",
+                    scheme.spec_id(number),
+                    scheme.spec_id(now),
+                    scheme.spec_id(now)
+                ),
+            )
+        })
+    };
     let mut out = Vec::new();
     for spec in specs {
         let path = &spec.record.path;
@@ -320,6 +336,9 @@ pub fn findings(
                         scheme.spec_id(42)
                     ),
                 )),
+                Some(number) if !exists(number) && renamed.contains_key(&number) => {
+                    out.extend(stale(path, reference.line, format!("{key}: names"), number));
+                }
                 Some(number) if !exists(number) => out.push(Finding::new(
                     path,
                     reference.line,
@@ -362,7 +381,12 @@ pub fn findings(
         }
         let mut reported = BTreeSet::new();
         for (line, number) in mentions(scheme, &spec.document) {
-            if !exists(number) && reported.insert(number) {
+            if exists(number) || !reported.insert(number) {
+                continue;
+            }
+            if let Some(finding) = stale(path, line, "mentions".into(), number) {
+                out.push(finding);
+            } else {
                 out.push(Finding::new(
                     path,
                     line,
@@ -394,6 +418,58 @@ pub fn findings(
                 shown.join(" -> ")
             ),
         ));
+    }
+    out
+}
+
+/// Old number -> the number of the spec that lists it in `previous-ids`.
+pub fn renumbered(scheme: &IdScheme, specs: &[Spec]) -> BTreeMap<u64, u64> {
+    let mut out = BTreeMap::new();
+    for spec in specs {
+        for id in spec.document.list("previous-ids") {
+            if let Some(old) = scheme.parse(&id) {
+                out.insert(old, spec.record.number);
+            }
+        }
+    }
+    out
+}
+
+/// `stale-reference` in a file of `[references] paths` (not a spec): each
+/// line that mentions an old id of `renamed` no spec has any more.
+pub fn stale_in_file(
+    scheme: &IdScheme,
+    path: &str,
+    bytes: &[u8],
+    renamed: &BTreeMap<u64, u64>,
+    exists: &dyn Fn(u64) -> bool,
+) -> Vec<Finding> {
+    let pattern = mention_pattern(scheme);
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if !line.contains(scheme.prefix.as_str()) {
+            continue;
+        }
+        for caps in pattern.captures_iter(line) {
+            let Ok(number) = caps[1].parse::<u64>() else {
+                continue;
+            };
+            let Some(&now) = renamed.get(&number).filter(|_| !exists(number)) else {
+                continue;
+            };
+            out.push(Finding::new(
+                path,
+                index + 1,
+                "stale-reference",
+                format!(
+                    "mentions {}, which was renumbered to {}: write {}",
+                    scheme.spec_id(number),
+                    scheme.spec_id(now),
+                    scheme.spec_id(now)
+                ),
+            ));
+        }
     }
     out
 }

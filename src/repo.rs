@@ -227,7 +227,10 @@ impl Repo {
                     quoted_output(&tracked)
                 );
             }
-            if tracked.stdout.is_empty() {
+            // A path git does not track but that is gone from the work
+            // tree is a deletion (the old name of a renamed spec): `commit
+            // --only` takes it from HEAD, with nothing to add.
+            if tracked.stdout.is_empty() && self.workdir.join(path).exists() {
                 // `--force`: the user asked for this file to be committed,
                 // even in a folder a .gitignore covers.
                 let add = self

@@ -66,6 +66,10 @@ pub const RULES: &[(&str, &str)] = &[
         "a relation or a SPEC-NNNN mention names an id no spec has on any branch",
     ),
     (
+        "stale-reference",
+        "a mention of an id a spec had before it was renumbered (its previous-ids)",
+    ),
+    (
         "dependency-cycle",
         "specs that depend on each other in a circle",
     ),
@@ -360,9 +364,10 @@ pub fn duplicate_ids(scheme: &IdScheme, files: &[WorkingFile]) -> Vec<Finding> {
                 file.line,
                 "duplicate-id",
                 format!(
-                    "{} is also the id of {}; give each spec its own id",
+                    "{} is also the id of {}; give each spec its own id: `git spec renumber {}` gives this one the next free id",
                     scheme.spec_id(number),
-                    others.join(", ")
+                    others.join(", "),
+                    file.path
                 ),
             ));
         }

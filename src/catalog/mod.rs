@@ -17,7 +17,9 @@ mod branches;
 mod working_tree;
 
 pub use branches::{branch_specs, branch_tips, numbers_on_branches, Broken};
-pub use working_tree::{find, highest_in_folder, read_working_tree, working_tree_records};
+pub use working_tree::{
+    find, find_by_path, highest_in_folder, read_working_tree, scan, working_tree_records,
+};
 
 /// The front matter of one spec, as `list --format json` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -187,6 +187,14 @@ pub fn find(project: &Project, input: &str) -> Result<(SpecFile, Document)> {
     let spec_id = project.scheme.spec_id(number);
     match matches.as_slice() {
         [] => {
+            if let Some((spec, document)) = renumbered(project, &specs, number)? {
+                errln!(
+                    "note: {spec_id} was renumbered to {} ({})",
+                    project.scheme.spec_id(spec.number),
+                    display_path(&spec.path).display()
+                );
+                return Ok((spec, document));
+            }
             let mut closest: Vec<&SpecFile> = specs.iter().collect();
             closest.sort_by_key(|s| s.number.abs_diff(number));
             let mut ids: Vec<String> = closest
@@ -220,12 +228,90 @@ pub fn find(project: &Project, input: &str) -> Result<(SpecFile, Document)> {
                 .map(|s| display_path(&s.path).display().to_string())
                 .collect();
             bail!(
-                "{spec_id} is used by {} files: {}; give each spec its own id (git spec check lists duplicate ids)",
+                "{spec_id} is used by {} files: {}; name the file to act on one of them, or give each spec its own id with `git spec renumber <path>`",
                 files.len(),
                 files.join(" and ")
             );
         }
     }
+}
+
+/// The spec whose `previous-ids` holds `number`, if one does: only the
+/// files whose bytes hold the number's digits are parsed.
+fn renumbered(
+    project: &Project,
+    specs: &[SpecFile],
+    number: u64,
+) -> Result<Option<(SpecFile, Document)>> {
+    let digits = number.to_string();
+    for spec in specs {
+        let Ok(bytes) = fs::read(&spec.path) else {
+            continue;
+        };
+        if !bytes
+            .windows(digits.len())
+            .any(|window| window == digits.as_bytes())
+        {
+            continue;
+        }
+        let Ok(document) = Document::parse(&display_path(&spec.path), &bytes) else {
+            continue;
+        };
+        if document
+            .list("previous-ids")
+            .iter()
+            .any(|id| project.scheme.parse(id) == Some(number))
+        {
+            return Ok(Some((spec.clone(), document)));
+        }
+    }
+    Ok(None)
+}
+
+/// The spec file a user named by its path (relative to the current
+/// directory or to the repository root), when `input` looks like a path
+/// (it names a `.md` file, or holds a `/`): how a spec whose id another
+/// file also carries can be told from that file. None when `input` is an
+/// id.
+pub fn find_by_path(project: &Project, input: &str) -> Result<Option<(SpecFile, Document)>> {
+    if !(input.ends_with(".md") || input.contains('/') || input.contains('\\')) {
+        return Ok(None);
+    }
+    let given = Path::new(input);
+    let candidates = [
+        std::env::current_dir().map(|cwd| cwd.join(given)).ok(),
+        Some(project.repo.workdir.join(given)),
+    ];
+    let spec_dir = project
+        .spec_dir()
+        .canonicalize()
+        .unwrap_or_else(|_| project.spec_dir().to_path_buf());
+    for candidate in candidates.into_iter().flatten() {
+        let Ok(meta) = fs::symlink_metadata(&candidate) else {
+            continue;
+        };
+        let real = candidate.canonicalize().unwrap_or(candidate.clone());
+        if !meta.file_type().is_file() || real.parent() != Some(spec_dir.as_path()) {
+            bail!(
+                "{input}: not a spec file of {} (a regular .md file directly in the spec folder)",
+                display_path(project.spec_dir()).display()
+            );
+        }
+        let path = spec_dir.join(real.file_name().expect("a file has a name"));
+        let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let document = Document::parse(&display_path(&path), &bytes)?;
+        let relative = project.repo.relative_to_root(&path);
+        let numbers = SpecNumbers::of(
+            &project.scheme,
+            &relative.to_string_lossy(),
+            document.get("spec-id").as_deref(),
+        );
+        let Some(number) = numbers.id() else {
+            bail!("{input}: the file carries no spec number in its name or spec-id");
+        };
+        return Ok(Some((SpecFile { path, number }, document)));
+    }
+    bail!("{input}: no such file")
 }
 
 /// Highest id used in a folder of the working tree: in the file names

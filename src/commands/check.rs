@@ -54,6 +54,8 @@ Rules:
   dangling-reference a depends-on or supersedes item, or a SPEC-NNNN mention in the prose
                      (outside code blocks), that names an id no spec has in the working tree
                      or on any branch (with --working-tree-only: in the working tree)
+  stale-reference    a relation or a mention, in a spec or a file of [references] paths, of
+                     an id that a spec had before `git spec renumber` (its previous-ids)
   dependency-cycle   specs whose depends-on lists go round in a circle
   depends-on-final   a dependency on a spec that will not be done (rejected, withdrawn or
                      superseded)
@@ -225,12 +227,27 @@ fn relation_findings(
         crate::catalog::numbers_on_branches(project, &elsewhere)?
     };
     let exists = |n: u64| here.contains(&n) || on_branches.contains(&n);
-    Ok(crate::relations::findings(
-        scheme,
-        &project.config.workflow,
-        &catalog.specs,
-        &exists,
-    ))
+    let mut findings =
+        crate::relations::findings(scheme, &project.config.workflow, &catalog.specs, &exists);
+    // Old ids left in the reference files: read only when some spec was
+    // renumbered at all.
+    let renamed = crate::relations::renumbered(scheme, &catalog.specs);
+    if !renamed.is_empty() {
+        for path in crate::references::files(project)? {
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let relative = project.repo.relative_to_root(&path);
+            findings.extend(crate::relations::stale_in_file(
+                scheme,
+                &relative.to_string_lossy().replace('\\', "/"),
+                &bytes,
+                &renamed,
+                &exists,
+            ));
+        }
+    }
+    Ok(findings)
 }
 
 /// `--history REVS`: the history rules alone.

@@ -1,10 +1,13 @@
 //! `git spec renumber <ID> [--to N]`: fix an id collision after the fact.
 //!
-//! Moves the file to its new name, rewrites `spec-id`, renames the spec's
-//! branch when it follows the branch pattern, replaces whole-word mentions
-//! of the old id in the other specs, and records the change in the
-//! changelog. Everything is planned first, so `--dry-run` shows exactly
-//! what a real run does.
+//! Moves the file to its new name (staged like `git mv` when git tracks
+//! it), rewrites `spec-id`, records the old id in `previous-ids` (so `show
+//! 22` still finds the spec), renames the spec's branch when it follows the
+//! branch pattern, rewrites Markdown links to the old file name and
+//! whole-word mentions of the old id in the other specs and in the files of
+//! `[references] paths` (never in a changelog, which records the past), and
+//! records the change in the changelog. Everything is planned first, so
+//! `--dry-run` shows exactly what a real run does.
 
 use std::path::{Path, PathBuf};
 
@@ -13,13 +16,25 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::catalog;
+use crate::document::Document;
 use crate::project::Project;
+use crate::references;
 use crate::repo::{display_path, unified_diff};
 use crate::{clock, fsutil, ids, reserve};
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Two files with one id (the duplicate a merge of two branches creates) are told apart
+by path: `git spec renumber specs/0022-search.md`. Then the other file still has the
+id, so mentions of it are left as they are and only links to the renamed file change.
+
+Rewritten, besides the spec itself: Markdown links to the old file name and whole-word
+mentions of the old id in every other spec (outside its changelog) and in the files
+`[references] paths` in .specrc names (globs such as \"docs/**/*.md\"). The spec gets
+`previous-ids: [OLD]`, so `show OLD`, `status OLD` and `log OLD` still find it, and
+`check` reports mentions of the old id that are left (stale-reference).")]
 pub struct RenumberArgs {
-    /// The spec to renumber: 42, 0042 or SPEC-0042
+    /// The spec to renumber: 42, 0042, SPEC-0042, or the path of its file
     pub id: String,
     /// The new number (default: the next free one)
     #[arg(long, value_name = "N")]
@@ -36,6 +51,9 @@ pub struct RenumberArgs {
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
+    /// Commit the rename and every rewritten file (and only them) with `git commit`
+    #[arg(long)]
+    pub commit: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -72,9 +90,24 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
             crate::lock::edit_lock(&project.repo)?,
         ))
     };
-    let (spec, document) = catalog::find(&project, &args.id)?;
+    let (spec, document) = match catalog::find_by_path(&project, &args.id)? {
+        Some(found) => found,
+        None => catalog::find(&project, &args.id)?,
+    };
     let old_number = spec.number;
     let old_id = scheme.spec_id(old_number);
+    // Another file with the same id (a duplicate): a mention of the id
+    // may mean either spec, so mentions are left alone.
+    let shared_with: Vec<PathBuf> = catalog::scan(&project)?
+        .into_iter()
+        .filter(|other| other.number == old_number && other.path != spec.path)
+        .map(|other| other.path)
+        .collect();
+    let ambiguous = !shared_with.is_empty();
+    if args.commit && !args.dry_run {
+        let identity = project.repo.identity()?;
+        project.repo.ensure_can_commit(&identity, false)?;
+    }
     if !args.dry_run {
         project
             .repo
@@ -112,31 +145,69 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
     let today = clock::today()?;
     let entry = format!("- {today}: Renumbered from {old_id} to {new_id} by {name}");
     let old_bytes = document.bytes().to_vec();
-    let mut values = Vec::new();
-    if document.get("spec-id").is_some() {
-        values.push(("spec-id", new_id.as_str()));
+    let relative = project.repo.relative_to_root(&spec.path);
+    let with_id = match document.get("spec-id") {
+        Some(_) => Document::parse(&relative, &document.with_values(&[("spec-id", &new_id)])?)?,
+        None => document.clone(),
+    };
+    let mut previous = with_id.list("previous-ids");
+    if !previous
+        .iter()
+        .any(|id| scheme.parse(id) == Some(old_number))
+    {
+        previous.push(old_id.clone());
     }
-    if document.get("updated").is_some() {
-        values.push(("updated", today.as_str()));
-    }
-    let new_bytes = document.with_values_and_entry(&values, &entry)?;
+    let new_bytes = with_id.with_list_and_entry("previous-ids", &previous, &today, &entry)?;
+    // Its own prose may name it too (not its front matter or changelog).
+    let new_bytes = if ambiguous {
+        new_bytes
+    } else {
+        let own = Document::parse(&relative, &new_bytes)?;
+        references::rewrite(
+            &new_bytes,
+            &own.protected_spans(true),
+            &[references::mention(&old_id, &new_id)],
+        )
+    };
 
-    // Mentions in the other specs, as a whole word.
-    let mention = regex::bytes::Regex::new(&format!(r"\b{}\b", regex::escape(&old_id)))?;
+    // Links to the old file name, and mentions of the old id as a whole
+    // word, in the other specs (not their changelogs) and the reference
+    // files.
+    let mut replacements = vec![references::link(old_name, &new_name)];
+    if !ambiguous {
+        replacements.push(references::mention(&old_id, &new_id));
+    }
     let mut rewrites = Vec::new();
+    let mut consider = |path: PathBuf, bytes: Vec<u8>, protected: Vec<(usize, usize)>| {
+        if !replacements
+            .iter()
+            .any(|(pattern, _)| pattern.is_match(&bytes))
+        {
+            return;
+        }
+        let new = references::rewrite(&bytes, &protected, &replacements);
+        if new != bytes {
+            rewrites.push(Rewrite {
+                path,
+                old: bytes,
+                new,
+            });
+        }
+    };
     for raw in catalog::read_working_tree(&project)? {
         let full = project.repo.workdir.join(&raw.path);
-        if full == spec.path || !mention.is_match(&raw.bytes) {
+        if full == spec.path {
             continue;
         }
-        let replaced = mention
-            .replace_all(&raw.bytes, new_id.as_bytes())
-            .into_owned();
-        rewrites.push(Rewrite {
-            path: full,
-            old: raw.bytes,
-            new: replaced,
-        });
+        let protected = Document::parse(&raw.path, &raw.bytes)
+            .map(|d| d.protected_spans(false))
+            .unwrap_or_default();
+        consider(full, raw.bytes, protected);
+    }
+    for path in references::files(&project)? {
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("cannot read {}", display_path(&path).display()))?;
+        consider(path, bytes, Vec::new());
     }
 
     // The branch, if one follows the pattern with the old number.
@@ -171,7 +242,38 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
         }
         return Ok(0);
     }
-    apply(&project, &plan)?;
+    let staged = apply(&project, &plan)?;
+    if args.commit {
+        let mut paths: Vec<PathBuf> = Vec::new();
+        if staged {
+            paths.push(project.repo.relative_to_root(&plan.old_path));
+        }
+        paths.push(project.repo.relative_to_root(&plan.new_path));
+        paths.extend(
+            plan.rewrites
+                .iter()
+                .map(|r| project.repo.relative_to_root(&r.path)),
+        );
+        let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        let kept = "the renumbering is kept in the working tree; fix what git reports, then commit it with `git commit`";
+        // The edit lock is not held by `git commit`'s own hook run.
+        drop(_locks);
+        project.repo.git_commit(
+            &paths,
+            &format!("spec({new_id}): renumber from {old_id}\n"),
+            kept,
+        )?;
+    }
+    if ambiguous && !args.json {
+        let others: Vec<String> = shared_with
+            .iter()
+            .map(|p| display_path(p).display().to_string())
+            .collect();
+        errln!(
+            "note: {old_id} is still the id of {}, so mentions of {old_id} were left as they are; links to {old_name} were updated",
+            others.join(", ")
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
@@ -223,18 +325,49 @@ fn show_plan(project: &Project, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
-/// Makes the changes: the new file first (never overwriting), then the
-/// old one goes, so a failure midway leaves the spec readable under one
-/// of its names; then the mentions and the branch.
-fn apply(project: &Project, plan: &Plan) -> Result<()> {
+/// Makes the changes. A file git tracks is moved with `git mv`, so the
+/// rename is staged as a user's `git mv` would stage it, then rewritten in
+/// place; an untracked one is written under its new name first (never
+/// overwriting) and the old one goes, so a failure midway leaves the spec
+/// readable under one of its names. Then the mentions and the branch.
+/// Returns whether the rename was staged.
+fn apply(project: &Project, plan: &Plan) -> Result<bool> {
     let old_shown = display_path(&plan.old_path).display().to_string();
     if std::fs::read(&plan.old_path).ok().as_deref() != Some(plan.old_bytes.as_slice()) {
         bail!(
             "{old_shown} changed while git spec was renumbering it; nothing was changed: run the command again"
         );
     }
-    fsutil::write_new(&plan.new_path, &plan.new_bytes)?;
-    std::fs::remove_file(&plan.old_path).with_context(|| format!("cannot remove {old_shown}"))?;
+    let old_rel = project.repo.relative_to_root(&plan.old_path);
+    let new_rel = project.repo.relative_to_root(&plan.new_path);
+    let tracked = project
+        .repo
+        .git
+        .index()
+        .ok()
+        .and_then(|index| index.get_path(&old_rel, 0))
+        .is_some();
+    if tracked {
+        let out = project.repo.run_git(&[
+            std::ffi::OsStr::new("mv"),
+            std::ffi::OsStr::new("--"),
+            old_rel.as_os_str(),
+            new_rel.as_os_str(),
+        ])?;
+        if !out.status.success() {
+            bail!(
+                "`git mv {} {}` failed, so nothing was changed: {}",
+                old_rel.display(),
+                new_rel.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        fsutil::replace_expected(&plan.new_path, &plan.old_bytes, &plan.new_bytes)?;
+    } else {
+        fsutil::write_new(&plan.new_path, &plan.new_bytes)?;
+        std::fs::remove_file(&plan.old_path)
+            .with_context(|| format!("cannot remove {old_shown}"))?;
+    }
     for rewrite in &plan.rewrites {
         fsutil::replace_expected(&rewrite.path, &rewrite.old, &rewrite.new)?;
     }
@@ -247,7 +380,7 @@ fn apply(project: &Project, plan: &Plan) -> Result<()> {
             .rename(to, false)
             .with_context(|| format!("cannot rename branch {from} to {to}"))?;
     }
-    Ok(())
+    Ok(tracked)
 }
 
 /// `--to N` if it is free, otherwise the next free number; reserved on the

@@ -192,7 +192,7 @@ fn findings_are_sorted_by_path_then_line_with_a_summary() {
         &[
             "specs/0001-a.md:8: bad-date: updated \"soon\" is not a date written YYYY-MM-DD",
             "specs/0002-b.md:5: unknown-priority: priority \"urgent\" is not allowed; use one of: low, medium, high, critical",
-            "specs/0002-b.md:10: unknown-key: unknown key `x-team`; the keys are spec-id, title, status, priority, owner, created, updated, tags, depends-on, supersedes; allow others with `[check] extra-keys` in .specrc",
+            "specs/0002-b.md:10: unknown-key: unknown key `x-team`; the keys are spec-id, title, status, priority, owner, created, updated, tags, depends-on, supersedes, previous-ids; allow others with `[check] extra-keys` in .specrc",
         ],
     );
     assert_eq!(out.stderr.trim(), "3 problems in 2 specs");
@@ -305,10 +305,10 @@ fn duplicate_ids_name_each_other() {
         &repo,
         &["--working-tree-only"],
         &[
-            "specs/0001-a.md:2: duplicate-id: SPEC-0001 is also the id of specs/0001-b.md; give each spec its own id",
-            "specs/0001-b.md:2: duplicate-id: SPEC-0001 is also the id of specs/0001-a.md; give each spec its own id",
-            "specs/0002-c.md:2: duplicate-id: SPEC-0002 is also the id of specs/0002-d.md; give each spec its own id",
-            "specs/0002-d.md:1: duplicate-id: SPEC-0002 is also the id of specs/0002-c.md; give each spec its own id",
+            "specs/0001-a.md:2: duplicate-id: SPEC-0001 is also the id of specs/0001-b.md; give each spec its own id: `git spec renumber specs/0001-a.md` gives this one the next free id",
+            "specs/0001-b.md:2: duplicate-id: SPEC-0001 is also the id of specs/0001-a.md; give each spec its own id: `git spec renumber specs/0001-b.md` gives this one the next free id",
+            "specs/0002-c.md:2: duplicate-id: SPEC-0002 is also the id of specs/0002-d.md; give each spec its own id: `git spec renumber specs/0002-c.md` gives this one the next free id",
+            "specs/0002-d.md:1: duplicate-id: SPEC-0002 is also the id of specs/0002-c.md; give each spec its own id: `git spec renumber specs/0002-d.md` gives this one the next free id",
             "specs/0002-d.md:1: front-matter: no front matter: the first line must be `---`",
         ],
     );
@@ -386,8 +386,8 @@ fn unknown_keys_unless_allowed_in_config() {
         &repo,
         &[],
         &[
-            "specs/0001-a.md:10: unknown-key: unknown key `epic`; the keys are spec-id, title, status, priority, owner, created, updated, tags, depends-on, supersedes; allow others with `[check] extra-keys` in .specrc",
-            "specs/0001-a.md:11: unknown-key: unknown key `team`; the keys are spec-id, title, status, priority, owner, created, updated, tags, depends-on, supersedes; allow others with `[check] extra-keys` in .specrc",
+            "specs/0001-a.md:10: unknown-key: unknown key `epic`; the keys are spec-id, title, status, priority, owner, created, updated, tags, depends-on, supersedes, previous-ids; allow others with `[check] extra-keys` in .specrc",
+            "specs/0001-a.md:11: unknown-key: unknown key `team`; the keys are spec-id, title, status, priority, owner, created, updated, tags, depends-on, supersedes, previous-ids; allow others with `[check] extra-keys` in .specrc",
         ],
     );
     assert_eq!(out.stderr.trim(), "2 problems in 1 spec");
@@ -743,7 +743,7 @@ fn two_branches_with_the_same_id() -> TestRepo {
     repo
 }
 
-const COLLISION: &str = "specs/0001-login.md:2: id-collision: SPEC-0001 is used for a different spec on branch b: specs/0001-search.md; give one of them a new id";
+const COLLISION: &str = "specs/0001-login.md:2: id-collision: SPEC-0001 is used for a different spec on branch b: specs/0001-search.md; give one of them a new id (`git spec renumber specs/0001-login.md` renumbers this one)";
 
 #[test]
 fn the_same_id_added_on_two_branches_is_a_collision() {
@@ -769,7 +769,7 @@ fn collision_seen_from_the_other_side_and_through_remote_tracking_branches() {
     assert_findings(
         &repo,
         &[],
-        &["specs/0001-search.md:2: id-collision: SPEC-0001 is used for a different spec on branch a: specs/0001-login.md; give one of them a new id"],
+        &["specs/0001-search.md:2: id-collision: SPEC-0001 is used for a different spec on branch a: specs/0001-login.md; give one of them a new id (`git spec renumber specs/0001-search.md` renumbers this one)"],
     );
     // Branch a exists locally and as origin/a; origin/HEAD is skipped.
     repo.git(&["update-ref", "refs/remotes/origin/a", &a]);
@@ -782,7 +782,7 @@ fn collision_seen_from_the_other_side_and_through_remote_tracking_branches() {
     let out = assert_findings(
         &repo,
         &[],
-        &["specs/0001-search.md:2: id-collision: SPEC-0001 is used for a different spec on branches a and origin/a: specs/0001-login.md; give one of them a new id"],
+        &["specs/0001-search.md:2: id-collision: SPEC-0001 is used for a different spec on branches a and origin/a: specs/0001-login.md; give one of them a new id (`git spec renumber specs/0001-search.md` renumbers this one)"],
     );
     // The remote-tracking branch of the same spec (origin/b) is no collision.
     assert!(!out.stdout.contains("origin/b"));
@@ -844,7 +844,7 @@ fn a_new_collision_is_found_after_the_memo_was_written() {
         &[],
         &[
             COLLISION,
-            "specs/0001-login.md:2: id-collision: SPEC-0001 is used for a different spec on branch c: specs/0001-profile.md; give one of them a new id",
+            "specs/0001-login.md:2: id-collision: SPEC-0001 is used for a different spec on branch c: specs/0001-profile.md; give one of them a new id (`git spec renumber specs/0001-login.md` renumbers this one)",
         ],
     );
     // A corrupt memo is ignored.
@@ -864,7 +864,7 @@ fn collisions_with_uncommitted_specs_and_an_unborn_head() {
     assert_findings(
         &repo,
         &[],
-        &["specs/0001-y.md:2: id-collision: SPEC-0001 is used for a different spec on branch other: specs/0001-x.md; give one of them a new id"],
+        &["specs/0001-y.md:2: id-collision: SPEC-0001 is used for a different spec on branch other: specs/0001-x.md; give one of them a new id (`git spec renumber specs/0001-y.md` renumbers this one)"],
     );
 }
 
@@ -887,7 +887,7 @@ fn a_branch_that_merged_ours_and_kept_its_own_spec_still_collides() {
     // main takes SPEC-0001 for another spec.
     repo.write("specs/0001-login.md", &spec(1, "Login"));
     repo.commit_all("Add login spec");
-    let expected = "specs/0001-login.md:2: id-collision: SPEC-0001 is used for a different spec on branch b: specs/0001-search.md; give one of them a new id";
+    let expected = "specs/0001-login.md:2: id-collision: SPEC-0001 is used for a different spec on branch b: specs/0001-search.md; give one of them a new id (`git spec renumber specs/0001-login.md` renumbers this one)";
     assert_findings(&repo, &[], &[expected]);
     // b merges main: our name is now in the merge base, and still on b.
     repo.git(&["checkout", "-q", "b"]);

@@ -19,6 +19,7 @@ mod list;
 mod log;
 mod new;
 mod new_props;
+mod references;
 mod relations;
 mod renumber;
 mod reserve;

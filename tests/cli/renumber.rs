@@ -10,9 +10,15 @@ use crate::common::*;
 
 /// A spec document as `git spec new` would write it, small enough to spell
 /// out byte for byte in the assertions.
-/// A spec after `renumber`: `updated:` carries the day of the renumbering.
-fn renumbered_doc(id: &str, title: &str, body: &str) -> String {
-    spec_doc(id, title, body).replace("updated: 2026-01-10\n", "updated: 2026-01-15\n")
+/// A spec after `renumber` from `previous`: `updated:` carries the day of
+/// the renumbering, and `previous-ids` the old id.
+fn renumbered_doc(id: &str, previous: &str, title: &str, body: &str) -> String {
+    spec_doc(id, title, body)
+        .replace("updated: 2026-01-10\n", "updated: 2026-01-15\n")
+        .replace(
+            "tags: []\n",
+            &format!("tags: []\nprevious-ids: [{previous}]\n"),
+        )
 }
 
 fn spec_doc(id: &str, title: &str, body: &str) -> String {
@@ -99,7 +105,10 @@ fn renumber_moves_the_file_rewrites_the_id_branch_changelog_and_whole_word_menti
 
     // The spec: new name (slug kept), new spec-id, one changelog entry.
     assert!(!repo.exists("specs/0001-x.md"));
-    let expected = format!("{}{ENTRY}", renumbered_doc("SPEC-0003", "X", "The X spec."));
+    let expected = format!(
+        "{}{ENTRY}",
+        renumbered_doc("SPEC-0003", "SPEC-0001", "X", "The X spec.")
+    );
     assert_eq!(repo.read("specs/0003-x.md"), expected);
     // Only whole-word mentions changed in the other spec.
     assert_eq!(
@@ -119,10 +128,11 @@ fn renumber_moves_the_file_rewrites_the_id_branch_changelog_and_whole_word_menti
     assert_eq!(repo.head_ref().as_deref(), Some("refs/heads/spec/0003-x"));
     assert_eq!(repo.head_oid().as_deref(), Some(commit.as_str()));
 
-    // The working tree carries the change, for the user to commit.
+    // The working tree carries the change, for the user to commit; the
+    // rename is staged, as `git mv` stages it.
     assert_eq!(
         repo.status_porcelain(),
-        " D specs/0001-x.md\n M specs/0002-other.md\n?? specs/0003-x.md\n"
+        " M specs/0002-other.md\nRM specs/0001-x.md -> specs/0003-x.md\n"
     );
     repo.commit_all("renumber");
     let renames = repo.git_out(&["diff", "--name-status", "-M", "HEAD~1", "HEAD"]);
@@ -165,7 +175,7 @@ fn renumber_of_a_spec_without_its_branch_renames_no_branch() {
         repo.read("specs/0010-y.md"),
         format!(
             "{}- 2026-01-15: Renumbered from SPEC-0002 to SPEC-0010 by Jane Doe\n",
-            renumbered_doc("SPEC-0010", "Y", "See SPEC-0001.")
+            renumbered_doc("SPEC-0010", "SPEC-0002", "Y", "See SPEC-0001.")
         )
     );
 }
@@ -195,7 +205,7 @@ fn renumber_to_a_free_number() {
         repo.read("specs/0007-x.md"),
         format!(
             "{}- 2026-01-15: Renumbered from SPEC-0001 to SPEC-0007 by Jane Doe\n",
-            renumbered_doc("SPEC-0007", "X", "The X spec.")
+            renumbered_doc("SPEC-0007", "SPEC-0001", "X", "The X spec.")
         )
     );
     assert_eq!(

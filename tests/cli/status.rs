@@ -194,7 +194,7 @@ fn duplicate_id_names_both_files_and_points_at_check() {
     assert_contains(&err, "SPEC-0003");
     assert_contains(&err, "specs/0003-a.md");
     assert_contains(&err, "specs/0009-b.md");
-    assert_contains(&err, "git spec check");
+    assert_contains(&err, "git spec renumber <path>");
     let err = repo.fails_untouched(&["status", "3"]);
     assert_contains(&err, "specs/0009-b.md");
 }
