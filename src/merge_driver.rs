@@ -51,13 +51,15 @@ pub struct DriverFiles<'a> {
 pub fn merge(project: &Project, files: &DriverFiles<'_>) -> Result<i32> {
     let index = index_relative(project)?;
     let path = files.path.to_string_lossy();
-    let given = lexically_inside(&path, "PATH").with_context(|| {
-        format!("git spec index --merge-driver: PATH {path:?} is not a file of the work tree")
+    let given = lexically_inside(&path, "PATH").map_err(|err| {
+        anyhow!(
+            "git spec index --merge-driver: PATH {path:?} is not a file of the work tree ({err:#}); nothing was written"
+        )
     })?;
     if given != index {
         bail!(
             "git spec index --merge-driver merges only the index file ({} per `index.file` in .specrc), not {path:?}: \
-             a `merge={NAME}` line in .gitattributes names another file; remove that line. Nothing was written",
+             a `merge={NAME}` line in .gitattributes names another file; remove that line; nothing was written",
             index.display()
         );
     }
@@ -70,7 +72,7 @@ pub fn merge(project: &Project, files: &DriverFiles<'_>) -> Result<i32> {
     ] {
         let file = bounds.existing_file(file).map_err(|err| {
             anyhow!(
-                "git spec index --merge-driver: {role} {}: {err}. Nothing was written",
+                "git spec index --merge-driver: {role} {}: {err}; nothing was written",
                 file.display()
             )
         })?;
@@ -78,7 +80,7 @@ pub fn merge(project: &Project, files: &DriverFiles<'_>) -> Result<i32> {
             .with_context(|| format!("cannot read {role} {}", file.display()))?;
         let text = String::from_utf8(bytes).map_err(|_| {
             anyhow!(
-                "git spec index --merge-driver: {role} {} is not UTF-8 text. Nothing was written",
+                "git spec index --merge-driver: {role} {} is not UTF-8 text; nothing was written",
                 file.display()
             )
         })?;
