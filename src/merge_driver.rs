@@ -196,8 +196,7 @@ pub fn install(project: &Project) -> Result<Installed> {
     let index = index_relative(project)?;
     let index_slashed = index.to_string_lossy().replace('\\', "/");
     let line = format!("{} merge={NAME}", attributes_pattern(&index_slashed));
-    let bounds = Bounds::of(&project.repo);
-    let attributes_file = bounds.inside(ATTRIBUTES_FILE, ATTRIBUTES_FILE)?;
+    let attributes_file = attributes_path(&Bounds::of(&project.repo))?;
     let shown = display_path(&attributes_file);
 
     let existing = match std::fs::read(&attributes_file) {
@@ -282,6 +281,26 @@ pub fn install(project: &Project) -> Result<Installed> {
         config_key,
         config: config_change,
     })
+}
+
+/// The root's `.gitattributes`, which install may write: inside the work
+/// tree, and not a symbolic link (it would be written through, into a
+/// file other repositories may share). `init` checks it before writing
+/// anything.
+pub fn attributes_path(bounds: &Bounds) -> Result<PathBuf> {
+    let path = bounds.inside(ATTRIBUTES_FILE, ATTRIBUTES_FILE)?;
+    if path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        bail!(
+            "{} is a symbolic link; git spec does not write through links, so the merge driver was not installed: \
+             replace the link with a file, or add \"{}\" to the file it points at yourself",
+            display_path(&path).display(),
+            "/<index.file> merge=git-spec-index"
+        );
+    }
+    Ok(path)
 }
 
 /// What to tell the user after the first install: the half each clone

@@ -42,6 +42,8 @@ pub fn run(args: InitArgs) -> Result<i32> {
             template::BUILT_IN.to_string(),
         ),
     ];
+    // And the .gitattributes that the merge driver's install edits.
+    merge_driver::attributes_path(&bounds)?;
     // The configuration in effect afterwards (the existing .specrc, or
     // the one written here) must be usable before anything is written:
     // a committed `specs -> ../outside` link or a hostile .specrc is

@@ -510,3 +510,33 @@ fn gitattributes_naming_another_file_for_the_driver_gets_a_plain_conflict() {
     repo.git(&["merge", "--abort"]);
     assert_eq!(repo.status_porcelain(), "");
 }
+
+#[test]
+fn a_gitattributes_link_is_never_written_through() {
+    let repo = TestRepo::with_commit();
+    let shared = repo.sandbox.root.join("shared-attributes");
+    fs::write(&shared, "*.png binary\n").unwrap();
+    std::os::unix::fs::symlink("../shared-attributes", repo.path.join(".gitattributes")).unwrap();
+    for args in [&["init"][..], &["index", "--install-merge-driver"]] {
+        let err = repo.fails_untouched(args);
+        assert_contains(&err, ".gitattributes");
+        assert_contains(&err, "outside the work tree");
+    }
+    // A link inside the work tree is refused too, and init writes nothing.
+    fs::remove_file(repo.path.join(".gitattributes")).unwrap();
+    repo.write("attrs/shared", "*.png binary\n");
+    std::os::unix::fs::symlink("attrs/shared", repo.path.join(".gitattributes")).unwrap();
+    for args in [&["init"][..], &["index", "--install-merge-driver"]] {
+        let err = repo.fails_untouched(args);
+        assert_contains(&err, ".gitattributes is a symbolic link");
+    }
+    assert_eq!(repo.read("attrs/shared"), "*.png binary\n");
+    assert_eq!(fs::read_to_string(&shared).unwrap(), "*.png binary\n");
+    assert_eq!(
+        repo.git_try(&["config", "--local", "merge.git-spec-index.driver"])
+            .status
+            .code(),
+        Some(1),
+        "no driver defined"
+    );
+}
