@@ -540,3 +540,23 @@ fn a_gitattributes_link_is_never_written_through() {
         "no driver defined"
     );
 }
+
+#[test]
+fn two_files_with_the_same_id_are_two_rows_after_the_merge() {
+    // Two offline clones both created SPEC-0002: rows belong to files,
+    // so the merged index lists both, as `git spec index` does (and
+    // `git spec check` reports the duplicate).
+    let repo = base(true);
+    branch(&repo, "one", |r| {
+        r.write("specs/0002-alpha.md", &spec_text(2, "Alpha"))
+    });
+    branch(&repo, "two", |r| {
+        r.write("specs/0002-beta.md", &spec_text(2, "Beta"))
+    });
+    repo.git(&["merge", "--no-edit", "one"]);
+    assert_index_is_current(&repo, 3);
+    let index = repo.read(INDEX);
+    let alpha = index.find("](0002-alpha.md)").expect("alpha's row");
+    let beta = index.find("](0002-beta.md)").expect("beta's row");
+    assert!(alpha < beta, "{index}");
+}
