@@ -65,10 +65,10 @@ pub fn merge(project: &Project, files: &DriverFiles<'_>) -> Result<i32> {
     }
     let bounds = Bounds::of(&project.repo);
     let mut texts = Vec::new();
-    for (role, file) in [
-        ("BASE", files.base),
-        ("OURS", files.ours),
-        ("THEIRS", files.theirs),
+    for (role, side, file) in [
+        ("BASE", "the common ancestor's", files.base),
+        ("OURS", "your side's", files.ours),
+        ("THEIRS", "the other side's", files.theirs),
     ] {
         let file = bounds.existing_file(file).map_err(|err| {
             anyhow!(
@@ -84,7 +84,7 @@ pub fn merge(project: &Project, files: &DriverFiles<'_>) -> Result<i32> {
                 file.display()
             )
         })?;
-        texts.push((role, file, text));
+        texts.push((side, file, text));
     }
     let shown = index.display();
     let how_to_resolve = format!(
@@ -93,15 +93,10 @@ pub fn merge(project: &Project, files: &DriverFiles<'_>) -> Result<i32> {
     );
     let workflow = &project.config.workflow;
     let mut versions = Vec::new();
-    for (role, _, text) in &texts {
+    for (side, _, text) in &texts {
         match index_file::parse(text, workflow, &project.scheme) {
             Ok(rows) => versions.push(rows),
             Err(err) => {
-                let side = match *role {
-                    "BASE" => "the common ancestor's",
-                    "OURS" => "your side's",
-                    _ => "the other side's",
-                };
                 errln!(
                     "git spec: cannot merge {shown}: {side} version is not an index as `git spec index` writes it ({err})"
                 );

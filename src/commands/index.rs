@@ -2,6 +2,9 @@
 //!
 //! The content depends only on the specs (no timestamp), so running it
 //! twice changes nothing and `--check` can tell CI whether it is stale.
+//! `--install-merge-driver` and `--merge-driver` (what git runs) keep two
+//! branches that each add a spec from conflicting on it: see
+//! [`crate::merge_driver`].
 
 use std::path::PathBuf;
 
@@ -88,14 +91,20 @@ pub fn run(args: IndexArgs) -> Result<i32> {
         }
         return Ok(0);
     }
-    let index_relative = paths::lexically_inside(&project.config.index.file, "index.file")?;
-    // Regenerating an index that a merge left conflicted is how that
-    // conflict is resolved, so it is allowed then; otherwise the index
-    // waits for the operation to finish, like every command that writes.
-    if !args.check && !project.repo.is_conflicted(&index_relative)? {
-        project
+    if !args.check {
+        if let Err(busy) = project
             .repo
-            .ensure_no_operation_in_progress("git spec index")?;
+            .ensure_no_operation_in_progress("git spec index")
+        {
+            // Regenerating an index that a merge left conflicted is how
+            // that conflict is resolved, so it is allowed then; otherwise
+            // the index waits for the operation to finish, like every
+            // command that writes. (The git index is read only here.)
+            let relative = paths::lexically_inside(&project.config.index.file, "index.file")?;
+            if !project.repo.is_conflicted(&relative)? {
+                return Err(busy);
+            }
+        }
     }
     let (records, errors) = catalog::working_tree_records(&project)?;
     if !errors.is_empty() {
