@@ -298,6 +298,21 @@ pub fn attributes_path(bounds: &Bounds) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Whether the root's `.gitattributes` names the driver while this clone
+/// does not define it (a fresh clone of a repository that uses it): git
+/// then merges the index as text. Cheap enough for every `git spec index`:
+/// one small file read and a config lookup, no git process.
+pub fn named_but_undefined(project: &Project) -> bool {
+    let attributes = project.repo.workdir.join(ATTRIBUTES_FILE);
+    let mention = format!("merge={NAME}");
+    let named = std::fs::read(attributes).is_ok_and(|bytes| contains(&bytes, mention.as_bytes()));
+    named
+        && project
+            .repo
+            .config_string(&format!("merge.{NAME}.driver"))
+            .is_none()
+}
+
 /// What to tell the user after the first install: the half each clone
 /// must do itself.
 pub const COMMIT_NOTE: &str = "note: commit .gitattributes so that every clone names the merge driver; \

@@ -172,5 +172,12 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             outln!("{shown}: {how} ({count})");
         }
     }
+    if merge_driver::named_but_undefined(&project) {
+        errln!(
+            "note: .gitattributes names the index merge driver, but this clone does not define it, \
+             so git merges {shown} as text (and two branches that each add a spec conflict on it): \
+             run `git spec index --install-merge-driver` once in this clone"
+        );
+    }
     Ok(0)
 }

@@ -106,6 +106,16 @@ fn the_committed_gitattributes_alone_runs_nothing() {
         "--remove-section",
         "merge.git-spec-index",
     ]);
+    // `git spec index` says what is missing.
+    let out = repo.spec_ok(&["index"]);
+    assert_contains(
+        &stderr(&out),
+        "note: .gitattributes names the index merge driver, but this clone does not define it",
+    );
+    assert_contains(
+        &stderr(&out),
+        "run `git spec index --install-merge-driver` once",
+    );
     let out = repo.git_try(&["merge", "--no-edit", "one"]);
     assert!(!out.status.success(), "{}", run_text(&out));
     assert_contains(&stdout(&out), "Merge conflict in specs/README.md");
@@ -114,6 +124,7 @@ fn the_committed_gitattributes_alone_runs_nothing() {
     repo.spec_ok(&["index", "--install-merge-driver"]);
     repo.git(&["merge", "--no-edit", "one"]);
     assert_index_is_current(&repo, 3);
+    assert_eq!(stderr(&repo.spec_ok(&["index"])), "");
 }
 
 #[test]
