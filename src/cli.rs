@@ -25,7 +25,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write .specrc and templates/spec.md to customise (never overwrites)
+    /// Write .specrc and templates/spec.md to customise (never overwrites); register the index merge driver
     Init(init::InitArgs),
     /// Create a spec: next free id, owner from git config, branch and file from the template
     New(new::NewArgs),

@@ -58,7 +58,8 @@ pub fn block(binary: &Path) -> String {
     )
 }
 
-fn shell_quote(text: &str) -> String {
+/// `text` as one single-quoted shell word.
+pub fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 

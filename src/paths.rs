@@ -12,7 +12,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
 
 use crate::repo::Repo;
 
@@ -80,6 +80,40 @@ impl Bounds {
             );
         }
         Ok(full)
+    }
+}
+
+impl Bounds {
+    /// An existing regular file, given absolute or relative to the
+    /// current directory (the temporary files git hands a merge driver
+    /// are in the work tree's root), proven inside the work tree and
+    /// outside the git dirs. A symbolic link is refused, not followed.
+    pub fn existing_file(&self, path: &Path) -> Result<PathBuf> {
+        let metadata = path
+            .symlink_metadata()
+            .map_err(|err| anyhow!("cannot read it: {err}"))?;
+        if metadata.file_type().is_symlink() {
+            bail!("it is a symbolic link, and git hands a merge driver regular files; git spec does not follow it");
+        }
+        if !metadata.is_file() {
+            bail!("it is not a regular file");
+        }
+        let real = path
+            .canonicalize()
+            .map_err(|err| anyhow!("cannot resolve it: {err}"))?;
+        if !real.starts_with(&self.real_root) {
+            bail!(
+                "it is outside the work tree {}; git spec never reads or writes outside the repository",
+                self.root.display()
+            );
+        }
+        if let Some(git_dir) = self.git_dirs.iter().find(|dir| real.starts_with(dir)) {
+            bail!(
+                "it is inside the git dir {}, which belongs to git",
+                git_dir.display()
+            );
+        }
+        Ok(real)
     }
 }
 

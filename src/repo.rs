@@ -395,12 +395,12 @@ impl Repo {
         bail!("{what} is in progress: {doing} would mix into it; finish it first with {finish}, then run the command again; nothing was changed")
     }
 
-    /// Refuses when the index holds a merge conflict for `relative` (a
-    /// spec that still has conflict markers, or sides to choose).
-    pub fn ensure_not_conflicted(&self, relative: &Path) -> Result<()> {
+    /// Whether the index holds a merge conflict for `relative` (from the
+    /// root): sides to choose, or conflict markers git left in the file.
+    pub fn is_conflicted(&self, relative: &Path) -> Result<bool> {
         let index = self.git.index().context("cannot read the index")?;
         if !index.has_conflicts() {
-            return Ok(());
+            return Ok(false);
         }
         let conflicted = index.conflicts()?.flatten().any(|conflict| {
             [conflict.ancestor, conflict.our, conflict.their]
@@ -408,7 +408,13 @@ impl Repo {
                 .flatten()
                 .any(|entry| Path::new(std::str::from_utf8(&entry.path).unwrap_or("")) == relative)
         });
-        if conflicted {
+        Ok(conflicted)
+    }
+
+    /// Refuses when the index holds a merge conflict for `relative` (a
+    /// spec that still has conflict markers, or sides to choose).
+    pub fn ensure_not_conflicted(&self, relative: &Path) -> Result<()> {
+        if self.is_conflicted(relative)? {
             bail!(
                 "{} has a merge conflict: resolve it and `git add` it first; nothing was changed",
                 relative.display()

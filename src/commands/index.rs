@@ -2,17 +2,22 @@
 //!
 //! The content depends only on the specs (no timestamp), so running it
 //! twice changes nothing and `--check` can tell CI whether it is stale.
+//! `--install-merge-driver` and `--merge-driver` (what git runs) keep two
+//! branches that each add a spec from conflicting on it: see
+//! [`crate::merge_driver`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::catalog::{self, SpecRecord};
-use crate::fsutil;
+use crate::index_file::{self, first_difference, Layout};
+use crate::merge_driver::{self, Change, DriverFiles};
 use crate::project::Project;
-use crate::repo::{display_path, relative_path};
+use crate::repo::display_path;
 use crate::term::plural;
+use crate::{fsutil, paths};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -22,20 +27,84 @@ are left out, statuses the workflow does not know come last under \"Other\"), wi
 a link to the file, the title, the owner and the updated date. It holds no
 timestamp: running the command again changes nothing.
 
+Merges: two branches that each add a spec and refresh the index would conflict on it.
+--install-merge-driver (also run by `git spec init`) adds \"/specs/README.md
+merge=git-spec-index\" to .gitattributes (commit it) and defines the driver's command in
+this clone's git config (each clone runs it once: a repository can name a merge driver but
+never define its command). git then runs `git spec index --merge-driver %O %A %B %P`,
+which merges the three versions of the index row by row (one row per spec file: the side
+that changed a row wins) and writes the result into %A only, exactly as `git spec index`
+would write it. A row changed on both sides differently, or a version edited by hand, is a
+conflict (exit 1, %A untouched): resolve the specs, then run `git spec index` (allowed
+while the index file is conflicted) and `git add` the index.
+
 Exit status: 0; 1 when a spec cannot be parsed (nothing is written), or with --check
-when the file is missing or out of date.")]
+when the file is missing or out of date, or with --merge-driver on a conflict.")]
 pub struct IndexArgs {
     /// Exit non-zero if the index file is out of date; write nothing (for CI)
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["install_merge_driver", "merge_driver"])]
     pub check: bool,
+    /// Register the merge driver: a line in .gitattributes and the command in this clone's git config
+    #[arg(long, conflicts_with = "merge_driver")]
+    pub install_merge_driver: bool,
+    /// What git runs to merge the index file (see below): writes the merged index into OURS only
+    #[arg(long, num_args = 4, value_names = ["BASE", "OURS", "THEIRS", "PATH"])]
+    pub merge_driver: Option<Vec<PathBuf>>,
 }
 
 pub fn run(args: IndexArgs) -> Result<i32> {
     let project = Project::open()?;
+    if let Some(files) = &args.merge_driver {
+        // git runs the driver in the middle of its merge: no check for an
+        // operation in progress, no lock, and nothing read from the
+        // working tree's specs (they are not merged yet).
+        let [base, ours, theirs, path] = files.as_slice() else {
+            unreachable!("clap takes exactly four values");
+        };
+        return merge_driver::merge(
+            &project,
+            &DriverFiles {
+                base,
+                ours,
+                theirs,
+                path,
+            },
+        );
+    }
+    if args.install_merge_driver {
+        let installed = merge_driver::install(&project)?;
+        let file = installed.attributes_file.display();
+        let line = &installed.line;
+        match installed.attributes {
+            Change::Unchanged => outln!("{file}: already names the merge driver (\"{line}\")"),
+            Change::Created => outln!("{file}: created with \"{line}\""),
+            Change::Updated => outln!("{file}: added \"{line}\""),
+        }
+        let key = &installed.config_key;
+        match installed.config {
+            Change::Unchanged => outln!("git config {key}: already set in this clone"),
+            Change::Created => outln!("git config {key}: set in this clone"),
+            Change::Updated => outln!("git config {key}: updated in this clone"),
+        }
+        if installed.attributes != Change::Unchanged {
+            errln!("{}", merge_driver::COMMIT_NOTE);
+        }
+        return Ok(0);
+    }
     if !args.check {
-        project
+        if let Err(busy) = project
             .repo
-            .ensure_no_operation_in_progress("git spec index")?;
+            .ensure_no_operation_in_progress("git spec index")
+        {
+            // Regenerating an index that a merge left conflicted is how
+            // that conflict is resolved, so it is allowed then; otherwise
+            // the index waits for the operation to finish, like every
+            // command that writes. (The git index is read only here.)
+            let relative = paths::lexically_inside(&project.config.index.file, "index.file")?;
+            if !project.repo.is_conflicted(&relative)? {
+                return Err(busy);
+            }
+        }
     }
     let (records, errors) = catalog::working_tree_records(&project)?;
     if !errors.is_empty() {
@@ -52,7 +121,12 @@ pub fn run(args: IndexArgs) -> Result<i32> {
     }
     let index_file = project.index_file.clone();
     let records: Vec<&SpecRecord> = records.iter().collect();
-    let content = render(&project, &index_file, &records);
+    let layout = Layout {
+        workflow: &project.config.workflow,
+        root: &project.repo.workdir,
+        folder: index_file.parent().unwrap_or(&project.repo.workdir),
+    };
+    let content = index_file::render(&layout, &records);
     let shown = display_path(&index_file);
     let shown = shown.display();
 
@@ -98,147 +172,12 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             outln!("{shown}: {how} ({count})");
         }
     }
+    if merge_driver::named_but_undefined(&project) {
+        errln!(
+            "note: .gitattributes names the index merge driver, but this clone does not define it, \
+             so git merges {shown} as text (and two branches that each add a spec conflict on it): \
+             run `git spec index --install-merge-driver` once in this clone"
+        );
+    }
     Ok(0)
-}
-
-/// 1-based number of the first line where two texts differ.
-fn first_difference(a: &[u8], b: &[u8]) -> usize {
-    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    a[..same].iter().filter(|&&c| c == b'\n').count() + 1
-}
-
-/// The whole index file.
-fn render(project: &Project, index_file: &Path, records: &[&SpecRecord]) -> String {
-    let workflow = &project.config.workflow;
-    let folder = index_file.parent().unwrap_or(&project.repo.workdir);
-    let mut out = String::new();
-    out.push_str("# Specs\n\n");
-    out.push_str(
-        "_Generated by `git spec index` from the specs' front matter: \
-         do not edit by hand, run it again after changing a spec._\n",
-    );
-    if records.is_empty() {
-        out.push_str("\nNo specs yet: create one with `git spec new \"Title\"`.\n");
-        return out;
-    }
-    let mut sections: Vec<(String, Vec<&SpecRecord>, bool)> = workflow
-        .statuses
-        .iter()
-        .map(|status| {
-            let specs = records
-                .iter()
-                .copied()
-                .filter(|r| &r.status == status)
-                .collect();
-            (status.clone(), specs, false)
-        })
-        .collect();
-    let other: Vec<&SpecRecord> = records
-        .iter()
-        .copied()
-        .filter(|r| !workflow.is_status(&r.status))
-        .collect();
-    sections.push(("Other".to_string(), other, true));
-
-    for (title, mut specs, with_status) in sections {
-        if specs.is_empty() {
-            continue;
-        }
-        specs.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.path.cmp(&b.path)));
-        out.push_str(&format!("\n## {} ({})\n\n", cell(&title), specs.len()));
-        if with_status {
-            out.push_str("| ID | Title | Status | Owner | Updated |\n");
-            out.push_str("| --- | --- | --- | --- | --- |\n");
-        } else {
-            out.push_str("| ID | Title | Owner | Updated |\n");
-            out.push_str("| --- | --- | --- | --- |\n");
-        }
-        for spec in specs {
-            let target = link_target(&project.repo.workdir.join(&spec.path), folder);
-            let id = if spec.id.is_empty() { "?" } else { &spec.id };
-            let mut row = vec![format!("[{}]({target})", cell(id)), cell(&spec.title)];
-            if with_status {
-                row.push(cell(&spec.status));
-            }
-            row.push(cell(&spec.owner));
-            row.push(cell(&spec.updated));
-            out.push_str(&format!("| {} |\n", row.join(" | ")));
-        }
-    }
-    out
-}
-
-/// A table cell's text: one line, with what Markdown would read as table
-/// syntax, HTML or a link escaped.
-fn cell(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '\\' | '|' | '<' | '>' | '[' | ']' | '`' | '*' | '_' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out.trim().to_string()
-}
-
-/// The link from the index's folder to a spec, `/`-separated and
-/// percent-encoded where a Markdown link destination needs it.
-fn link_target(spec: &Path, folder: &Path) -> String {
-    let relative: PathBuf = relative_path(spec, folder);
-    let parts: Vec<String> = relative
-        .components()
-        .map(|c| percent_encode(&c.as_os_str().to_string_lossy()))
-        .collect();
-    parts.join("/")
-}
-
-fn percent_encode(part: &str) -> String {
-    let mut out = String::with_capacity(part.len());
-    for byte in part.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_escape_markdown() {
-        assert_eq!(cell("a | b"), "a \\| b");
-        assert_eq!(
-            cell("Jane <jane@example.com>"),
-            "Jane \\<jane@example.com\\>"
-        );
-        assert_eq!(cell("two\nlines "), "two lines");
-        assert_eq!(cell("snake_case [x]"), "snake\\_case \\[x\\]");
-    }
-
-    #[test]
-    fn links_are_relative_and_encoded() {
-        assert_eq!(
-            link_target(Path::new("/r/specs/0001-a.md"), Path::new("/r/specs")),
-            "0001-a.md"
-        );
-        assert_eq!(
-            link_target(Path::new("/r/specs/0001 a(b).md"), Path::new("/r/docs")),
-            "../specs/0001%20a%28b%29.md"
-        );
-    }
-
-    #[test]
-    fn first_difference_line() {
-        assert_eq!(first_difference(b"a\nb\nc\n", b"a\nb\nc\n"), 4);
-        assert_eq!(first_difference(b"a\nb\n", b"a\nx\n"), 2);
-        assert_eq!(first_difference(b"", b"a"), 1);
-    }
 }

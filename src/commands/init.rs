@@ -1,9 +1,12 @@
 //! `git spec init`: write `.specrc` and `templates/spec.md` for the team to
-//! customise. Never overwrites either.
+//! customise (never overwriting either), and register the index's merge
+//! driver (a line added to `.gitattributes`, the command in the clone's
+//! git config).
 
 use anyhow::{Context, Result};
 use clap::Args;
 
+use crate::merge_driver::{self, Change};
 use crate::paths::Bounds;
 use crate::project::Project;
 use crate::repo::{display_path, Repo};
@@ -39,6 +42,8 @@ pub fn run(args: InitArgs) -> Result<i32> {
             template::BUILT_IN.to_string(),
         ),
     ];
+    // And the .gitattributes that the merge driver's install edits.
+    merge_driver::attributes_path(&bounds)?;
     // The configuration in effect afterwards (the existing .specrc, or
     // the one written here) must be usable before anything is written:
     // a committed `specs -> ../outside` link or a hostile .specrc is
@@ -66,7 +71,25 @@ pub fn run(args: InitArgs) -> Result<i32> {
         outln!("{}", shown.display());
     }
     // Reading the result back proves the pair works together.
-    Project::open()?;
+    let project = Project::open()?;
+    // So that two branches that each add a spec merge their index cleanly.
+    let installed = merge_driver::install(&project)?;
+    let attributes = installed.attributes_file.display();
+    match installed.attributes {
+        Change::Unchanged => {
+            errln!("{attributes} already names the index merge driver; left unchanged")
+        }
+        Change::Created | Change::Updated => outln!("{attributes}"),
+    }
+    if installed.config != Change::Unchanged {
+        errln!(
+            "defined the index merge driver in this clone's git config ({})",
+            installed.config_key
+        );
+    }
+    if installed.attributes != Change::Unchanged {
+        errln!("{}", merge_driver::COMMIT_NOTE);
+    }
     if args.hook {
         crate::commands::hook::install(&repo)?;
     } else {

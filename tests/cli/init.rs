@@ -12,7 +12,7 @@ fn init_writes_specrc_and_the_template() {
     let index = repo.index_entries();
     let out = repo.spec(&["init"]);
     assert_success(&out);
-    assert_eq!(stdout(&out), ".specrc\ntemplates/spec.md\n");
+    assert_eq!(stdout(&out), ".specrc\ntemplates/spec.md\n.gitattributes\n");
 
     let specrc = repo.read(".specrc");
     let config = Config::parse(&specrc, Path::new(".specrc")).unwrap();
@@ -27,13 +27,14 @@ fn init_writes_specrc_and_the_template() {
     );
     assert_eq!(repo.read("templates/spec.md"), git_spec::template::BUILT_IN);
 
-    // Only two new untracked files; git state untouched.
+    // Three new untracked files (and the merge driver in .git/config);
+    // git state untouched.
     assert_eq!(repo.refs(), refs);
     assert_eq!(repo.index_entries(), index);
     assert_eq!(repo.head_ref().as_deref(), Some("refs/heads/main"));
     assert_eq!(
         repo.status_porcelain(),
-        "?? .specrc\n?? templates/spec.md\n"
+        "?? .gitattributes\n?? .specrc\n?? templates/spec.md\n"
     );
 }
 
@@ -90,7 +91,7 @@ fn init_keeps_an_existing_specrc_and_writes_the_missing_template() {
     repo.write(".specrc", specrc);
     let out = repo.spec(&["init"]);
     assert_success(&out);
-    assert_eq!(stdout(&out), "templates/spec.md\n");
+    assert_eq!(stdout(&out), "templates/spec.md\n.gitattributes\n");
     assert_eq!(repo.read(".specrc"), specrc);
     assert_eq!(repo.read("templates/spec.md"), git_spec::template::BUILT_IN);
 }
@@ -102,7 +103,7 @@ fn init_keeps_an_existing_template_and_writes_the_missing_specrc() {
     repo.write("templates/spec.md", template);
     let out = repo.spec(&["init"]);
     assert_success(&out);
-    assert_eq!(stdout(&out), ".specrc\n");
+    assert_eq!(stdout(&out), ".specrc\n.gitattributes\n");
     assert_eq!(repo.read("templates/spec.md"), template);
     let (_, content) = repo.new_spec(&["Existing template"]);
     assert!(content.contains("\nEXISTING\n"), "{content}");
@@ -114,7 +115,10 @@ fn init_from_a_subdirectory_writes_at_the_root() {
     repo.write("src/deep/keep", "");
     let out = repo.spec_in("src/deep", &["init"]);
     assert_success(&out);
-    assert_eq!(stdout(&out), "../../.specrc\n../../templates/spec.md\n");
+    assert_eq!(
+        stdout(&out),
+        "../../.specrc\n../../templates/spec.md\n../../.gitattributes\n"
+    );
     assert!(repo.exists(".specrc"));
     assert!(repo.exists("templates/spec.md"));
     assert!(!repo.exists("src/deep/.specrc"));
@@ -136,7 +140,7 @@ fn init_in_a_linked_worktree_writes_in_that_worktree() {
     let worktree = repo.add_worktree("wt", "wt-branch");
     let out = worktree.spec(&["init"]);
     assert_success(&out);
-    assert_eq!(stdout(&out), ".specrc\ntemplates/spec.md\n");
+    assert_eq!(stdout(&out), ".specrc\ntemplates/spec.md\n.gitattributes\n");
     assert!(worktree.exists(".specrc"));
     assert!(!repo.exists(".specrc"));
 }

@@ -17,6 +17,7 @@ mod init;
 mod lifecycle;
 mod list;
 mod log;
+mod merge_driver;
 mod new;
 mod new_props;
 mod references;
