@@ -216,3 +216,161 @@ pub fn numbers_on_branches(
     }
     Ok(found)
 }
+
+/// A spec file read from a branch's tree.
+pub struct OnBranch {
+    /// The branch's short name (`spec/0007-x`, `origin/feature`), or the
+    /// revision as the user gave it.
+    pub branch: String,
+    pub commit: git2::Oid,
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    pub document: crate::document::Document,
+}
+
+/// The spec numbered `number` on the branches (local and remote-tracking,
+/// by name), or on `revision` alone when given: one per branch, the
+/// branches sorted by name. A branch holding several files with the number
+/// offers none of them (which one would be a guess).
+pub fn on_branches(
+    project: &Project,
+    number: u64,
+    revision: Option<&str>,
+) -> Result<Vec<OnBranch>> {
+    let repo = &project.repo.git;
+    let tips = match revision {
+        Some(revision) => {
+            let commit = repo
+                .revparse_single(revision)
+                .and_then(|object| object.peel_to_commit())
+                .map_err(|err| anyhow::anyhow!("--branch {revision}: {}", err.message()))?;
+            vec![(revision.to_string(), commit.id())]
+        }
+        None => {
+            let mut tips = branch_tips(project)?;
+            tips.sort();
+            tips
+        }
+    };
+    let mut out = Vec::new();
+    for (branch, commit) in tips {
+        let Some(folder) = crate::repo::spec_folder(repo, commit, &project.config.dir)? else {
+            continue;
+        };
+        let tree = repo.find_tree(folder)?;
+        let mut found = Vec::new();
+        for entry in tree.iter() {
+            let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
+                continue;
+            };
+            if entry.kind() == Some(git2::ObjectType::Blob)
+                && name.ends_with(".md")
+                && project.scheme.file.number_in(name) == Some(number)
+            {
+                found.push((name.to_string(), entry.id()));
+            }
+        }
+        let [(name, blob)] = found.as_slice() else {
+            continue;
+        };
+        let path = format!("{}/{name}", project.config.dir.trim_end_matches('/'));
+        let blob = repo.find_blob(*blob)?;
+        let document = crate::document::Document::parse(
+            Path::new(&format!("{branch}:{path}")),
+            blob.content(),
+        )?;
+        out.push(OnBranch {
+            branch,
+            commit,
+            path,
+            document,
+        });
+    }
+    Ok(out)
+}
+
+/// The spec a user named, from the working tree, else from a branch (with
+/// a note on stderr naming it); from `branch` alone when given.
+pub enum Located {
+    WorkingTree(super::working_tree::SpecFile, crate::document::Document),
+    Branch(OnBranch),
+}
+
+pub fn find_anywhere(project: &Project, input: &str, branch: Option<&str>) -> Result<Located> {
+    if let Some(branch) = branch {
+        let number = project.scheme.parse(input).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{input:?} is not a spec id: write it as 42 or {}",
+                project.scheme.spec_id(42)
+            )
+        })?;
+        return match pick(project, number, Some(branch))? {
+            Some(found) => Ok(Located::Branch(found)),
+            None => anyhow::bail!("no spec {} on {branch}", project.scheme.spec_id(number)),
+        };
+    }
+    match super::find(project, input) {
+        Ok((file, document)) => Ok(Located::WorkingTree(file, document)),
+        Err(err) => match project.scheme.parse(input) {
+            Some(number) => match pick(project, number, None)? {
+                Some(found) => Ok(Located::Branch(found)),
+                None => Err(err),
+            },
+            None => Err(err),
+        },
+    }
+}
+
+/// The spec numbered `number` on `branch`, or on the first branch by name
+/// that has it, saying on stderr which one (and the others) when the
+/// branch was not named.
+pub fn pick(project: &Project, number: u64, branch: Option<&str>) -> Result<Option<OnBranch>> {
+    let mut found = on_branches(project, number, branch)?;
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let first = found.remove(0);
+    if branch.is_none() {
+        let others: Vec<&str> = found.iter().map(|f| f.branch.as_str()).collect();
+        let also = if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (also on {}; choose with --branch)", others.join(", "))
+        };
+        errln!(
+            "note: {} is not in the working tree; this is {}:{}{also}",
+            project.scheme.spec_id(number),
+            first.branch,
+            first.path
+        );
+    }
+    Ok(Some(first))
+}
+
+/// Why a command that changes a spec cannot act on `input` when it is not
+/// in the working tree but on a branch: which branch to check out.
+pub fn only_on_branch(project: &Project, input: &str) -> Option<anyhow::Error> {
+    let number = project.scheme.parse(input)?;
+    let found = on_branches(project, number, None).ok()?;
+    let first = found.first()?;
+    let local = project
+        .repo
+        .git
+        .find_branch(&first.branch, git2::BranchType::Local)
+        .is_ok();
+    // `git switch feature` makes a local branch of `origin/feature`.
+    let switch_to = if local {
+        first.branch.as_str()
+    } else {
+        first
+            .branch
+            .split_once('/')
+            .map_or(first.branch.as_str(), |(_, name)| name)
+    };
+    Some(anyhow::anyhow!(
+        "{} is not in the working tree: it is on {} ({}); check it out with `git switch {switch_to}`, then run the command again",
+        project.scheme.spec_id(number),
+        first.branch,
+        first.path
+    ))
+}

@@ -16,7 +16,10 @@ use crate::scheme::IdScheme;
 mod branches;
 mod working_tree;
 
-pub use branches::{branch_specs, branch_tips, numbers_on_branches, Broken};
+pub use branches::{
+    branch_specs, branch_tips, find_anywhere, numbers_on_branches, only_on_branch, pick, Broken,
+    Located,
+};
 pub use working_tree::{
     find, find_by_path, highest_in_folder, read_working_tree, scan, working_tree_records,
 };

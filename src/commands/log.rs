@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::Result;
 use clap::Args;
 
-use crate::history::{locate, slash_path, Change, StatusHistory};
+use crate::catalog;
+use crate::history::{locate, slash_path, Change, Start, StatusHistory};
 use crate::project::Project;
 
 #[derive(Debug, Args)]
@@ -16,13 +17,53 @@ pub struct LogArgs {
     /// Print the history as JSON
     #[arg(long)]
     pub json: bool,
+    /// Follow the spec's history on this branch (or any revision) instead of HEAD
+    #[arg(long, value_name = "REF")]
+    pub branch: Option<String>,
 }
 
 pub fn run(args: LogArgs) -> Result<i32> {
     let project = Project::open()?;
     let git = &project.repo.git;
     let head = project.repo.head_commit()?;
-    let start = locate(&project, &args.id, head.as_ref())?;
+    // A spec that lives only on another branch (or the one --branch
+    // names) is followed from that branch's tip.
+    let (start, head) = match (
+        args.branch.as_deref(),
+        locate(&project, &args.id, head.as_ref()),
+    ) {
+        (None, Ok(start)) => (start, head),
+        (branch, located) => {
+            let Some(number) = project.scheme.parse(&args.id) else {
+                return match located {
+                    Err(err) => Err(err),
+                    Ok(_) => anyhow::bail!(
+                        "{:?} is not a spec id: write it as 42 or {}",
+                        args.id,
+                        project.scheme.spec_id(42)
+                    ),
+                };
+            };
+            match catalog::pick(&project, number, branch)? {
+                Some(found) => {
+                    let tip = git.find_commit(found.commit)?;
+                    let start = Start {
+                        number,
+                        head_path: Some(found.path),
+                        worktree_status: None,
+                    };
+                    (start, Some(tip))
+                }
+                None => match (branch, located) {
+                    (Some(branch), _) => {
+                        anyhow::bail!("no spec {} on {branch}", project.scheme.spec_id(number))
+                    }
+                    (None, Err(err)) => return Err(err),
+                    (None, Ok(_)) => unreachable!("the first arm took a spec that was found"),
+                },
+            }
+        }
+    };
     let spec_id = project.scheme.spec_id(start.number);
 
     let (changes, truncated) = match (&head, &start.head_path) {

@@ -5,15 +5,19 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::approval::{self, Approval};
-use crate::catalog::{self, SpecRecord};
+use crate::catalog::{self, Located, SpecRecord};
 use crate::project::Project;
 use crate::relations;
 use crate::repo::display_path;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
+A spec that is in no file of the working tree is read from the first branch (by name)
+that holds it, with a note on stderr; --branch REF chooses the branch.
+
 JSON (--json): the keys of `git spec list --format json` (id, number, title, status,
-priority, owner, created, updated, tags, path, branch), plus next (the statuses the
+priority, owner, created, updated, tags, path, branch: null for the working tree, else
+the branch the spec was read from), plus next (the statuses the
 workflow allows from the current one), changelog (the entries, without the
 leading \"- \"), approvals (each {name, email, date, content, current}: current is
 false when the spec changed after the approval) and relations ({depends_on, needed_by,
@@ -25,6 +29,9 @@ pub struct ShowArgs {
     /// Print the same data as JSON
     #[arg(long)]
     pub json: bool,
+    /// Read the spec from this branch (or any revision) instead of the working tree
+    #[arg(long, value_name = "REF")]
+    pub branch: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -40,14 +47,22 @@ struct Shown<'a> {
 pub fn run(args: ShowArgs) -> Result<i32> {
     let project = Project::open()?;
     let workflow = &project.config.workflow;
-    let (file, document) = catalog::find(&project, &args.id)?;
-    // The record exactly as `list` builds it, from the spec `find` read.
-    let record = &SpecRecord::of(
-        &project.scheme,
-        &project.repo.relative_to_root(&file.path),
-        &document,
-        None,
-    );
+    // The working tree's spec, else one that lives only on a branch.
+    let (relative, document, branch, shown_path) =
+        match catalog::find_anywhere(&project, &args.id, args.branch.as_deref())? {
+            Located::WorkingTree(file, document) => (
+                project.repo.relative_to_root(&file.path),
+                document,
+                None,
+                display_path(&file.path).display().to_string(),
+            ),
+            Located::Branch(found) => {
+                let shown = format!("{}:{} (not in the working tree)", found.branch, found.path);
+                (found.path.into(), found.document, Some(found.branch), shown)
+            }
+        };
+    // The record exactly as `list` builds it, from the spec found.
+    let record = &SpecRecord::of(&project.scheme, &relative, &document, branch.as_deref());
     let changelog: Vec<String> = document
         .changelog_entries()
         .into_iter()
@@ -109,7 +124,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         ("Created", or_dash(&record.created)),
         ("Updated", or_dash(&record.updated)),
         ("Tags", tags),
-        ("Path", display_path(&file.path).display().to_string()),
+        ("Path", shown_path),
     ] {
         text.push_str(&format!("{:<10}{value}\n", format!("{label}:")));
     }

@@ -66,7 +66,10 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     } else {
         None
     };
-    let (spec, document) = catalog::find(&project, &args.id)?;
+    let (spec, document) = match catalog::find(&project, &args.id) {
+        Ok(found) => found,
+        Err(err) => return Err(catalog::only_on_branch(&project, &args.id).unwrap_or(err)),
+    };
     let spec_id = project.scheme.spec_id(spec.number);
     let shown_path = display_path(&spec.path).display().to_string();
     let current = current_status(&document)?;

@@ -9,6 +9,7 @@ mod approval;
 mod check;
 mod commit;
 mod document_props;
+mod elsewhere;
 mod history;
 mod hook;
 mod hostile;
