@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::{
     approve, check, completions, fetch, graph, hook, index, init, link, list, log, man, new,
-    renumber, show, status, supersede,
+    promote, renumber, show, status, supersede,
 };
 
 #[derive(Debug, Parser)]
@@ -41,6 +41,8 @@ pub enum Command {
     Supersede(supersede::SupersedeArgs),
     /// Draw the relations between specs (Mermaid, DOT or JSON)
     Graph(graph::GraphArgs),
+    /// Give provisional specs (SPEC-DRAFT-7f3a2c9b) their numbers, once they have landed
+    Promote(promote::PromoteArgs),
     /// Give a spec a new number: file, spec-id, branch and mentions in other specs
     Renumber(renumber::RenumberArgs),
     /// Update the local copy of the id reservations from the shared remote
@@ -92,6 +94,7 @@ pub fn main() -> i32 {
         Command::Unlink(args) => link::run(args, true),
         Command::Supersede(args) => supersede::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Promote(args) => promote::run(args),
     };
     match result {
         Ok(code) => code,

@@ -123,6 +123,13 @@ pub struct IdConfig {
     pub width: usize,
     /// Remote on which `new` reserves ids for the whole team; "" = off.
     pub reserve: String,
+    /// Whether `new --offline` gives a provisional id (`SPEC-DRAFT-…`)
+    /// rather than a number that may collide later.
+    pub provisional: bool,
+    /// Branches (refs) on which a provisional spec is a `check` finding:
+    /// where `git spec promote` must have run. Empty: the default branch
+    /// of the reservation remote (or origin), such as origin/main.
+    pub promote_on: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -165,6 +172,8 @@ impl Default for IdConfig {
             prefix: "SPEC-".into(),
             width: 4,
             reserve: String::new(),
+            provisional: false,
+            promote_on: Vec::new(),
         }
     }
 }

@@ -18,7 +18,7 @@ use git2::Oid;
 use crate::config::Config;
 use crate::memo::ObjectMemo;
 use crate::repo::Repo;
-use crate::scheme::{IdScheme, NamePattern};
+use crate::scheme::{counts_for_next, IdScheme, NamePattern};
 
 /// The highest ids found in each place `git spec new` looks, so that the
 /// caller can explain a choice and tests can check each source.
@@ -112,7 +112,7 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
             continue;
         };
         if let Some(number) = scheme.branch.number_in(short) {
-            highest.branch_names = highest.branch_names.max(number);
+            highest.branch_names = highest.branch_names.max(counts_for_next(number));
         }
         let Some(commit_id) = reference.target() else {
             continue;
@@ -294,7 +294,7 @@ fn highest_in_tree(tree: &git2::Tree<'_>, pattern: &NamePattern) -> u64 {
             }
         }
         if let Some(number) = pattern.number_in(&String::from_utf8_lossy(name)) {
-            highest = highest.max(number);
+            highest = highest.max(counts_for_next(number));
         }
     }
     highest

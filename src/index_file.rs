@@ -474,6 +474,7 @@ mod tests {
         SpecRecord {
             id: format!("SPEC-{number:04}"),
             number,
+            provisional: false,
             title: title.into(),
             status: status.into(),
             priority: "medium".into(),

@@ -20,6 +20,27 @@ use crate::repo::{Identity, Repo};
 /// Where reservations live on the remote.
 pub const REMOTE_NAMESPACE: &str = "refs/specs/ids/";
 
+/// The remote refused the reservation itself (a server hook, no push
+/// rights): retrying cannot win, and `new` falls back to a provisional id.
+#[derive(Debug)]
+pub struct Refused {
+    pub remote: String,
+    /// What the server said.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} refused the reservation: {}\nNothing was created. Ask whoever runs the server to allow pushes to refs/specs/ids/*, use --offline, or --provisional for an id that is numbered when the spec lands.",
+            self.remote, self.reason
+        )
+    }
+}
+
+impl std::error::Error for Refused {}
+
 /// How many numbers to try before giving up on a busy remote.
 const MAX_ATTEMPTS: usize = 32;
 
@@ -274,11 +295,29 @@ fn claim(repo: &Repo, remote: &str, number: u64, marker: git2::Oid) -> Result<Cl
         if repo.git.find_reference(&mirror).is_ok() {
             return Ok(Claim::Taken);
         }
-        bail!(
-            "{remote} refused the reservation of {target}: {}\n{}\nNothing was created. Ask whoever runs the server to allow pushes to refs/specs/ids/*, or use --offline.",
-            line.rsplit('\t').next().unwrap_or(line),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
+        return Err(Refused {
+            remote: remote.to_string(),
+            reason: format!(
+                "{target}: {}\n{}",
+                line.rsplit('\t').next().unwrap_or(line),
+                String::from_utf8_lossy(&output.stderr).trim()
+            ),
+        }
+        .into());
+    }
+    // Refused before any ref was looked at: no rights on the repository
+    // (an HTTP 403, an SSH key the server does not accept for writing).
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lower = stderr.to_lowercase();
+    if ["permission", "denied", "403", "not allowed", "forbidden"]
+        .iter()
+        .any(|word| lower.contains(word))
+    {
+        return Err(Refused {
+            remote: remote.to_string(),
+            reason: stderr.trim().to_string(),
+        }
+        .into());
     }
     Err(anyhow!(
         "cannot reserve {target} on {remote}: {}\n\

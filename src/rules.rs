@@ -78,6 +78,10 @@ pub const RULES: &[(&str, &str)] = &[
         "a dependency on a rejected, withdrawn or superseded spec",
     ),
     (
+        "provisional-id",
+        "a provisional spec on a branch of `[id] promote-on`, not promoted yet",
+    ),
+    (
         "history",
         "a commit changed a status without its entries, recorded a forbidden step as unforced, \
          signed an entry in another's name, or rewrote the changelog (--history)",
@@ -468,6 +472,7 @@ mod tests {
                 .get("spec-id")
                 .and_then(|id| scheme.parse(&id))
                 .unwrap_or(0),
+            provisional: false,
             title: String::new(),
             status: String::new(),
             priority: String::new(),

@@ -4,6 +4,61 @@
 
 use crate::config::Config;
 
+/// Provisional ids (`SPEC-DRAFT-7f3a2c9b`), for specs whose author could not
+/// reserve a number: a random 32-bit token that can never collide with a
+/// number. Inside the program they are numbers too, in a window no real
+/// spec number reaches, so every command handles them as any other spec;
+/// only the allocation of the next number leaves them out
+/// ([`counts_for_next`]).
+const PROVISIONAL_BASE: u64 = 1 << 62;
+const PROVISIONAL_SPAN: u64 = 1 << 32;
+/// What stands where the digits would: `DRAFT-` and eight hex digits.
+const DRAFT: &str = "DRAFT-";
+const TOKEN_DIGITS: usize = 8;
+
+/// Whether `number` is a provisional id.
+pub fn is_provisional(number: u64) -> bool {
+    (PROVISIONAL_BASE..PROVISIONAL_BASE + PROVISIONAL_SPAN).contains(&number)
+}
+
+/// The number a provisional token stands for.
+pub fn provisional(token: u32) -> u64 {
+    PROVISIONAL_BASE + u64::from(token)
+}
+
+/// Whether a number in use pushes the next free number up: provisional ids
+/// never do.
+pub fn counts_for_next(number: u64) -> u64 {
+    if is_provisional(number) {
+        0
+    } else {
+        number
+    }
+}
+
+/// `DRAFT-7f3a2c9b` at the start of `text` (case-insensitive), as its
+/// number, with the length it takes.
+fn draft_at(text: &str) -> Option<(u64, usize)> {
+    let rest = text.get(..DRAFT.len())?;
+    if !rest.eq_ignore_ascii_case(DRAFT) {
+        return None;
+    }
+    let hex = text.get(DRAFT.len()..DRAFT.len() + TOKEN_DIGITS)?;
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    // Not followed by more hex: `DRAFT-7f3a2c9b1` is no token.
+    if text[DRAFT.len() + TOKEN_DIGITS..]
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_hexdigit())
+    {
+        return None;
+    }
+    let token = u32::from_str_radix(hex, 16).ok()?;
+    Some((provisional(token), DRAFT.len() + TOKEN_DIGITS))
+}
+
 /// A file or branch name pattern such as `{id}-{slug}.md`, split into parts.
 #[derive(Debug, Clone)]
 pub struct NamePattern {
@@ -85,6 +140,16 @@ impl NamePattern {
             return None;
         }
         let new: u64 = new_padded.parse().ok()?;
+        if is_provisional(old) {
+            // Promotion: the `DRAFT-…` token gives way to the number.
+            let at = name.to_ascii_uppercase().find(DRAFT)?;
+            let candidate = format!(
+                "{}{new_padded}{}",
+                &name[..at],
+                &name[at + DRAFT.len() + TOKEN_DIGITS..]
+            );
+            return (self.number_in(&candidate) == Some(new)).then_some(candidate);
+        }
         let bytes = name.as_bytes();
         let mut start = 0;
         while start < bytes.len() {
@@ -140,12 +205,25 @@ fn match_parts<'a>(parts: &[Part], text: &'a str, found: Captured<'a>) -> Option
     match part {
         Part::Literal(literal) => match_parts(rest, text.strip_prefix(literal.as_str())?, found),
         Part::Id => {
+            if let Some((number, len)) = draft_at(text) {
+                return match_parts(
+                    rest,
+                    &text[len..],
+                    Captured {
+                        number: Some(number),
+                        ..found
+                    },
+                );
+            }
             let digits = text.bytes().take_while(u8::is_ascii_digit).count();
             // u64 holds every 19-digit number and some of 20 digits.
             if digits == 0 || digits > 20 {
                 return None;
             }
-            let number = text[..digits].parse().ok()?;
+            let number = text[..digits]
+                .parse()
+                .ok()
+                .filter(|&n| !is_provisional(n))?;
             match_parts(
                 rest,
                 &text[digits..],
@@ -207,9 +285,24 @@ impl IdScheme {
         }
     }
 
-    /// `42` -> `0042`; wider numbers keep all their digits.
+    /// `42` -> `0042`; wider numbers keep all their digits; a provisional
+    /// id is `DRAFT-7f3a2c9b`.
     pub fn padded(&self, number: u64) -> String {
+        if is_provisional(number) {
+            return format!("{DRAFT}{:08x}", number - PROVISIONAL_BASE);
+        }
         format!("{number:0width$}", width = self.width)
+    }
+
+    /// Text that every way of writing `number` as an id holds (`42` for
+    /// `SPEC-0042`, `42`, `0042`; `DRAFT-7f3a2c9b` for a provisional id):
+    /// a cheap test of which files may refer to it at all.
+    pub fn needle(&self, number: u64) -> String {
+        if is_provisional(number) {
+            format!("{:08x}", number - PROVISIONAL_BASE)
+        } else {
+            number.to_string()
+        }
     }
 
     /// `42` -> `SPEC-0042`.
@@ -229,10 +322,13 @@ impl IdScheme {
         } else {
             input
         };
+        if let Some((number, len)) = draft_at(digits) {
+            return (len == digits.len()).then_some(number);
+        }
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        digits.parse().ok()
+        digits.parse().ok().filter(|&n| !is_provisional(n))
     }
 }
 
@@ -300,6 +396,42 @@ mod tests {
             odd.renumbered("v23-fix-0023.md", 23, "0031").as_deref(),
             Some("v23-fix-0031.md")
         );
+    }
+
+    #[test]
+    fn provisional_ids() {
+        let s = scheme();
+        let n = provisional(0x7f3a_2c9b);
+        assert!(
+            is_provisional(n) && !is_provisional(42) && !is_provisional(10_000_000_000_000_000_000)
+        );
+        assert_eq!(s.spec_id(n), "SPEC-DRAFT-7f3a2c9b");
+        for input in [
+            "SPEC-DRAFT-7f3a2c9b",
+            "spec-draft-7F3A2C9B",
+            "DRAFT-7f3a2c9b",
+        ] {
+            assert_eq!(s.parse(input), Some(n), "{input}");
+        }
+        for input in [
+            "SPEC-DRAFT-7f3a2c9",
+            "SPEC-DRAFT-7f3a2c9b0",
+            "SPEC-DRAFT-",
+            "SPEC-4611686018427387904",
+        ] {
+            assert_eq!(s.parse(input), None, "{input}");
+        }
+        assert_eq!(s.file.number_in("DRAFT-7f3a2c9b-login.md"), Some(n));
+        assert_eq!(s.branch.number_in("spec/DRAFT-7f3a2c9b-login"), Some(n));
+        assert_eq!(s.file.quick_number(b"DRAFT-7f3a2c9b-login.md"), Some(0));
+        assert_eq!(
+            s.file
+                .renumbered("DRAFT-7f3a2c9b-login.md", n, "0042")
+                .as_deref(),
+            Some("0042-login.md")
+        );
+        assert_eq!(counts_for_next(n), 0);
+        assert_eq!(counts_for_next(7), 7);
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub use branches::{
     Located,
 };
 pub use working_tree::{
-    find, find_by_path, highest_in_folder, read_working_tree, scan, working_tree_records,
+    find, find_by_path, highest_in_folder, read_working_tree, scan, working_tree_records, SpecFile,
 };
 
 /// The front matter of one spec, as `list --format json` prints it.
@@ -29,7 +29,12 @@ pub use working_tree::{
 pub struct SpecRecord {
     /// `spec-id` as written, or derived from the file name when absent.
     pub id: String,
+    /// null for a provisional id, which is not a number yet.
+    #[serde(serialize_with = "number_or_null")]
     pub number: u64,
+    /// Whether the id is provisional (`SPEC-DRAFT-…`, `git spec promote`
+    /// gives it a number).
+    pub provisional: bool,
     pub title: String,
     pub status: String,
     pub priority: String,
@@ -41,6 +46,14 @@ pub struct SpecRecord {
     pub path: String,
     /// The branch it was read from; None for the working tree.
     pub branch: Option<String>,
+}
+
+fn number_or_null<S: serde::Serializer>(number: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    if crate::scheme::is_provisional(*number) {
+        serializer.serialize_none()
+    } else {
+        serializer.serialize_u64(*number)
+    }
 }
 
 /// One parsed spec: its record and the document behind it.
@@ -205,6 +218,7 @@ impl SpecRecord {
         SpecRecord {
             id: written_id.unwrap_or_else(|| scheme.spec_id(number)),
             number,
+            provisional: crate::scheme::is_provisional(number),
             title: get("title"),
             status: get("status"),
             priority: get("priority"),

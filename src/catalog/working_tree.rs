@@ -243,7 +243,7 @@ fn renumbered(
     specs: &[SpecFile],
     number: u64,
 ) -> Result<Option<(SpecFile, Document)>> {
-    let digits = number.to_string();
+    let digits = project.scheme.needle(number).to_lowercase();
     for spec in specs {
         let Ok(bytes) = fs::read(&spec.path) else {
             continue;
@@ -336,7 +336,7 @@ pub fn highest_in_folder(folder: &Path, scheme: &IdScheme, memo: Option<&Path>) 
         let name = entry.file_name();
         let lossy = name.to_string_lossy();
         if let Some(number) = scheme.file.number_in(&lossy) {
-            highest = highest.max(number);
+            highest = highest.max(crate::scheme::counts_for_next(number));
         }
         if lossy.ends_with(".md") && entry.file_type().is_ok_and(|t| t.is_file()) {
             markdown.push(entry);
@@ -374,7 +374,7 @@ pub fn highest_in_folder(folder: &Path, scheme: &IdScheme, memo: Option<&Path>) 
         },
     );
     for (_, number) in &seen {
-        highest = highest.max(*number);
+        highest = highest.max(crate::scheme::counts_for_next(*number));
     }
     if let Some(memo) = memo {
         let names: Vec<&[u8]> = names.iter().map(|n| n.as_encoded_bytes()).collect();

@@ -59,6 +59,9 @@ Rules:
   dependency-cycle   specs whose depends-on lists go round in a circle
   depends-on-final   a dependency on a spec that will not be done (rejected, withdrawn or
                      superseded)
+  provisional-id     a provisional spec (SPEC-DRAFT-7f3a2c9b) on a branch of [id] promote-on (default:
+                     the default branch of the reservation remote or origin), where
+                     `git spec promote` should have given it a number
   history            with --history only: a commit that changed a status without the changelog
                      entries leading to it, recorded a step the workflow forbids without marking
                      it forced, added a status or approval entry in another person's name than
@@ -166,6 +169,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
 
     if !args.working_tree_only {
         findings.extend(collisions::find(&project, &files, &args.against)?);
+        findings.extend(provisional_findings(&project)?);
     }
 
     let unrecorded = if args.fix {
@@ -248,6 +252,69 @@ fn relation_findings(
         }
     }
     Ok(findings)
+}
+
+/// `provisional-id`: provisional specs on the branches where numbers are
+/// handed out (`[id] promote-on`; default: the reservation remote's, or
+/// origin's, default branch), which `git spec promote` should have
+/// numbered when they landed.
+fn provisional_findings(project: &Project) -> Result<Vec<Finding>> {
+    let git = &project.repo.git;
+    let refs: Vec<String> = if project.config.id.promote_on.is_empty() {
+        let remote = match project.config.id.reserve.as_str() {
+            "" => "origin",
+            remote => remote,
+        };
+        // origin/HEAD names the default branch; a CI checkout may lack it.
+        let head = git
+            .find_reference(&format!("refs/remotes/{remote}/HEAD"))
+            .ok()
+            .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_string))
+            .and_then(|t| t.strip_prefix("refs/remotes/").map(str::to_string));
+        let fallback = ["main", "master"]
+            .iter()
+            .map(|b| format!("{remote}/{b}"))
+            .find(|b| git.revparse_single(b).is_ok());
+        head.or(fallback).into_iter().collect()
+    } else {
+        project.config.id.promote_on.clone()
+    };
+    let mut out = Vec::new();
+    for name in refs {
+        let Ok(commit) = git.revparse_single(&name).and_then(|o| o.peel_to_commit()) else {
+            continue;
+        };
+        let Some(folder) = crate::repo::spec_folder(git, commit.id(), &project.config.dir)? else {
+            continue;
+        };
+        for entry in git.find_tree(folder)?.iter() {
+            let Ok(file) = std::str::from_utf8(entry.name_bytes()) else {
+                continue;
+            };
+            let Some(number) = project.scheme.file.number_in(file) else {
+                continue;
+            };
+            if !crate::scheme::is_provisional(number) {
+                continue;
+            }
+            let relative = format!("{}/{file}", project.config.dir.trim_end_matches('/'));
+            let path = if project.repo.workdir.join(&relative).exists() {
+                relative
+            } else {
+                format!("{name}:{relative}")
+            };
+            out.push(Finding::new(
+                &path,
+                1,
+                "provisional-id",
+                format!(
+                    "{} is provisional on {name}, where it should have its number by now: run `git spec promote --commit` on it and push",
+                    project.scheme.spec_id(number)
+                ),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// `--history REVS`: the history rules alone.

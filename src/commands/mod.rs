@@ -13,6 +13,7 @@ pub mod list;
 pub mod log;
 pub mod man;
 pub mod new;
+pub mod promote;
 pub mod renumber;
 pub mod show;
 pub mod status;

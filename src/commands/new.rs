@@ -57,15 +57,22 @@ pub struct NewArgs {
     #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "", require_equals = true)]
     pub reserve: Option<String>,
     /// Do not reserve the id even if .specrc says so: allocate from what this clone knows
+    /// (a provisional id with `[id] provisional = true`)
     #[arg(long, conflicts_with = "reserve")]
     pub offline: bool,
+    /// Give the spec a provisional id (SPEC-DRAFT-7f3a2c9b) that `git spec promote` numbers once it
+    /// lands: for forks and anyone who cannot reserve on the shared remote
+    #[arg(long, conflicts_with_all = ["reserve", "offline"])]
+    pub provisional: bool,
 }
 
 /// What `--json` prints.
 #[derive(Debug, Serialize)]
 struct Created {
     id: String,
-    number: u64,
+    /// null for a provisional id.
+    number: Option<u64>,
+    provisional: bool,
     title: String,
     path: String,
     branch: Option<String>,
@@ -123,6 +130,11 @@ pub fn run(args: NewArgs) -> Result<i32> {
             }
             Some(branch) => errln!("Created {spec_id}; switched to the new branch {branch}"),
             None => errln!("Created {spec_id}"),
+        }
+        if plan.created.provisional {
+            errln!(
+                "{spec_id} is provisional: `git spec promote` gives it the next number once it lands on the main branch"
+            );
         }
     }
     Ok(0)
@@ -240,6 +252,9 @@ fn commit_identity(identity: &Option<Identity>) -> Result<&Identity> {
 /// reservation is on (a dry run only says it would be).
 fn allocate(project: &Project, args: &NewArgs, request: &Request) -> Result<u64> {
     let config = &project.config;
+    if args.provisional || (args.offline && config.id.provisional) {
+        return provisional_id(project, &request.title);
+    }
     let next_free = || ids::next_free(&project.repo, config, &project.scheme);
     let number = next_free()?;
     let reserve_on =
@@ -259,14 +274,55 @@ fn allocate(project: &Project, args: &NewArgs, request: &Request) -> Result<u64>
             "reserving an id records who reserved it: set user.name and user.email in git config"
         )
     })?;
-    reserve::reserve(
+    match reserve::reserve(
         &project.repo,
         remote,
         identity,
         |n| project.scheme.spec_id(n),
         number,
         next_free,
-    )
+    ) {
+        Err(err) if err.downcast_ref::<reserve::Refused>().is_some() => {
+            let refused = err
+                .downcast_ref::<reserve::Refused>()
+                .expect("just checked");
+            let reason: Vec<String> = refused
+                .reason
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+                .map(|line| format!("  {}", line.trim()))
+                .collect();
+            errln!(
+                "note: {remote} refused the reservation:\n{}\nso this spec gets a provisional id: it gets its number when someone who can push runs `git spec promote` after it lands",
+                reason.join("\n")
+            );
+            provisional_id(project, &request.title)
+        }
+        result => result,
+    }
+}
+
+/// A provisional id no branch, file or reservation uses: a random token
+/// (the hasher's keys come from the operating system's randomness, and the
+/// title and time are mixed in).
+fn provisional_id(project: &Project, title: &str) -> Result<u64> {
+    use std::hash::{BuildHasher, Hasher};
+    for attempt in 0u32..64 {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write(title.as_bytes());
+        hasher.write_u32(attempt);
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        hasher.write_u32(std::process::id());
+        let number = crate::scheme::provisional(hasher.finish() as u32);
+        if ids::where_used(&project.repo, &project.config, &project.scheme, number)?.is_none() {
+            return Ok(number);
+        }
+    }
+    anyhow::bail!("cannot find an unused provisional id")
 }
 
 /// Everything `new` will create, worked out before anything is.
@@ -322,9 +378,11 @@ impl Plan {
         };
         let content = request.template.render(&values)?;
         let shown_path = display_path(&path);
+        let provisional = crate::scheme::is_provisional(number);
         let created = Created {
             id: spec_id.clone(),
-            number,
+            number: (!provisional).then_some(number),
+            provisional,
             title: request.title.clone(),
             path: shown_path.display().to_string(),
             branch: branch.clone(),

@@ -68,8 +68,8 @@ struct Renumbered {
 }
 
 /// One file rewrite in the plan.
-struct Rewrite {
-    path: PathBuf,
+pub(crate) struct Rewrite {
+    pub path: PathBuf,
     old: Vec<u8>,
     new: Vec<u8>,
 }
@@ -115,6 +115,89 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
     }
 
     let new_number = choose_number(&project, &args, old_number)?;
+    let name = project.repo.identity()?.name;
+    let today = clock::today()?;
+    let entry = format!(
+        "- {today}: Renumbered from {old_id} to {} by {name}",
+        scheme.spec_id(new_number)
+    );
+    let plan = plan(&project, &spec, &document, new_number, &entry, ambiguous)?;
+    let new_id = plan.new_id.clone();
+    let old_name = plan.old_name.clone();
+    let result = Renumbered {
+        from: old_id.clone(),
+        to: new_id.clone(),
+        old_path: display_path(&plan.old_path).display().to_string(),
+        new_path: display_path(&plan.new_path).display().to_string(),
+        branch: plan.branch.clone(),
+        mentions: plan
+            .rewrites
+            .iter()
+            .map(|r| display_path(&r.path).display().to_string())
+            .collect(),
+        dry_run: args.dry_run,
+    };
+    if args.dry_run {
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&result)?);
+        } else {
+            show_plan(&project, &plan)?;
+        }
+        return Ok(0);
+    }
+    let staged = apply(&project, &plan)?;
+    if args.commit {
+        let paths = committed_paths(&project, &plan, staged);
+        let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        let kept = "the renumbering is kept in the working tree; fix what git reports, then commit it with `git commit`";
+        // The edit lock is not held by `git commit`'s own hook run.
+        drop(_locks);
+        project.repo.git_commit(
+            &paths,
+            &format!("spec({new_id}): renumber from {old_id}\n"),
+            kept,
+        )?;
+    }
+    if ambiguous && !args.json {
+        let others: Vec<String> = shared_with
+            .iter()
+            .map(|p| display_path(p).display().to_string())
+            .collect();
+        errln!(
+            "note: {old_id} is still the id of {}, so mentions of {old_id} were left as they are; links to {old_name} were updated",
+            others.join(", ")
+        );
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        outln!("{}", result.new_path);
+        errln!("Renumbered {old_id} to {new_id}");
+        if let Some((from, to)) = &plan.branch {
+            errln!("renamed branch {from} to {to}");
+        }
+        for path in &result.mentions {
+            errln!("updated mentions in {path}");
+        }
+    }
+    Ok(0)
+}
+
+/// Everything renumbering `spec` to `new_number` changes, with `entry` as
+/// its changelog line; nothing is changed yet. `ambiguous`: another file
+/// has the old id too, so mentions of it are left alone. `promote` plans
+/// its promotions through this too.
+pub(crate) fn plan(
+    project: &Project,
+    spec: &catalog::SpecFile,
+    document: &Document,
+    new_number: u64,
+    entry: &str,
+    ambiguous: bool,
+) -> Result<Plan> {
+    let scheme = &project.scheme;
+    let old_number = spec.number;
+    let old_id = scheme.spec_id(old_number);
     let new_id = scheme.spec_id(new_number);
     let padded = scheme.padded(new_number);
 
@@ -141,9 +224,7 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
             display_path(&new_path).display()
         );
     }
-    let name = project.repo.identity()?.name;
     let today = clock::today()?;
-    let entry = format!("- {today}: Renumbered from {old_id} to {new_id} by {name}");
     let old_bytes = document.bytes().to_vec();
     let relative = project.repo.relative_to_root(&spec.path);
     let with_id = match document.get("spec-id") {
@@ -157,7 +238,7 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
     {
         previous.push(old_id.clone());
     }
-    let new_bytes = with_id.with_list_and_entry("previous-ids", &previous, &today, &entry)?;
+    let new_bytes = with_id.with_list_and_entry("previous-ids", &previous, &today, entry)?;
     // Its own prose may name it too (not its front matter or changelog).
     let new_bytes = if ambiguous {
         new_bytes
@@ -194,7 +275,7 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
             });
         }
     };
-    for raw in catalog::read_working_tree(&project)? {
+    for raw in catalog::read_working_tree(project)? {
         let full = project.repo.workdir.join(&raw.path);
         if full == spec.path {
             continue;
@@ -204,105 +285,62 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
             .unwrap_or_default();
         consider(full, raw.bytes, protected);
     }
-    for path in references::files(&project)? {
+    for path in references::files(project)? {
         let bytes = std::fs::read(&path)
             .with_context(|| format!("cannot read {}", display_path(&path).display()))?;
         consider(path, bytes, Vec::new());
     }
 
     // The branch, if one follows the pattern with the old number.
-    let branch = renamed_branch(&project, old_name, old_number, &padded)?;
+    let branch = renamed_branch(project, old_name, old_number, &padded)?;
 
-    let result = Renumbered {
-        from: old_id.clone(),
-        to: new_id.clone(),
-        old_path: display_path(&spec.path).display().to_string(),
-        new_path: display_path(&new_path).display().to_string(),
-        branch: branch.clone(),
-        mentions: rewrites
-            .iter()
-            .map(|r| display_path(&r.path).display().to_string())
-            .collect(),
-        dry_run: args.dry_run,
-    };
-
-    let plan = Plan {
+    Ok(Plan {
+        old_id,
+        new_id,
+        old_name: old_name.to_string(),
         old_path: spec.path.clone(),
         new_path,
         old_bytes,
         new_bytes,
         rewrites,
         branch,
-    };
-    if args.dry_run {
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&result)?);
-        } else {
-            show_plan(&project, &plan)?;
-        }
-        return Ok(0);
+    })
+}
+
+/// The paths a commit of `plan` holds: the old name when the rename was
+/// staged, the new one, and every rewritten file.
+pub(crate) fn committed_paths(project: &Project, plan: &Plan, staged: bool) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if staged {
+        paths.push(project.repo.relative_to_root(&plan.old_path));
     }
-    let staged = apply(&project, &plan)?;
-    if args.commit {
-        let mut paths: Vec<PathBuf> = Vec::new();
-        if staged {
-            paths.push(project.repo.relative_to_root(&plan.old_path));
-        }
-        paths.push(project.repo.relative_to_root(&plan.new_path));
-        paths.extend(
-            plan.rewrites
-                .iter()
-                .map(|r| project.repo.relative_to_root(&r.path)),
-        );
-        let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-        let kept = "the renumbering is kept in the working tree; fix what git reports, then commit it with `git commit`";
-        // The edit lock is not held by `git commit`'s own hook run.
-        drop(_locks);
-        project.repo.git_commit(
-            &paths,
-            &format!("spec({new_id}): renumber from {old_id}\n"),
-            kept,
-        )?;
-    }
-    if ambiguous && !args.json {
-        let others: Vec<String> = shared_with
+    paths.push(project.repo.relative_to_root(&plan.new_path));
+    paths.extend(
+        plan.rewrites
             .iter()
-            .map(|p| display_path(p).display().to_string())
-            .collect();
-        errln!(
-            "note: {old_id} is still the id of {}, so mentions of {old_id} were left as they are; links to {old_name} were updated",
-            others.join(", ")
-        );
-    }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
-    } else {
-        outln!("{}", result.new_path);
-        errln!("Renumbered {old_id} to {new_id}");
-        if let Some((from, to)) = &plan.branch {
-            errln!("renamed branch {from} to {to}");
-        }
-        for path in &result.mentions {
-            errln!("updated mentions in {path}");
-        }
-    }
-    Ok(0)
+            .map(|r| project.repo.relative_to_root(&r.path)),
+    );
+    paths
 }
 
 /// Every change `renumber` makes, worked out before any is made.
-struct Plan {
-    old_path: PathBuf,
-    new_path: PathBuf,
+pub(crate) struct Plan {
+    pub old_id: String,
+    pub new_id: String,
+    /// The old file name.
+    pub old_name: String,
+    pub old_path: PathBuf,
+    pub new_path: PathBuf,
     old_bytes: Vec<u8>,
     new_bytes: Vec<u8>,
     /// The other specs whose mentions of the old id change.
-    rewrites: Vec<Rewrite>,
+    pub rewrites: Vec<Rewrite>,
     /// The spec's branch, renamed (from, to).
-    branch: Option<(String, String)>,
+    pub branch: Option<(String, String)>,
 }
 
 /// `--dry-run`: the renames, then every file's change as a diff.
-fn show_plan(project: &Project, plan: &Plan) -> Result<()> {
+pub(crate) fn show_plan(project: &Project, plan: &Plan) -> Result<()> {
     let shown = |path: &Path| display_path(path).display().to_string();
     outln!(
         "rename {} -> {}",
@@ -331,7 +369,7 @@ fn show_plan(project: &Project, plan: &Plan) -> Result<()> {
 /// overwriting) and the old one goes, so a failure midway leaves the spec
 /// readable under one of its names. Then the mentions and the branch.
 /// Returns whether the rename was staged.
-fn apply(project: &Project, plan: &Plan) -> Result<bool> {
+pub(crate) fn apply(project: &Project, plan: &Plan) -> Result<bool> {
     let old_shown = display_path(&plan.old_path).display().to_string();
     if std::fs::read(&plan.old_path).ok().as_deref() != Some(plan.old_bytes.as_slice()) {
         bail!(

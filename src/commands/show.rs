@@ -178,7 +178,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
 /// The working tree's specs whose text holds `number`'s digits: the only
 /// ones that can list it as a relation, so the rest are not parsed.
 fn mentioning(project: &Project, number: u64) -> Result<Vec<catalog::Spec>> {
-    let digits = number.to_string();
+    let digits = project.scheme.needle(number);
     let raw: Vec<catalog::RawSpec> = catalog::read_working_tree(project)?
         .into_iter()
         .filter(|raw| {

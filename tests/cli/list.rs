@@ -441,8 +441,18 @@ fn json_has_exactly_the_documented_keys() {
         .map(String::as_str)
         .collect();
     let mut expected = vec![
-        "id", "number", "title", "status", "priority", "owner", "created", "updated", "tags",
-        "path", "branch",
+        "id",
+        "number",
+        "provisional",
+        "title",
+        "status",
+        "priority",
+        "owner",
+        "created",
+        "updated",
+        "tags",
+        "path",
+        "branch",
     ];
     let mut sorted = keys.clone();
     sorted.sort();
@@ -453,6 +463,7 @@ fn json_has_exactly_the_documented_keys() {
         serde_json::json!({
             "id": "SPEC-0001",
             "number": 1,
+            "provisional": false,
             "title": "Login",
             "status": "approved",
             "priority": "high",

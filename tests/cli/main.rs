@@ -21,6 +21,7 @@ mod log;
 mod merge_driver;
 mod new;
 mod new_props;
+mod provisional;
 mod references;
 mod relations;
 mod renumber;

@@ -879,7 +879,16 @@ fn json_output() {
         .collect();
     assert_eq!(
         keys,
-        BTreeSet::from(["id", "number", "title", "path", "branch", "owner", "status"])
+        BTreeSet::from([
+            "id",
+            "number",
+            "provisional",
+            "title",
+            "path",
+            "branch",
+            "owner",
+            "status"
+        ])
     );
     assert_eq!(json["id"], "SPEC-0001");
     assert_eq!(json["number"], 1);

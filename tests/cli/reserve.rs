@@ -549,8 +549,11 @@ fn the_reservation_push_does_not_run_the_pre_push_hook() {
     );
 }
 
+/// A server that refuses the reservation itself (no push rights, a fork):
+/// retrying cannot win, so the spec gets a provisional id (issue of
+/// provisional ids), with the server's reason, and nothing is pushed.
 #[test]
-fn a_remote_that_refuses_the_push_gives_its_reason_and_creates_nothing() {
+fn a_remote_that_refuses_the_push_gives_its_reason_and_a_provisional_id() {
     let (sandbox, origin, clones) = team(1);
     let a = &clones[0];
     let hook = origin.join("hooks").join("pre-receive");
@@ -563,9 +566,15 @@ fn a_remote_that_refuses_the_push_gives_its_reason_and_creates_nothing() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let err = a.fails_untouched(&["new", "--reserve", "--no-branch", "Refused"]);
-    assert_contains(&err, "origin");
+    let out = a.spec_ok(&["new", "--reserve", "--no-branch", "Refused"]);
+    let err = stderr(&out);
+    assert_contains(&err, "origin refused the reservation");
     assert_contains(&err, "refs/specs/* are not allowed here");
     assert!(!err.contains("others keep taking them"), "{err}");
+    assert!(
+        stdout(&out).starts_with("specs/DRAFT-"),
+        "{}",
+        run_text(&out)
+    );
     assert!(remote_spec_refs(&sandbox, &origin).is_empty());
 }

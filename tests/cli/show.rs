@@ -75,6 +75,7 @@ fn json_is_the_list_record_plus_next_and_changelog() {
         serde_json::json!({
             "id": "SPEC-0001",
             "number": 1,
+            "provisional": false,
             "title": "Add OAuth login",
             "status": "review",
             "priority": "medium",
