@@ -63,7 +63,7 @@ pub struct NewArgs {
 
 /// What `--json` prints.
 #[derive(Debug, Serialize)]
-struct Created {
+pub struct Created {
     id: String,
     number: u64,
     title: String,
@@ -77,43 +77,19 @@ struct Created {
 
 pub fn run(args: NewArgs) -> Result<i32> {
     let project = Project::open()?;
-    let request = Request::check(&project, &args)?;
-    // Held from choosing the number until the file and branch hold it.
-    let lock = if args.dry_run {
-        None
-    } else {
-        Some(ids::allocation_lock(&project.repo)?)
-    };
-    let number = allocate(&project, &args, &request)?;
-    let plan = Plan::new(&project, &args, &request, number)?;
-    if args.dry_run {
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&plan.created)?);
-        } else {
-            errln!(
-                "would create {} ({})",
-                plan.shown_path.display(),
-                plan.spec_id
-            );
-            if let Some(branch) = &plan.branch {
-                errln!("on the new branch {branch}");
-            }
-            out!("{}", plan.content);
-        }
-        return Ok(0);
-    }
-    let target_ref = create(&project, &args, &plan)?;
-    // The file and branch now hold the id for any other run.
-    drop(lock);
-    if args.edit {
-        editor::edit(&project.repo, &plan.path)
-            .with_context(|| format!("the spec was created at {}", plan.shown_path.display()))?;
-    }
-    if args.commit {
-        commit(&project, &request, &plan, &target_ref)?;
-    }
+    let plan = create_spec(&project, &args, None)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&plan.created)?);
+    } else if args.dry_run {
+        errln!(
+            "would create {} ({})",
+            plan.shown_path.display(),
+            plan.spec_id
+        );
+        if let Some(branch) = &plan.branch {
+            errln!("on the new branch {branch}");
+        }
+        out!("{}", plan.content);
     } else {
         outln!("{}", plan.shown_path.display());
         let spec_id = &plan.spec_id;
@@ -126,6 +102,37 @@ pub fn run(args: NewArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Creates the spec `args` asks for (with `dry_run`, only works it out)
+/// and returns what was created; `plan.created` is what `--json` prints.
+/// Both `git spec new` and the MCP tool `spec_new` call it. `via` is the
+/// MCP client acting for the user, whose name ends the template's last
+/// changelog entry (see [`crate::document::via_suffix`]).
+pub fn create_spec(project: &Project, args: &NewArgs, via: Option<&str>) -> Result<Plan> {
+    let request = Request::check(project, args)?;
+    // Held from choosing the number until the file and branch hold it.
+    let lock = if args.dry_run {
+        None
+    } else {
+        Some(ids::allocation_lock(&project.repo)?)
+    };
+    let number = allocate(project, args, &request)?;
+    let plan = Plan::new(project, args, &request, number, via)?;
+    if args.dry_run {
+        return Ok(plan);
+    }
+    let target_ref = create(project, args, &plan)?;
+    // The file and branch now hold the id for any other run.
+    drop(lock);
+    if args.edit {
+        editor::edit(&project.repo, &plan.path)
+            .with_context(|| format!("the spec was created at {}", plan.shown_path.display()))?;
+    }
+    if args.commit {
+        commit(project, &request, &plan, &target_ref)?;
+    }
+    Ok(plan)
 }
 
 /// What the user asked for, checked: everything that can be checked
@@ -270,7 +277,7 @@ fn allocate(project: &Project, args: &NewArgs, request: &Request) -> Result<u64>
 }
 
 /// Everything `new` will create, worked out before anything is.
-struct Plan {
+pub struct Plan {
     spec_id: String,
     /// The spec file in the working tree.
     path: PathBuf,
@@ -280,11 +287,17 @@ struct Plan {
     /// With --no-checkout --commit the spec lives only on its branch.
     write_to_working_tree: bool,
     /// What --json prints.
-    created: Created,
+    pub created: Created,
 }
 
 impl Plan {
-    fn new(project: &Project, args: &NewArgs, request: &Request, number: u64) -> Result<Plan> {
+    fn new(
+        project: &Project,
+        args: &NewArgs,
+        request: &Request,
+        number: u64,
+        via: Option<&str>,
+    ) -> Result<Plan> {
         let config = &project.config;
         let slug = slug::slugify(&request.title);
         let padded = project.scheme.padded(number);
@@ -320,7 +333,10 @@ impl Plan {
             tags: request.tags.clone(),
             description: request.description.clone(),
         };
-        let content = request.template.render(&values)?;
+        let mut content = request.template.render(&values)?;
+        if let Some(client) = via {
+            content = with_last_entry_via(&path, content, client);
+        }
         let shown_path = display_path(&path);
         let created = Created {
             id: spec_id.clone(),
@@ -342,6 +358,31 @@ impl Plan {
             created,
         })
     }
+}
+
+/// `content` with [`via_suffix`](crate::document::via_suffix) at the end
+/// of its last changelog entry (the template's "Initial draft created"),
+/// so the spec records that an agent created it. A template without a
+/// changelog entry is left as it is: there is no entry to mark.
+fn with_last_entry_via(path: &Path, content: String, client: &str) -> String {
+    let Some((line, _)) = crate::document::Document::parse(path, content.as_bytes())
+        .ok()
+        .and_then(|document| document.changelog_entries().pop())
+    else {
+        return content;
+    };
+    let mut marked = String::with_capacity(content.len() + client.len() + 8);
+    for (index, text) in content.split_inclusive('\n').enumerate() {
+        if index + 1 != line {
+            marked.push_str(text);
+            continue;
+        }
+        let body = text.trim_end_matches(['\n', '\r']);
+        marked.push_str(body);
+        marked.push_str(&crate::document::via_suffix(client));
+        marked.push_str(&text[body.len()..]);
+    }
+    marked
 }
 
 /// Writes the file and creates the branch; on failure both are undone.

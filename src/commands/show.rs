@@ -1,5 +1,7 @@
 //! `git spec show <ID>`: one spec's front matter and changelog.
 
+use std::path::PathBuf;
+
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
@@ -24,21 +26,26 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
+/// What `--json` prints.
 #[derive(Debug, Serialize)]
-struct Shown<'a> {
+pub struct Shown {
     #[serde(flatten)]
-    record: &'a SpecRecord,
-    next: &'a [String],
+    record: SpecRecord,
+    next: Vec<String>,
     changelog: Vec<String>,
     approvals: Vec<Approval>,
+    /// The file, for the text output (the record's path is from the root).
+    #[serde(skip)]
+    file: PathBuf,
 }
 
-pub fn run(args: ShowArgs) -> Result<i32> {
-    let project = Project::open()?;
+/// The spec `id` names, read as `show` reports it (the `--json` shape).
+/// Both `git spec show` and the MCP tool `spec_show` call it.
+pub fn show_spec(project: &Project, id: &str) -> Result<Shown> {
     let workflow = &project.config.workflow;
-    let (file, document) = catalog::find(&project, &args.id)?;
+    let (file, document) = catalog::find(project, id)?;
     // The record exactly as `list` builds it, from the spec `find` read.
-    let record = &SpecRecord::of(
+    let record = SpecRecord::of(
         &project.scheme,
         &project.repo.relative_to_root(&file.path),
         &document,
@@ -49,19 +56,32 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         .into_iter()
         .map(|(_, entry)| entry.strip_prefix("- ").unwrap_or(&entry).to_string())
         .collect();
-    let next = workflow.next(&record.status);
+    let next = workflow.next(&record.status).to_vec();
     let approvals = approval::approvals(&document, &project.config.approval);
+    Ok(Shown {
+        record,
+        next,
+        changelog,
+        approvals,
+        file: file.path,
+    })
+}
 
+pub fn run(args: ShowArgs) -> Result<i32> {
+    let project = Project::open()?;
+    let workflow = &project.config.workflow;
+    let shown = show_spec(&project, &args.id)?;
     if args.json {
-        let shown = Shown {
-            record,
-            next,
-            changelog,
-            approvals,
-        };
         println!("{}", serde_json::to_string_pretty(&shown)?);
         return Ok(0);
     }
+    let Shown {
+        record,
+        next,
+        changelog,
+        approvals,
+        file,
+    } = &shown;
 
     let or_dash = |value: &str| {
         if value.trim().is_empty() {
@@ -98,7 +118,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         ("Created", or_dash(&record.created)),
         ("Updated", or_dash(&record.updated)),
         ("Tags", tags),
-        ("Path", display_path(&file.path).display().to_string()),
+        ("Path", display_path(file).display().to_string()),
     ] {
         text.push_str(&format!("{:<10}{value}\n", format!("{label}:")));
     }
@@ -108,7 +128,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         if approvals.is_empty() {
             text.push_str("  (none)\n");
         }
-        for approval in &approvals {
+        for approval in approvals {
             text.push_str(&format!(
                 "  {} <{}> on {} (content {}): {}\n",
                 approval.name,
@@ -121,7 +141,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         for (status, needed) in &config.required {
             text.push_str(&format!(
                 "  {status} needs {needed}; {} count now\n",
-                approval::counted(&approvals)
+                approval::counted(approvals)
             ));
         }
     }
@@ -129,7 +149,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
     if changelog.is_empty() {
         text.push_str("  (no entries)\n");
     }
-    for entry in &changelog {
+    for entry in changelog {
         text.push_str(&format!("  - {entry}\n"));
     }
     out!("{text}");
