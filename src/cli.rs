@@ -3,8 +3,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    approve, check, completions, fetch, hook, index, init, list, log, man, new, renumber, show,
-    status,
+    approve, check, completions, fetch, hook, index, init, list, log, man, mcp, new, renumber,
+    show, status,
 };
 
 #[derive(Debug, Parser)]
@@ -47,6 +47,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// A spec's status history as git recorded it
     Log(log::LogArgs),
+    /// Serve this repository to coding agents over MCP (stdio), with the policy of [agents] in .specrc
+    Mcp(mcp::McpArgs),
     /// Write the Markdown index of all specs (default specs/README.md)
     Index(index::IndexArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
@@ -75,6 +77,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Log(args) => log::run(args),
         Command::Index(args) => index::run(args),
+        Command::Mcp(args) => mcp::run(args),
         Command::Completions(args) => completions::run(args, command()),
         Command::Man(args) => man::run(args, command()),
         Command::Fetch(args) => fetch::run(args),

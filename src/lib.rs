@@ -26,6 +26,7 @@ mod hook;
 mod hook_file;
 mod ids;
 mod lock;
+mod mcp;
 mod memo;
 mod parallel;
 mod paths;

@@ -10,6 +10,7 @@ pub mod init;
 pub mod list;
 pub mod log;
 pub mod man;
+pub mod mcp;
 pub mod new;
 pub mod renumber;
 pub mod show;

@@ -16,6 +16,7 @@ mod init;
 mod lifecycle;
 mod list;
 mod log;
+mod mcp;
 mod new;
 mod new_props;
 mod renumber;
