@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::project::Project;
-use crate::repo::{display_path, Identity};
+use crate::repo::{display_path, with_agent_trailer, Identity};
 use crate::template::{SpecValues, Template};
 use crate::{clock, editor, fsutil, ids, reserve, slug};
 
@@ -130,7 +130,7 @@ pub fn create_spec(project: &Project, args: &NewArgs, via: Option<&str>) -> Resu
             .with_context(|| format!("the spec was created at {}", plan.shown_path.display()))?;
     }
     if args.commit {
-        commit(project, &request, &plan, &target_ref)?;
+        commit(project, &request, &plan, &target_ref, via)?;
     }
     Ok(plan)
 }
@@ -415,9 +415,15 @@ fn create(project: &Project, args: &NewArgs, plan: &Plan) -> Result<String> {
 /// just checked out, or the current one with --no-branch), so hooks and
 /// signing apply; with --no-checkout the branch is not checked out, which
 /// `git commit` cannot commit on, so libgit2 makes the commit there.
-fn commit(project: &Project, request: &Request, plan: &Plan, target_ref: &str) -> Result<()> {
+fn commit(
+    project: &Project,
+    request: &Request,
+    plan: &Plan,
+    target_ref: &str,
+    via: Option<&str>,
+) -> Result<()> {
     let spec_id = &plan.spec_id;
-    let message = format!("spec({spec_id}): add {}\n", request.title);
+    let message = with_agent_trailer(format!("spec({spec_id}): add {}\n", request.title), via);
     let relative = project.repo.relative_to_root(&plan.path);
     if plan.write_to_working_tree {
         let shown = plan.shown_path.display();

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::document::{status_change_entry, via_suffix, Document};
 use crate::project::Project;
-use crate::repo::{display_path, unified_diff};
+use crate::repo::{display_path, unified_diff, with_agent_trailer};
 use crate::workflow::{Move, TransitionError};
 use crate::{approval, catalog, clock, fsutil, lock};
 
@@ -230,7 +230,7 @@ pub fn change_status(
     // whose pre-commit hook (`git spec hook run pre-commit`) takes it too.
     drop(lock);
     if args.commit {
-        let message = format!("spec({spec_id}): {current} -> {target}\n");
+        let message = with_agent_trailer(format!("spec({spec_id}): {current} -> {target}\n"), via);
         let kept = format!(
             "{spec_id} was changed in {shown_path} but not committed: the change is kept in the working tree; fix what git reports, then commit it with `git commit -- {shown_path}`"
         );

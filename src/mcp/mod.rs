@@ -13,8 +13,9 @@
 //! closes.
 //!
 //! Changes are the user's, made through the client: changelog entries end
-//! with ` (via CLIENT)` (the client's `clientInfo.name`), and `[agents]`
-//! in `.specrc` ([`policy`]) bounds what a tool may change.
+//! with ` (via CLIENT)` (the client's `clientInfo.name`), commits carry
+//! the trailer `Spec-Agent: CLIENT`, and `[agents]` in `.specrc`
+//! ([`policy`]) bounds what a tool may change.
 
 mod policy;
 mod stdout;
@@ -94,6 +95,9 @@ pub struct NewInput {
     /// true (default): create the spec's branch (`[naming] branch`, e.g. spec/0042-add-oauth-login) and switch to it, as `git spec new` does; false: write the file on the current branch and create no branch.
     #[serde(default = "yes")]
     pub branch: bool,
+    /// Commit the new file (and only it) with the user's `git commit`, on the spec's branch (or the current one without a branch); the commit carries the trailer `Spec-Agent: <client name>`. Default false: the file is left for the user to review and commit.
+    #[serde(default)]
+    pub commit: bool,
 }
 
 fn yes() -> bool {
@@ -114,6 +118,9 @@ pub struct StatusInput {
     /// Make a transition the workflow does not allow (recorded as forced); refused unless `[agents] force = true` in .specrc.
     #[serde(default)]
     pub force: bool,
+    /// Commit the spec file (and only it) with the user's `git commit`, with a message like `spec(SPEC-0042): draft -> review` and the trailer `Spec-Agent: <client name>`. Default false.
+    #[serde(default)]
+    pub commit: bool,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -199,7 +206,7 @@ impl SpecServer {
                 description: input.description,
                 no_branch: !input.branch,
                 no_checkout: false,
-                commit: false,
+                commit: input.commit,
                 edit: false,
                 template: None,
                 dry_run: false,
@@ -244,7 +251,7 @@ impl SpecServer {
                 note: input.note,
                 dry_run: false,
                 json: true,
-                commit: false,
+                commit: input.commit,
             };
             let outcome = status::change_status(&project, &args, Some(&client))?;
             object(&outcome.into_json())

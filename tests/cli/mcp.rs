@@ -176,11 +176,18 @@ fn initialize_lists_the_tools_with_their_schemas_and_the_resources() {
         .collect();
     assert_eq!(
         new_arguments,
-        ["branch", "description", "priority", "tags", "title"]
+        [
+            "branch",
+            "commit",
+            "description",
+            "priority",
+            "tags",
+            "title"
+        ]
     );
     assert_eq!(schema("spec_new")["properties"]["branch"]["default"], true);
     assert_eq!(schema("spec_status")["required"], json!(["id"]));
-    for argument in ["id", "status", "note", "force"] {
+    for argument in ["id", "status", "note", "force", "commit"] {
         assert!(
             schema("spec_status")["properties"][argument].is_object(),
             "{argument}"
@@ -540,4 +547,37 @@ fn the_server_does_not_start_without_a_repository_to_serve() {
     let out = repo.spec(&["mcp"]);
     assert_contains(&assert_failure(&out), ".specrc:2:");
     assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn commits_made_through_the_server_carry_the_agent_trailer() {
+    let repo = TestRepo::with_commit();
+    let session = session(
+        &repo,
+        json!([
+            call("spec_new", json!({"title": "Add login", "commit": true})),
+            call(
+                "spec_status",
+                json!({"id": "1", "status": "review", "commit": true})
+            ),
+            call("spec_log", json!({"id": "1"})),
+        ]),
+    );
+    let a = &session.answers;
+    assert_eq!(ok(&a[0])["branch"], "spec/0001-add-login");
+    assert_eq!(ok(&a[1])["changed"], true);
+    assert_eq!(
+        repo.git_out(&["log", "-1", "--format=%B", "HEAD~1"])
+            .trim_end(),
+        format!("spec(SPEC-0001): add Add login\n\nSpec-Agent: {CLIENT}")
+    );
+    assert_eq!(
+        repo.git_out(&["log", "-1", "--format=%B", "HEAD"])
+            .trim_end(),
+        format!("spec(SPEC-0001): draft -> review\n\nSpec-Agent: {CLIENT}")
+    );
+    assert_eq!(repo.status_porcelain(), "");
+    let changes = &ok(&a[2])["changes"];
+    assert_eq!(changes.as_array().unwrap().len(), 2, "{changes}");
+    assert_eq!(changes[1]["to"], "review");
 }
