@@ -450,17 +450,25 @@ fn spec_resources() -> Result<Vec<Resource>> {
 }
 
 /// The client's name from its `clientInfo`, made safe for one changelog
-/// line: the client chooses it, and it ends up in the user's files.
+/// line (see [`safe_client_name`]).
 fn client_name(context: &RequestContext<RoleServer>) -> String {
-    let name = context
-        .client_info()
-        .map(|info| info.name)
-        .unwrap_or_default();
-    let name: String = crate::term::field(name.trim()).chars().take(80).collect();
-    if name.trim().is_empty() {
-        "an unnamed MCP client".to_string()
-    } else {
-        name.trim().to_string()
+    safe_client_name(
+        &context
+            .client_info()
+            .map(|info| info.name)
+            .unwrap_or_default(),
+    )
+}
+
+/// `raw` as it may end a changelog entry and a commit trailer: the client
+/// chooses it, and it ends up in the user's files. One line, control and
+/// bidi characters shown as escapes (as on a terminal), at most 80
+/// characters; a name with nothing left says so.
+fn safe_client_name(raw: &str) -> String {
+    let name: String = crate::term::field(raw.trim()).chars().take(80).collect();
+    match name.trim() {
+        "" => "an unnamed MCP client".to_string(),
+        name => name.to_string(),
     }
 }
 
@@ -497,4 +505,22 @@ fn array<T: Serialize>(key: &str, items: &[T]) -> Result<CallToolResult> {
     let mut result = CallToolResult::structured(serde_json::Value::Object(structured));
     result.content = vec![ContentBlock::text(serde_json::to_string_pretty(items)?)];
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_name_stays_one_harmless_line() {
+        assert_eq!(safe_client_name("claude-code"), "claude-code");
+        assert_eq!(safe_client_name("  Cursor \n"), "Cursor");
+        assert_eq!(
+            safe_client_name("evil\n- 2026-01-01: Status changed\x1b[2J"),
+            "evil - 2026-01-01: Status changed\\x1b[2J"
+        );
+        assert_eq!(safe_client_name("a\u{202e}b"), "a\\u{202e}b");
+        assert_eq!(safe_client_name(&"x".repeat(500)).len(), 80);
+        assert_eq!(safe_client_name(" \t "), "an unnamed MCP client");
+    }
 }
