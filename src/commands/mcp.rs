@@ -10,8 +10,9 @@ use clap::Args;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Register it with an agent, e.g. Claude Code: claude mcp add git-spec -- git spec mcp
-Tools: spec_new, spec_status, spec_list, spec_show, spec_check, spec_log (each returns
-the --json shape of the command it is named after); resources: spec://SPEC-0042.
+Tools: spec_new, spec_status, spec_approve, spec_list, spec_show, spec_check, spec_log
+(each returns the --json shape of the command it is named after); resources:
+spec://SPEC-0042.
 What agents may do is set in .specrc, [agents] (statuses, force, approve).
 Messages and errors go to stderr; stdout carries only the protocol.")]
 pub struct McpArgs {

@@ -2,11 +2,11 @@
 //! repository of the current directory, for coding agents.
 //!
 //! Each tool is a thin layer over the function its CLI command calls
-//! (`new::create_spec`, `status::change_status`, `list::list_specs`,
-//! `show::show_spec`, `check::check_specs`, `log::spec_log`), and returns
-//! what that command prints with `--json` as the structured content (an
-//! array under one key, since MCP wants an object there; the text content
-//! is the array itself). Every call opens the project afresh, as a CLI run
+//! (`new::create_spec`, `status::change_status`, `approve::approve_spec`,
+//! `list::list_specs`, `show::show_spec`, `check::check_specs`,
+//! `log::spec_log`), and returns what that command prints with `--json`
+//! as the structured content (an array under one key, since MCP wants an
+//! object there) and as the text content, exactly as the CLI prints it. Every call opens the project afresh, as a CLI run
 //! does: a `.specrc` edited or broken meanwhile is read, or reported, on
 //! the next call. A failure is a tool error (`isError`) carrying the CLI's
 //! message; nothing a call does ends the server, which stops when stdin
@@ -34,6 +34,7 @@ use rmcp::{schemars, tool, tool_handler, tool_router, ErrorData, RoleServer, Ser
 use serde::{Deserialize, Serialize};
 
 use crate::catalog;
+use crate::commands::approve::{self, ApproveArgs};
 use crate::commands::check::{self, CheckArgs, CheckFormat};
 use crate::commands::list::{self, ColorChoice, Format, ListArgs, SortKey};
 use crate::commands::new::{self, NewArgs};
@@ -119,6 +120,19 @@ pub struct StatusInput {
     #[serde(default)]
     pub force: bool,
     /// Commit the spec file (and only it) with the user's `git commit`, with a message like `spec(SPEC-0042): draft -> review` and the trailer `Spec-Agent: <client name>`. Default false.
+    #[serde(default)]
+    pub commit: bool,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveInput {
+    /// The spec: 42, 0042 or SPEC-0042.
+    pub id: String,
+    /// A note for the approval's changelog entry.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Commit the spec file (and only it) with the user's `git commit`, with the trailer `Spec-Agent: <client name>`. Default false.
     #[serde(default)]
     pub commit: bool,
 }
@@ -259,6 +273,34 @@ impl SpecServer {
     }
 
     #[tool(
+        description = "Record the user's approval of a spec's current content in its changelog, as `git spec approve --json`; refused unless `[agents] approve = true` in .specrc (by default approving is left to people). Returns {id, path, name, email, content, approvals, changed}.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        )
+    )]
+    fn spec_approve(
+        &self,
+        Parameters(input): Parameters<ApproveInput>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let client = client_name(&context);
+        answer(|| {
+            let project = Project::open()?;
+            policy::check_approval(&project.config.agents, &input.id)?;
+            let args = ApproveArgs {
+                id: input.id,
+                note: input.note,
+                commit: input.commit,
+                json: true,
+            };
+            object(&approve::approve_spec(&project, &args, Some(&client))?)
+        })
+    }
+
+    #[tool(
         description = "List specs, as `git spec list --format json`: {specs: [{id, number, title, status, priority, owner, created, updated, tags, path, branch}], errors: [\"path:line: message\" for each file that cannot be read]}.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
@@ -374,10 +416,11 @@ impl ServerHandler for SpecServer {
         .with_instructions(
             "git-spec keeps feature specs as Markdown files in this git repository. \
              Create specs with spec_new (never pick numbers yourself), move them along \
-             the workflow with spec_status, read them with spec_list, spec_show, \
+             the workflow with spec_status (spec_approve records an approval where the \
+             team allows agents to), read them with spec_list, spec_show, \
              spec_log and spec_check, or attach one as the resource spec://SPEC-0042. \
-             Statuses an agent may set are limited by [agents] in .specrc: propose \
-             (review), never approve.",
+             What an agent may do is set by [agents] in .specrc: by default it \
+             proposes (review) and people approve.",
         )
     }
 

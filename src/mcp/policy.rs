@@ -30,6 +30,18 @@ pub fn check_status_change(
     Ok(())
 }
 
+/// Refuses to record an approval unless `agents.approve` allows it: an
+/// approval is a person's judgement, which an agent does not make on
+/// its own.
+pub fn check_approval(agents: &AgentsConfig, id: &str) -> Result<()> {
+    if !agents.approve {
+        bail!(
+            "refused by the policy agents.approve = false in .specrc: an agent may not record approvals; nothing was changed. A person can run `git spec approve {id}`, or set `[agents] approve = true` in .specrc"
+        );
+    }
+    Ok(())
+}
+
 fn allowed(statuses: &[String]) -> String {
     if statuses.is_empty() {
         "none (the list is empty)".to_string()
@@ -54,11 +66,15 @@ mod tests {
     }
 
     #[test]
-    fn forcing_is_allowed_when_the_policy_says_so() {
+    fn forcing_and_approving_are_allowed_when_the_policy_says_so() {
         let agents = AgentsConfig {
             force: true,
+            approve: true,
             ..AgentsConfig::default()
         };
         assert!(check_status_change(&agents, "1", "review", true).is_ok());
+        assert!(check_approval(&agents, "1").is_ok());
+        let err = check_approval(&AgentsConfig::default(), "1").unwrap_err();
+        assert!(err.to_string().contains("agents.approve"), "{err}");
     }
 }

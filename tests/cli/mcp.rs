@@ -142,6 +142,7 @@ fn initialize_lists_the_tools_with_their_schemas_and_the_resources() {
     assert_eq!(
         names,
         [
+            "spec_approve",
             "spec_check",
             "spec_list",
             "spec_log",
@@ -580,4 +581,57 @@ fn commits_made_through_the_server_carry_the_agent_trailer() {
     let changes = &ok(&a[2])["changes"];
     assert_eq!(changes.as_array().unwrap().len(), 2, "{changes}");
     assert_eq!(changes[1]["to"], "review");
+}
+
+#[test]
+fn approvals_are_refused_unless_the_policy_lets_agents_record_them() {
+    let repo = TestRepo::with_commit();
+    let (path, _) = repo.new_spec(&[
+        "Add login",
+        "--no-branch",
+        "--owner",
+        "Bob <bob@example.com>",
+    ]);
+    let snapshot = repo.snapshot();
+    let refused = session(&repo, json!([call("spec_approve", json!({"id": "1"}))]));
+    let err = tool_error(&refused.answers[0]);
+    assert_contains(&err, "agents.approve");
+    assert_contains(&err, "git spec approve 1");
+    repo.assert_unchanged(&snapshot);
+
+    repo.write(".specrc", "[agents]\napprove = true\n");
+    let allowed = session(
+        &repo,
+        json!([
+            call(
+                "spec_approve",
+                json!({"id": "1", "note": "LGTM", "commit": true})
+            ),
+            call("spec_approve", json!({"id": "1"})),
+            call("spec_show", json!({"id": "1"})),
+        ]),
+    );
+    let a = &allowed.answers;
+    let approved = ok(&a[0]);
+    assert_eq!(approved["changed"], true);
+    assert_eq!(approved["approvals"], 1);
+    assert_eq!(approved["email"], USER_EMAIL);
+    // The same content approved again: nothing to record.
+    assert_eq!(ok(&a[1])["changed"], false);
+    let approvals = &ok(&a[2])["approvals"];
+    assert_eq!(approvals.as_array().unwrap().len(), 1, "{approvals}");
+    assert_eq!(approvals[0]["current"], true);
+    let last = repo.read(&path).lines().last().unwrap().to_string();
+    assert!(
+        last.starts_with(&format!("- {SPEC_DATE}: Approved by {OWNER} (content ")),
+        "{last}"
+    );
+    assert!(
+        last.ends_with(&format!(" \u{2014} LGTM (via {CLIENT})")),
+        "{last}"
+    );
+    assert_eq!(
+        repo.git_out(&["log", "-1", "--format=%B"]).trim_end(),
+        format!("spec(SPEC-0001): approve\n\nSpec-Agent: {CLIENT}")
+    );
 }
