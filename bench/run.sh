@@ -8,6 +8,8 @@
 #               before every run (cold tool cache, warm OS page cache)
 #   new-warm    the same with the tool's cache in place
 #   list-json   `git spec list --format json` (all SPECS specs of main)
+#   mcp-list    the round trip of the MCP tool call spec_list (the same list)
+#               to one running `git spec mcp` (bench/mcp_roundtrip.py)
 #   check-wt    `git spec check --working-tree-only`
 #   check       `git spec check` (id collisions against every branch; warm cache)
 #   check-first the same with .git/git-spec/check-cache deleted before every run
@@ -47,7 +49,7 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json check-wt check check-first hook-nospec check-history)
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json mcp-list check-wt check check-first hook-nospec check-history)
 if [[ -z $TOOL ]]; then
     if command -v hyperfine >/dev/null; then TOOL=hyperfine; else TOOL=python; fi
 fi
@@ -248,6 +250,18 @@ scenario_list_json() {
     target list-json 100
     sanity_run list-json "" "$LIST_JSON_CHECK" -- "$BIN" list --format json
     measure list-json "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" list --format json
+}
+
+# The same list through the MCP server: one `git spec mcp` serves every
+# call, so what is timed is a tools/call round trip (request written to
+# response read), not a process start. The answer must list every spec.
+scenario_mcp_list() {
+    target mcp-list -
+    bash "$STATE/reset.sh"
+    log "scenario mcp-list: $WARM_RUNS calls (3 warmup) over one session"
+    (cd "$REPO" && python3 "$BENCH_DIR/mcp_roundtrip.py" --runs "$WARM_RUNS" --warmup 3 \
+        --export-json "$RESULTS/mcp-list.json" --name mcp-list --specs "$SPECS" -- "$BIN") \
+        || die "scenario mcp-list failed"
 }
 
 # The pre-commit hook when the commit touches no spec: it must not scan the

@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    approve, check, completions, fetch, graph, hook, index, init, link, list, log, man, new,
+    approve, check, completions, fetch, graph, hook, index, init, link, list, log, man, mcp, new,
     promote, renumber, show, status, supersede,
 };
 
@@ -57,6 +57,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// A spec's status history as git recorded it
     Log(log::LogArgs),
+    /// Serve this repository to coding agents over MCP (stdio), with the policy of [agents] in .specrc
+    Mcp(mcp::McpArgs),
     /// Write the Markdown index of all specs (default specs/README.md)
     Index(index::IndexArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
@@ -85,6 +87,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Log(args) => log::run(args),
         Command::Index(args) => index::run(args),
+        Command::Mcp(args) => mcp::run(args),
         Command::Completions(args) => completions::run(args, command()),
         Command::Man(args) => man::run(args, command()),
         Command::Fetch(args) => fetch::run(args),

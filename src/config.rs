@@ -35,6 +35,7 @@ pub struct Config {
     pub index: IndexConfig,
     pub approval: ApprovalConfig,
     pub references: ReferencesConfig,
+    pub agents: AgentsConfig,
 }
 
 /// Where `renumber` rewrites mentions of a spec's old id and `check` looks
@@ -45,6 +46,31 @@ pub struct ReferencesConfig {
     /// Globs relative to the root (`docs/**/*.md`, `src/**/*.rs`); `*` and
     /// `?` stay within a folder, `**` crosses folders.
     pub paths: Vec<String>,
+}
+
+/// What a coding agent may do through `git spec mcp`. The defaults let an
+/// agent draft and propose, never decide: moving a spec to an approved or
+/// later status, forcing a transition and recording an approval stay with
+/// people, who run the CLI.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AgentsConfig {
+    /// The statuses an agent may move a spec to.
+    pub statuses: Vec<String>,
+    /// Whether an agent may force a transition the workflow does not allow.
+    pub force: bool,
+    /// Whether an agent may record approvals.
+    pub approve: bool,
+}
+
+impl Default for AgentsConfig {
+    fn default() -> Self {
+        AgentsConfig {
+            statuses: ["draft", "review", "withdrawn"].map(String::from).to_vec(),
+            force: false,
+            approve: false,
+        }
+    }
 }
 
 /// The front matter keys of the standard template.
@@ -162,6 +188,7 @@ impl Default for Config {
             index: IndexConfig::default(),
             approval: ApprovalConfig::default(),
             references: ReferencesConfig::default(),
+            agents: AgentsConfig::default(),
         }
     }
 }
@@ -257,14 +284,41 @@ impl Config {
         // `./specs` and `specs/` name the folder git calls `specs`.
         config.dir = normalize_dir(&config.dir);
         config.index.file = normalize_dir(&config.index.file);
-        config.validate().map_err(|invalid| {
+        let located = |invalid: Invalid| {
             let key = invalid.key;
             match key_line(source, &key) {
                 Some(line) => anyhow!("{}:{line}: {key}: {}", path.display(), invalid.message),
                 None => anyhow!("{}: {key}: {}", path.display(), invalid.message),
             }
-        })?;
+        };
+        config.validate().map_err(located)?;
+        if key_line(source, "agents.statuses").is_some() {
+            config.validate_agents().map_err(located)?;
+        }
         Ok(config)
+    }
+
+    /// `[agents] statuses`, as the file sets it: a status the workflow
+    /// lacks is a typo that would silently deny (or, after a rename, allow)
+    /// an agent something. The default list is not checked: with a
+    /// workflow of its own a team that never set it gives agents the
+    /// default statuses it has, which may be none.
+    fn validate_agents(&self) -> std::result::Result<(), Invalid> {
+        match self
+            .agents
+            .statuses
+            .iter()
+            .find(|status| !self.workflow.is_status(status))
+        {
+            Some(unknown) => Err(Invalid {
+                key: "agents.statuses".into(),
+                message: format!(
+                    "{unknown:?} is not a status of the workflow: {}",
+                    self.workflow.statuses.join(", ")
+                ),
+            }),
+            None => Ok(()),
+        }
     }
 
     fn validate(&self) -> std::result::Result<(), Invalid> {
@@ -580,6 +634,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("priority.default"), "{err}");
+    }
+
+    #[test]
+    fn agents_policy_is_validated_with_line_and_key() {
+        let err = parse("[agents]\nstatuses = [\"draft\", \"aproved\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(".specrc:2: agents.statuses:"), "{err}");
+        assert!(err.contains("\"aproved\""), "{err}");
+        let err = parse("[agents]\nforce = \"yes\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(".specrc:2: agents.force:"), "{err}");
+        let err = parse("[agents]\napprove = false\nmerge = true\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(".specrc:3:"), "{err}");
+        assert!(err.contains("merge"), "{err}");
+        // The default list is not held against a workflow of the team's own.
+        let own = "[workflow]\ninitial = \"todo\"\nstatuses = [\"todo\", \"done\"]\n[workflow.transitions]\ntodo = [\"done\"]\n";
+        assert!(parse(own).is_ok(), "{:?}", parse(own).err());
+        let allowed = parse("[agents]\nstatuses = [\"review\"]\nforce = true\n").unwrap();
+        assert_eq!(allowed.agents.statuses, ["review"]);
+        assert!(allowed.agents.force);
     }
 
     #[test]

@@ -62,6 +62,23 @@ pub fn status_change_entry(
     entry
 }
 
+/// What ends a changelog entry made by an agent through `git spec mcp`:
+/// ` (via CLIENT)`, the MCP client's name, so readers and `check` can tell
+/// an agent's step from a person's. The entry is still signed with the
+/// user's own name: the agent acts for them.
+pub fn via_suffix(client: &str) -> String {
+    format!(" (via {client})")
+}
+
+/// `signed` (what follows `by` in an entry) without a trailing
+/// [`via_suffix`].
+fn without_via(signed: &str) -> &str {
+    match signed.rfind(" (via ") {
+        Some(at) if signed.ends_with(')') => &signed[..at],
+        _ => signed,
+    }
+}
+
 /// One "Status changed from X to Y by NAME" entry of a changelog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusStep {
@@ -80,8 +97,10 @@ impl StatusStep {
             Regex::new(r"^- .*?: Status changed from (.+?) to (.+?) by (.+)$").expect("valid regex")
         });
         let caps = pattern.captures(entry)?;
-        // The name, then " (forced)", then an optional " — note".
-        let signed = caps[3].split(" \u{2014} ").next().unwrap_or("");
+        // The name, then " (forced)", then an optional " — note", then
+        // " (via CLIENT)" when an agent made it.
+        let signed = without_via(&caps[3]);
+        let signed = signed.split(" \u{2014} ").next().unwrap_or("");
         Some(StatusStep {
             line,
             from: caps[1].to_string(),
@@ -1096,6 +1115,37 @@ mod tests {
     }
 
     const ENTRY: &str = "- 2026-11-27: Status changed from draft to approved by Jane";
+
+    #[test]
+    fn entries_made_through_an_agent_keep_their_meaning() {
+        let via = via_suffix("claude-code");
+        let entries = [
+            format!(
+                "{}{via}",
+                status_change_entry("2026-01-15", "draft", "review", "Jane", None, true)
+            ),
+            format!(
+                "{}{via}",
+                status_change_entry("2026-01-15", "review", "draft", "Jane", Some("back"), false)
+            ),
+        ];
+        let doc = parse(&format!(
+            "---\nstatus: draft\n---\n## Changelog\n\n{}\n{}\n",
+            entries[0], entries[1]
+        ));
+        let steps = doc.status_steps();
+        assert_eq!(steps.len(), 2);
+        assert!(steps[0].forced, "{:?}", steps[0]);
+        assert_eq!(
+            (steps[0].from.as_str(), steps[0].to.as_str()),
+            ("draft", "review")
+        );
+        assert!(!steps[1].forced);
+        assert_eq!(
+            doc.last_status_change(),
+            Some(("review".to_string(), "draft".to_string()))
+        );
+    }
 
     #[test]
     fn error_display_has_path_and_line() {

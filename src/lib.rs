@@ -28,6 +28,7 @@ mod hook_file;
 mod ids;
 mod index_file;
 mod lock;
+mod mcp;
 mod memo;
 mod merge_driver;
 mod parallel;

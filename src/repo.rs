@@ -712,6 +712,17 @@ fn parse_tz(tz: &str) -> Option<i32> {
     Some(sign * (hours * 60 + minutes))
 }
 
+/// `message` (a subject line ending in a newline) with the trailer
+/// `Spec-Agent: CLIENT` when an agent made the change through
+/// `git spec mcp`, so that `git log` and reviewers tell an agent's commit
+/// from a person's (`git log --format='%(trailers:key=Spec-Agent)'`).
+pub fn with_agent_trailer(message: String, via: Option<&str>) -> String {
+    match via {
+        Some(client) => format!("{}\n\nSpec-Agent: {client}\n", message.trim_end()),
+        None => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

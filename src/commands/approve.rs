@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::approval;
 use crate::project::Project;
-use crate::repo::display_path;
+use crate::repo::{display_path, with_agent_trailer};
 use crate::{catalog, clock, fsutil, lock};
 
 #[derive(Debug, Args)]
@@ -32,26 +32,58 @@ pub struct ApproveArgs {
     pub json: bool,
 }
 
+/// What `--json` prints.
 #[derive(Debug, Serialize)]
-struct Approved<'a> {
-    id: &'a str,
+pub struct Approved {
+    id: String,
     path: String,
-    name: &'a str,
-    email: &'a str,
-    content: &'a str,
+    name: String,
+    email: String,
+    content: String,
     /// Distinct current approvals that count, this one included.
     approvals: usize,
-    changed: bool,
+    /// false: you had approved this content already; nothing was written.
+    pub changed: bool,
 }
 
 pub fn run(args: ApproveArgs) -> Result<i32> {
     let project = Project::open()?;
+    let approved = approve_spec(&project, &args, None)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&approved)?);
+    } else if approved.changed {
+        let Approved {
+            id,
+            name,
+            content,
+            approvals,
+            ..
+        } = &approved;
+        outln!(
+            "{id}: approved by {name} (content {content}); {approvals} current approval{}",
+            if *approvals == 1 { "" } else { "s" }
+        );
+    } else {
+        errln!(
+            "you approved {} as it is already; nothing changed",
+            approved.id
+        );
+    }
+    Ok(0)
+}
+
+/// Records the user's approval of the spec `args` names, and says what
+/// was recorded (the `--json` shape). Both `git spec approve` and the MCP
+/// tool `spec_approve` call it; `via` is the MCP client acting for the
+/// user, named at the end of the entry and in a commit's `Spec-Agent`
+/// trailer.
+pub fn approve_spec(project: &Project, args: &ApproveArgs, via: Option<&str>) -> Result<Approved> {
     let config = &project.config.approval;
     project
         .repo
         .ensure_no_operation_in_progress("git spec approve")?;
     let lock = lock::edit_lock(&project.repo)?;
-    let (spec, document) = catalog::find(&project, &args.id)?;
+    let (spec, document) = catalog::find(project, &args.id)?;
     let spec_id = project.scheme.spec_id(spec.number);
     let shown_path = display_path(&spec.path).display().to_string();
     let relative = project.repo.relative_to_root(&spec.path);
@@ -85,56 +117,42 @@ pub fn run(args: ApproveArgs) -> Result<i32> {
     let already = existing
         .iter()
         .any(|a| a.current && a.email.eq_ignore_ascii_case(&email));
-    let report = |changed: bool, approvals: usize| -> Result<()> {
-        if args.json {
-            let out = Approved {
-                id: &spec_id,
-                path: shown_path.clone(),
-                name: &identity.name,
-                email: &identity.email,
-                content: &content,
-                approvals,
-                changed,
-            };
-            println!("{}", serde_json::to_string_pretty(&out)?);
-        } else if changed {
-            outln!(
-                "{spec_id}: approved by {} (content {content}); {approvals} current approval{}",
-                identity.name,
-                if approvals == 1 { "" } else { "s" }
-            );
-        } else {
-            errln!("you approved {spec_id} as it is already; nothing changed");
-        }
-        Ok(())
+    let approved = |changed: bool, approvals: usize| Approved {
+        id: spec_id.clone(),
+        path: shown_path.clone(),
+        name: identity.name.clone(),
+        email: identity.email.clone(),
+        content: content.clone(),
+        approvals,
+        changed,
     };
     if already {
-        report(false, approval::counted(&existing))?;
-        return Ok(0);
+        return Ok(approved(false, approval::counted(&existing)));
     }
 
     let today = clock::today()?;
-    let entry = approval::entry(
+    let mut entry = approval::entry(
         &today,
         &identity.name,
         &identity.email,
         &content,
         args.note.as_deref(),
     );
+    if let Some(client) = via {
+        entry.push_str(&crate::document::via_suffix(client));
+    }
     let new_bytes = document.with_recorded_entry(&today, &entry)?;
     fsutil::replace_expected(&spec.path, document.bytes(), &new_bytes)?;
     // The commit's pre-commit hook takes the edit lock too.
     drop(lock);
-    let approved = crate::document::Document::parse(&relative, &new_bytes)?;
-    let count = approval::counted(&approval::approvals(&approved, config));
+    let recorded = crate::document::Document::parse(&relative, &new_bytes)?;
+    let count = approval::counted(&approval::approvals(&recorded, config));
     if args.commit {
         let kept = format!(
             "{spec_id} was approved in {shown_path} but not committed: the change is kept in the working tree; fix what git reports, then commit it with `git commit -- {shown_path}`"
         );
-        project
-            .repo
-            .git_commit(&[&relative], &format!("spec({spec_id}): approve\n"), &kept)?;
+        let message = with_agent_trailer(format!("spec({spec_id}): approve\n"), via);
+        project.repo.git_commit(&[&relative], &message, &kept)?;
     }
-    report(true, count)?;
-    Ok(0)
+    Ok(approved(true, count))
 }

@@ -116,11 +116,46 @@ pub enum CheckFormat {
     Json,
 }
 
+/// What `check` found.
+pub struct CheckReport {
+    /// Sorted by path, line and rule: the `--format json` array.
+    pub findings: Vec<Finding>,
+    /// How many spec files were checked.
+    pub spec_count: usize,
+    /// The parsed specs, kept so that the CLI, which exits right after,
+    /// can skip freeing them (see `run`); never read.
+    #[allow(dead_code)]
+    catalog: Catalog,
+}
+
 pub fn run(args: CheckArgs) -> Result<i32> {
     let project = Project::open()?;
     if let Some(revs) = &args.history {
         return history(&project, revs, args.format);
     }
+    let report = check_specs(&project, &args)?;
+    let CheckReport {
+        findings,
+        spec_count,
+        ..
+    } = &report;
+    print(&project, findings, args.format)?;
+    if findings.is_empty() {
+        errln!("{} OK", plural(*spec_count, "spec", "specs"));
+    } else {
+        summary(findings);
+    }
+    let code = i32::from(!findings.is_empty());
+    // Freeing ten thousand parsed documents one allocation at a time costs
+    // more than the rules; the process ends here anyway.
+    std::mem::forget(report);
+    Ok(code)
+}
+
+/// Checks every spec of the working tree as `args` asks (with `fix`,
+/// repairing what is safe). Both `git spec check` and the MCP tool
+/// `spec_check` call it.
+pub fn check_specs(project: &Project, args: &CheckArgs) -> Result<CheckReport> {
     // --fix edits specs in place: read and write them under the edit lock.
     let _lock = if args.fix {
         project
@@ -130,7 +165,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     } else {
         None
     };
-    let catalog = Catalog::working_tree(&project)?;
+    let catalog = Catalog::working_tree(project)?;
     let spec_count = catalog.specs.len() + catalog.errors.len();
 
     // The per-spec rules, shared among threads like the parsing.
@@ -161,19 +196,19 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     );
     findings.extend(rules::duplicate_ids(&project.scheme, &files));
     findings.extend(relation_findings(
-        &project,
+        project,
         &catalog,
         &files,
         args.working_tree_only,
     )?);
 
     if !args.working_tree_only {
-        findings.extend(collisions::find(&project, &files, &args.against)?);
-        findings.extend(provisional_findings(&project)?);
+        findings.extend(collisions::find(project, &files, &args.against)?);
+        findings.extend(provisional_findings(project)?);
     }
 
     let unrecorded = if args.fix {
-        fix(&project, &catalog, unrecorded)?
+        fix(project, &catalog, unrecorded)?
     } else {
         unrecorded
     };
@@ -188,18 +223,11 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     }
 
     sort(&mut findings);
-    print(&project, &findings, args.format)?;
-    if findings.is_empty() {
-        errln!("{} OK", plural(spec_count, "spec", "specs"));
-    } else {
-        summary(&findings);
-    }
-    let code = i32::from(!findings.is_empty());
-    // Freeing ten thousand parsed documents one allocation at a time costs
-    // more than the rules; the process ends here anyway.
-    std::mem::forget(catalog);
-    std::mem::forget(findings);
-    Ok(code)
+    Ok(CheckReport {
+        findings,
+        spec_count,
+        catalog,
+    })
 }
 
 /// The relation rules. An id the working tree lacks may be a spec on

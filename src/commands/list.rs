@@ -103,31 +103,11 @@ pub fn run(args: ListArgs) -> Result<i32> {
     let config = &project.config;
     warn_unknown_values(config, &args);
 
-    let (mut records, errors) = catalog::working_tree_records(&project)?;
     if args.reserved {
+        let (records, _) = catalog::working_tree_records(&project)?;
         return list_reserved(&project, &records, args.format);
     }
-    let mut broken: Vec<Broken> = errors
-        .into_iter()
-        .map(|error| Broken {
-            branch: None,
-            error,
-        })
-        .collect();
-    if args.all_branches {
-        let (more, errors) = catalog::branch_specs(&project, &records, &broken)?;
-        records.extend(more);
-        broken.extend(errors);
-    }
-
-    records.retain(|record| matches(record, &args));
-    if args.awaiting_approval {
-        records.retain(|record| awaits_approval(&project, record));
-    }
-    sort(&mut records, args.sort, config);
-    if args.reverse {
-        records.reverse();
-    }
+    let Listing { records, broken } = list_specs(&project, &args)?;
 
     let stdout = io::stdout();
     let is_terminal = stdout.is_terminal();
@@ -170,6 +150,43 @@ pub fn run(args: ListArgs) -> Result<i32> {
     // Same as the documents above: the process is about to exit.
     std::mem::forget(records);
     Ok(if broken.is_empty() { 0 } else { 1 })
+}
+
+/// The specs `list` shows, and the ones it could not read.
+pub struct Listing {
+    /// Filtered and sorted: the `--format json` array.
+    pub records: Vec<SpecRecord>,
+    /// Files that cannot be parsed (`path:line: message`).
+    pub broken: Vec<Broken>,
+}
+
+/// The specs `args` selects (its filters, sort order and branches; not
+/// `--reserved`, `--format` or the table options). Both `git spec list`
+/// and the MCP tool `spec_list` call it.
+pub fn list_specs(project: &Project, args: &ListArgs) -> Result<Listing> {
+    let (mut records, errors) = catalog::working_tree_records(project)?;
+    let mut broken: Vec<Broken> = errors
+        .into_iter()
+        .map(|error| Broken {
+            branch: None,
+            error,
+        })
+        .collect();
+    if args.all_branches {
+        let (more, errors) = catalog::branch_specs(project, &records, &broken)?;
+        records.extend(more);
+        broken.extend(errors);
+    }
+
+    records.retain(|record| matches(record, args));
+    if args.awaiting_approval {
+        records.retain(|record| awaits_approval(project, record));
+    }
+    sort(&mut records, args.sort, &project.config);
+    if args.reverse {
+        records.reverse();
+    }
+    Ok(Listing { records, broken })
 }
 
 /// A reservation and the working-tree spec that uses its id.

@@ -22,29 +22,39 @@ pub struct LogArgs {
     pub branch: Option<String>,
 }
 
-pub fn run(args: LogArgs) -> Result<i32> {
-    let project = Project::open()?;
+/// A spec's status history, as `log` reports it.
+pub struct SpecLog {
+    pub spec_id: String,
+    /// The `--json` shape: one entry per committed status change, oldest first.
+    pub changes: Vec<Change>,
+    /// The history was cut short by a shallow clone.
+    pub truncated: bool,
+    /// The status in the working tree, which may not be committed yet.
+    pub worktree_status: Option<String>,
+}
+
+/// The status history of the spec `id` names (followed on `branch`, or
+/// on the branch that holds it when the working tree does not). Both `git spec log` and the
+/// MCP tool `spec_log` call it.
+pub fn spec_log(project: &Project, id: &str, branch: Option<&str>) -> Result<SpecLog> {
     let git = &project.repo.git;
     let head = project.repo.head_commit()?;
     // A spec that lives only on another branch (or the one --branch
     // names) is followed from that branch's tip.
-    let (start, head) = match (
-        args.branch.as_deref(),
-        locate(&project, &args.id, head.as_ref()),
-    ) {
+    let (start, head) = match (branch, locate(project, id, head.as_ref())) {
         (None, Ok(start)) => (start, head),
         (branch, located) => {
-            let Some(number) = project.scheme.parse(&args.id) else {
+            let Some(number) = project.scheme.parse(id) else {
                 return match located {
                     Err(err) => Err(err),
                     Ok(_) => anyhow::bail!(
                         "{:?} is not a spec id: write it as 42 or {}",
-                        args.id,
+                        id,
                         project.scheme.spec_id(42)
                     ),
                 };
             };
-            match catalog::pick(&project, number, branch)? {
+            match catalog::pick(project, number, branch)? {
                 Some(found) => {
                     let tip = git.find_commit(found.commit)?;
                     let start = Start {
@@ -65,11 +75,10 @@ pub fn run(args: LogArgs) -> Result<i32> {
         }
     };
     let spec_id = project.scheme.spec_id(start.number);
-
     let (changes, truncated) = match (&head, &start.head_path) {
         (Some(head), Some(path)) => {
             let history = StatusHistory {
-                project: &project,
+                project,
                 git,
                 number: start.number,
                 dir: slash_path(Path::new(&project.config.dir)),
@@ -78,23 +87,48 @@ pub fn run(args: LogArgs) -> Result<i32> {
         }
         _ => (Vec::new(), false),
     };
-    if let (true, Some(first)) = (truncated, changes.first()) {
-        errln!(
-            "note: this is a shallow clone and its history starts at {}: {spec_id} may be older than that; run `git fetch --unshallow` for the whole history",
-            &first.commit[..7.min(first.commit.len())]
-        );
-    }
+    Ok(SpecLog {
+        spec_id,
+        changes,
+        truncated,
+        worktree_status: start.worktree_status,
+    })
+}
 
+impl SpecLog {
+    /// The note a shallow clone deserves, if this is one.
+    pub fn shallow_note(&self) -> Option<String> {
+        let first = self.changes.first().filter(|_| self.truncated)?;
+        Some(format!(
+            "this is a shallow clone and its history starts at {}: {} may be older than that; run `git fetch --unshallow` for the whole history",
+            &first.commit[..7.min(first.commit.len())],
+            self.spec_id
+        ))
+    }
+}
+
+pub fn run(args: LogArgs) -> Result<i32> {
+    let project = Project::open()?;
+    let log = spec_log(&project, &args.id, args.branch.as_deref())?;
+    if let Some(note) = log.shallow_note() {
+        errln!("note: {note}");
+    }
+    let SpecLog {
+        spec_id,
+        changes,
+        worktree_status,
+        ..
+    } = &log;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&changes)?);
+        println!("{}", serde_json::to_string_pretty(changes)?);
         return Ok(0);
     }
     if changes.is_empty() {
         errln!("{spec_id} has no committed status yet: commit it, then git spec log shows each status change");
         return Ok(0);
     }
-    out!("{}", render_text(&changes));
-    if let (Some(last), Some(now)) = (changes.last(), start.worktree_status.as_deref()) {
+    out!("{}", render_text(changes));
+    if let (Some(last), Some(now)) = (changes.last(), worktree_status.as_deref()) {
         if last.to != now {
             errln!(
                 "{spec_id}: not committed yet: {} -> {now} in the working tree",

@@ -12,6 +12,7 @@ pub mod link;
 pub mod list;
 pub mod log;
 pub mod man;
+pub mod mcp;
 pub mod new;
 pub mod promote;
 pub mod renumber;

@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::project::Project;
-use crate::repo::{display_path, Identity};
+use crate::repo::{display_path, with_agent_trailer, Identity};
 use crate::template::{SpecValues, Template};
 use crate::{clock, editor, fsutil, ids, reserve, slug};
 
@@ -68,7 +68,7 @@ pub struct NewArgs {
 
 /// What `--json` prints.
 #[derive(Debug, Serialize)]
-struct Created {
+pub struct Created {
     id: String,
     /// null for a provisional id.
     number: Option<u64>,
@@ -84,43 +84,19 @@ struct Created {
 
 pub fn run(args: NewArgs) -> Result<i32> {
     let project = Project::open()?;
-    let request = Request::check(&project, &args)?;
-    // Held from choosing the number until the file and branch hold it.
-    let lock = if args.dry_run {
-        None
-    } else {
-        Some(ids::allocation_lock(&project.repo)?)
-    };
-    let number = allocate(&project, &args, &request)?;
-    let plan = Plan::new(&project, &args, &request, number)?;
-    if args.dry_run {
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&plan.created)?);
-        } else {
-            errln!(
-                "would create {} ({})",
-                plan.shown_path.display(),
-                plan.spec_id
-            );
-            if let Some(branch) = &plan.branch {
-                errln!("on the new branch {branch}");
-            }
-            out!("{}", plan.content);
-        }
-        return Ok(0);
-    }
-    let target_ref = create(&project, &args, &plan)?;
-    // The file and branch now hold the id for any other run.
-    drop(lock);
-    if args.edit {
-        editor::edit(&project.repo, &plan.path)
-            .with_context(|| format!("the spec was created at {}", plan.shown_path.display()))?;
-    }
-    if args.commit {
-        commit(&project, &request, &plan, &target_ref)?;
-    }
+    let plan = create_spec(&project, &args, None)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&plan.created)?);
+    } else if args.dry_run {
+        errln!(
+            "would create {} ({})",
+            plan.shown_path.display(),
+            plan.spec_id
+        );
+        if let Some(branch) = &plan.branch {
+            errln!("on the new branch {branch}");
+        }
+        out!("{}", plan.content);
     } else {
         outln!("{}", plan.shown_path.display());
         let spec_id = &plan.spec_id;
@@ -138,6 +114,37 @@ pub fn run(args: NewArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Creates the spec `args` asks for (with `dry_run`, only works it out)
+/// and returns what was created; `plan.created` is what `--json` prints.
+/// Both `git spec new` and the MCP tool `spec_new` call it. `via` is the
+/// MCP client acting for the user, whose name ends the template's last
+/// changelog entry (see [`crate::document::via_suffix`]).
+pub fn create_spec(project: &Project, args: &NewArgs, via: Option<&str>) -> Result<Plan> {
+    let request = Request::check(project, args)?;
+    // Held from choosing the number until the file and branch hold it.
+    let lock = if args.dry_run {
+        None
+    } else {
+        Some(ids::allocation_lock(&project.repo)?)
+    };
+    let number = allocate(project, args, &request)?;
+    let plan = Plan::new(project, args, &request, number, via)?;
+    if args.dry_run {
+        return Ok(plan);
+    }
+    let target_ref = create(project, args, &plan)?;
+    // The file and branch now hold the id for any other run.
+    drop(lock);
+    if args.edit {
+        editor::edit(&project.repo, &plan.path)
+            .with_context(|| format!("the spec was created at {}", plan.shown_path.display()))?;
+    }
+    if args.commit {
+        commit(project, &request, &plan, &target_ref, via)?;
+    }
+    Ok(plan)
 }
 
 /// What the user asked for, checked: everything that can be checked
@@ -326,7 +333,7 @@ fn provisional_id(project: &Project, title: &str) -> Result<u64> {
 }
 
 /// Everything `new` will create, worked out before anything is.
-struct Plan {
+pub struct Plan {
     spec_id: String,
     /// The spec file in the working tree.
     path: PathBuf,
@@ -336,11 +343,17 @@ struct Plan {
     /// With --no-checkout --commit the spec lives only on its branch.
     write_to_working_tree: bool,
     /// What --json prints.
-    created: Created,
+    pub created: Created,
 }
 
 impl Plan {
-    fn new(project: &Project, args: &NewArgs, request: &Request, number: u64) -> Result<Plan> {
+    fn new(
+        project: &Project,
+        args: &NewArgs,
+        request: &Request,
+        number: u64,
+        via: Option<&str>,
+    ) -> Result<Plan> {
         let config = &project.config;
         let slug = slug::slugify(&request.title);
         let padded = project.scheme.padded(number);
@@ -376,7 +389,10 @@ impl Plan {
             tags: request.tags.clone(),
             description: request.description.clone(),
         };
-        let content = request.template.render(&values)?;
+        let mut content = request.template.render(&values)?;
+        if let Some(client) = via {
+            content = with_last_entry_via(&path, content, client);
+        }
         let shown_path = display_path(&path);
         let provisional = crate::scheme::is_provisional(number);
         let created = Created {
@@ -400,6 +416,31 @@ impl Plan {
             created,
         })
     }
+}
+
+/// `content` with [`via_suffix`](crate::document::via_suffix) at the end
+/// of its last changelog entry (the template's "Initial draft created"),
+/// so the spec records that an agent created it. A template without a
+/// changelog entry is left as it is: there is no entry to mark.
+fn with_last_entry_via(path: &Path, content: String, client: &str) -> String {
+    let Some((line, _)) = crate::document::Document::parse(path, content.as_bytes())
+        .ok()
+        .and_then(|document| document.changelog_entries().pop())
+    else {
+        return content;
+    };
+    let mut marked = String::with_capacity(content.len() + client.len() + 8);
+    for (index, text) in content.split_inclusive('\n').enumerate() {
+        if index + 1 != line {
+            marked.push_str(text);
+            continue;
+        }
+        let body = text.trim_end_matches(['\n', '\r']);
+        marked.push_str(body);
+        marked.push_str(&crate::document::via_suffix(client));
+        marked.push_str(&text[body.len()..]);
+    }
+    marked
 }
 
 /// Writes the file and creates the branch; on failure both are undone.
@@ -432,9 +473,15 @@ fn create(project: &Project, args: &NewArgs, plan: &Plan) -> Result<String> {
 /// just checked out, or the current one with --no-branch), so hooks and
 /// signing apply; with --no-checkout the branch is not checked out, which
 /// `git commit` cannot commit on, so libgit2 makes the commit there.
-fn commit(project: &Project, request: &Request, plan: &Plan, target_ref: &str) -> Result<()> {
+fn commit(
+    project: &Project,
+    request: &Request,
+    plan: &Plan,
+    target_ref: &str,
+    via: Option<&str>,
+) -> Result<()> {
     let spec_id = &plan.spec_id;
-    let message = format!("spec({spec_id}): add {}\n", request.title);
+    let message = with_agent_trailer(format!("spec({spec_id}): add {}\n", request.title), via);
     let relative = project.repo.relative_to_root(&plan.path);
     if plan.write_to_working_tree {
         let shown = plan.shown_path.display();

@@ -34,22 +34,29 @@ pub struct ShowArgs {
     pub branch: Option<String>,
 }
 
+/// What `--json` prints.
 #[derive(Debug, Serialize)]
-struct Shown<'a> {
+pub struct Shown {
     #[serde(flatten)]
-    record: &'a SpecRecord,
-    next: &'a [String],
+    record: SpecRecord,
+    next: Vec<String>,
     changelog: Vec<String>,
     approvals: Vec<Approval>,
     relations: relations::Both,
+    /// Where the text output says the spec is (the record's path is from
+    /// the root): the file, or `branch:path`.
+    #[serde(skip)]
+    shown_path: String,
 }
 
-pub fn run(args: ShowArgs) -> Result<i32> {
-    let project = Project::open()?;
+/// The spec `id` names, read as `show` reports it (the `--json` shape):
+/// from the working tree, else from a branch that holds it (from `branch`
+/// alone when given). Both `git spec show` and the MCP tool `spec_show`
+/// call it.
+pub fn show_spec(project: &Project, id: &str, branch: Option<&str>) -> Result<Shown> {
     let workflow = &project.config.workflow;
-    // The working tree's spec, else one that lives only on a branch.
     let (relative, document, branch, shown_path) =
-        match catalog::find_anywhere(&project, &args.id, args.branch.as_deref())? {
+        match catalog::find_anywhere(project, id, branch)? {
             Located::WorkingTree(file, document) => (
                 project.repo.relative_to_root(&file.path),
                 document,
@@ -62,32 +69,46 @@ pub fn run(args: ShowArgs) -> Result<i32> {
             }
         };
     // The record exactly as `list` builds it, from the spec found.
-    let record = &SpecRecord::of(&project.scheme, &relative, &document, branch.as_deref());
+    let record = SpecRecord::of(&project.scheme, &relative, &document, branch.as_deref());
     let changelog: Vec<String> = document
         .changelog_entries()
         .into_iter()
         .map(|(_, entry)| entry.strip_prefix("- ").unwrap_or(&entry).to_string())
         .collect();
-    let next = workflow.next(&record.status);
+    let next = workflow.next(&record.status).to_vec();
     let approvals = approval::approvals(&document, &project.config.approval);
     let relations = relations::both(
         &project.scheme,
         record.number,
         &document,
-        &mentioning(&project, record.number)?,
+        &mentioning(project, record.number)?,
     );
+    Ok(Shown {
+        record,
+        next,
+        changelog,
+        approvals,
+        relations,
+        shown_path,
+    })
+}
 
+pub fn run(args: ShowArgs) -> Result<i32> {
+    let project = Project::open()?;
+    let workflow = &project.config.workflow;
+    let shown = show_spec(&project, &args.id, args.branch.as_deref())?;
     if args.json {
-        let shown = Shown {
-            record,
-            next,
-            changelog,
-            approvals,
-            relations,
-        };
         println!("{}", serde_json::to_string_pretty(&shown)?);
         return Ok(0);
     }
+    let Shown {
+        record,
+        next,
+        changelog,
+        approvals,
+        relations,
+        shown_path,
+    } = &shown;
 
     let or_dash = |value: &str| {
         if value.trim().is_empty() {
@@ -124,7 +145,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         ("Created", or_dash(&record.created)),
         ("Updated", or_dash(&record.updated)),
         ("Tags", tags),
-        ("Path", shown_path),
+        ("Path", shown_path.clone()),
     ] {
         text.push_str(&format!("{:<10}{value}\n", format!("{label}:")));
     }
@@ -134,7 +155,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         if approvals.is_empty() {
             text.push_str("  (none)\n");
         }
-        for approval in &approvals {
+        for approval in approvals {
             text.push_str(&format!(
                 "  {} <{}> on {} (content {}): {}\n",
                 approval.name,
@@ -147,7 +168,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         for (status, needed) in &config.required {
             text.push_str(&format!(
                 "  {status} needs {needed}; {} count now\n",
-                approval::counted(&approvals)
+                approval::counted(approvals)
             ));
         }
     }
@@ -168,7 +189,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
     if changelog.is_empty() {
         text.push_str("  (no entries)\n");
     }
-    for entry in &changelog {
+    for entry in changelog {
         text.push_str(&format!("  - {entry}\n"));
     }
     out!("{text}");

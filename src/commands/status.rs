@@ -6,9 +6,9 @@ use anyhow::{anyhow, bail, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::document::{status_change_entry, Document};
+use crate::document::{status_change_entry, via_suffix, Document};
 use crate::project::Project;
-use crate::repo::{display_path, unified_diff};
+use crate::repo::{display_path, unified_diff, with_agent_trailer};
 use crate::workflow::{Move, TransitionError};
 use crate::{approval, catalog, clock, fsutil, lock};
 
@@ -35,30 +35,115 @@ pub struct StatusArgs {
     pub commit: bool,
 }
 
+/// What `--json` prints after a move (or an attempt that found the spec
+/// already there: `changed` false).
 #[derive(Debug, Serialize)]
-struct Transition<'a> {
-    id: &'a str,
+pub struct Transition {
+    id: String,
     path: String,
-    from: &'a str,
-    to: &'a str,
+    from: String,
+    to: String,
     forced: bool,
     changed: bool,
 }
 
+/// What `--json` prints without a new status.
 #[derive(Debug, Serialize)]
-struct Current<'a> {
-    id: &'a str,
+pub struct Current {
+    id: String,
     path: String,
-    status: &'a str,
-    next: &'a [String],
+    status: String,
+    next: Vec<String>,
+}
+
+/// The `--json` shape of any `git spec status` run.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum StatusJson {
+    Current(Current),
+    Transition(Transition),
+}
+
+/// What one `git spec status` did.
+pub enum StatusOutcome {
+    /// No status given: the current one and the allowed next ones.
+    Shown(Current),
+    /// The spec is already at the status; nothing changed.
+    Unchanged(Transition),
+    /// The move was made. `hand_edited`: the status line already said
+    /// so, and only the changelog entry and `updated:` were missing.
+    Changed {
+        transition: Transition,
+        hand_edited: bool,
+    },
+    /// `--dry-run`: the diff that would be applied.
+    WouldChange { diff: String },
+}
+
+impl StatusOutcome {
+    /// The `--json` shape (None for a dry run, which prints its diff).
+    pub fn into_json(self) -> Option<StatusJson> {
+        match self {
+            StatusOutcome::Shown(current) => Some(StatusJson::Current(current)),
+            StatusOutcome::Unchanged(transition) | StatusOutcome::Changed { transition, .. } => {
+                Some(StatusJson::Transition(transition))
+            }
+            StatusOutcome::WouldChange { .. } => None,
+        }
+    }
 }
 
 pub fn run(args: StatusArgs) -> Result<i32> {
     let project = Project::open()?;
+    let outcome = change_status(&project, &args, None)?;
+    if let StatusOutcome::WouldChange { diff } = &outcome {
+        out!("{diff}");
+        return Ok(0);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&outcome.into_json())?);
+        return Ok(0);
+    }
+    match outcome {
+        StatusOutcome::Shown(current) => show_current(&project, &current),
+        StatusOutcome::Unchanged(Transition { id, from, .. }) => {
+            errln!("{id} is already {from}; nothing changed")
+        }
+        StatusOutcome::Changed {
+            transition,
+            hand_edited,
+        } => {
+            let Transition {
+                id,
+                from,
+                to,
+                forced,
+                ..
+            } = transition;
+            if hand_edited {
+                errln!("{id} was already {to} by hand: recorded the change from {from}");
+            }
+            let how = if forced { " (forced)" } else { "" };
+            outln!("{id}: {from} -> {to}{how}");
+        }
+        StatusOutcome::WouldChange { .. } => unreachable!("printed above"),
+    }
+    Ok(0)
+}
+
+/// Shows or changes a spec's status as `args` asks, and says what it did.
+/// Both `git spec status` and the MCP tool `spec_status` call it; `via` is
+/// the MCP client acting for the user, named at the end of the changelog
+/// entry (see [`crate::document::via_suffix`]).
+pub fn change_status(
+    project: &Project,
+    args: &StatusArgs,
+    via: Option<&str>,
+) -> Result<StatusOutcome> {
     let changing = args.status.is_some() && !args.dry_run;
     // Held from reading the spec to writing it back: a second `status`
     // on the same spec waits, then reads the first one's result.
-    let _lock = if changing {
+    let lock = if changing {
         project
             .repo
             .ensure_no_operation_in_progress("git spec status")?;
@@ -66,16 +151,22 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     } else {
         None
     };
-    let (spec, document) = match catalog::find(&project, &args.id) {
+    let (spec, document) = match catalog::find(project, &args.id) {
         Ok(found) => found,
-        Err(err) => return Err(catalog::only_on_branch(&project, &args.id).unwrap_or(err)),
+        Err(err) => return Err(catalog::only_on_branch(project, &args.id).unwrap_or(err)),
     };
     let spec_id = project.scheme.spec_id(spec.number);
     let shown_path = display_path(&spec.path).display().to_string();
     let current = current_status(&document)?;
 
     let Some(target) = args.status.as_deref() else {
-        return show_current(&project, &args, &spec_id, shown_path, &current);
+        let next = project.config.workflow.next(&current).to_vec();
+        return Ok(StatusOutcome::Shown(Current {
+            id: spec_id,
+            path: shown_path,
+            status: current,
+            next,
+        }));
     };
 
     let target = target.trim();
@@ -85,27 +176,22 @@ pub fn run(args: StatusArgs) -> Result<i32> {
     // This is what the hook's refusal asks for.
     let hand_edited = target == current;
     let current = if hand_edited {
-        recorded_status(&project, &spec.path, &document)?
+        recorded_status(project, &spec.path, &document)?
     } else {
         current
     };
+    let transition = |forced: bool, changed: bool| Transition {
+        id: spec_id.clone(),
+        path: shown_path.clone(),
+        from: current.clone(),
+        to: target.to_string(),
+        forced,
+        changed,
+    };
     if target == current {
-        if args.json {
-            let out = Transition {
-                id: &spec_id,
-                path: shown_path,
-                from: &current,
-                to: target,
-                forced: false,
-                changed: false,
-            };
-            println!("{}", serde_json::to_string_pretty(&out)?);
-        } else {
-            errln!("{spec_id} is already {current}; nothing changed");
-        }
-        return Ok(0);
+        return Ok(StatusOutcome::Unchanged(transition(false, false)));
     }
-    let forced = forced_or_refused(&project, &args, &spec_id, &shown_path, &current, target)?;
+    let forced = forced_or_refused(project, args, &spec_id, &shown_path, &current, target)?;
     // Approvals a status needs (`[approval] required`): --force passes,
     // recorded as forced.
     let forced = match approval::shortfall(&document, target, &project.config.approval) {
@@ -125,7 +211,7 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         }
     }
     let today = clock::today()?;
-    let entry = status_change_entry(
+    let mut entry = status_change_entry(
         &today,
         &current,
         target,
@@ -133,44 +219,30 @@ pub fn run(args: StatusArgs) -> Result<i32> {
         args.note.as_deref(),
         forced,
     );
+    if let Some(client) = via {
+        entry.push_str(&via_suffix(client));
+    }
     let new_bytes = document.with_status_change(target, &today, &entry)?;
 
     if args.dry_run {
-        out!(
-            "{}",
-            unified_diff(document.bytes(), &new_bytes, &relative, &relative)?
-        );
-        return Ok(0);
+        let diff = unified_diff(document.bytes(), &new_bytes, &relative, &relative)?;
+        return Ok(StatusOutcome::WouldChange { diff });
     }
     fsutil::replace_expected(&spec.path, document.bytes(), &new_bytes)?;
     // The edit is written: let go of the edit lock before `git commit`,
     // whose pre-commit hook (`git spec hook run pre-commit`) takes it too.
-    drop(_lock);
+    drop(lock);
     if args.commit {
-        let message = format!("spec({spec_id}): {current} -> {target}\n");
+        let message = with_agent_trailer(format!("spec({spec_id}): {current} -> {target}\n"), via);
         let kept = format!(
             "{spec_id} was changed in {shown_path} but not committed: the change is kept in the working tree; fix what git reports, then commit it with `git commit -- {shown_path}`"
         );
         project.repo.git_commit(&[&relative], &message, &kept)?;
     }
-    if args.json {
-        let out = Transition {
-            id: &spec_id,
-            path: shown_path,
-            from: &current,
-            to: target,
-            forced,
-            changed: true,
-        };
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    } else {
-        if hand_edited {
-            errln!("{spec_id} was already {target} by hand: recorded the change from {current}");
-        }
-        let how = if forced { " (forced)" } else { "" };
-        outln!("{spec_id}: {current} -> {target}{how}");
-    }
-    Ok(0)
+    Ok(StatusOutcome::Changed {
+        transition: transition(forced, true),
+        hand_edited,
+    })
 }
 
 /// The status the spec's history last recorded: the last "Status changed"
@@ -195,35 +267,23 @@ fn recorded_status(
     Ok(committed.unwrap_or_else(|| project.config.workflow.initial.clone()))
 }
 
-/// `git spec status <ID>`: the current status and the allowed next ones.
-fn show_current(
-    project: &Project,
-    args: &StatusArgs,
-    spec_id: &str,
-    shown_path: String,
-    current: &str,
-) -> Result<i32> {
+/// `git spec status <ID>` as text: the current status and the allowed
+/// next ones.
+fn show_current(project: &Project, current: &Current) {
     let workflow = &project.config.workflow;
-    let next = workflow.next(current);
-    if args.json {
-        let out = Current {
-            id: spec_id,
-            path: shown_path,
-            status: current,
-            next,
-        };
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    } else if !workflow.is_status(current) {
+    let Current {
+        id, status, next, ..
+    } = current;
+    if !workflow.is_status(status) {
         outln!(
-            "{spec_id}: {current} (not a status of the workflow: {})",
+            "{id}: {status} (not a status of the workflow: {})",
             workflow.statuses.join(", ")
         );
     } else if next.is_empty() {
-        outln!("{spec_id}: {current} (final)");
+        outln!("{id}: {status} (final)");
     } else {
-        outln!("{spec_id}: {current}\nnext: {}", next.join(", "));
+        outln!("{id}: {status}\nnext: {}", next.join(", "));
     }
-    Ok(0)
 }
 
 /// Whether the move from `current` to `target` is forced (false: the

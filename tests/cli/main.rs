@@ -18,6 +18,7 @@ mod init;
 mod lifecycle;
 mod list;
 mod log;
+mod mcp;
 mod merge_driver;
 mod new;
 mod new_props;
