@@ -468,7 +468,10 @@ fn forged(entry: &str, author: &Author) -> Option<String> {
         return None;
     }
     if let Some(caps) = status.captures(entry) {
-        let signed = caps[1].split(" \u{2014} ").next().unwrap_or("");
+        // An agent's step (`… by Jane Doe (via claude-code)`) is signed by
+        // the person it acted for.
+        let signed = crate::document::without_via(&caps[1]);
+        let signed = signed.split(" \u{2014} ").next().unwrap_or("");
         let name = signed.strip_suffix(" (forced)").unwrap_or(signed).trim();
         if name != author.name && name != author.raw_name {
             return Some(format!(
@@ -528,6 +531,11 @@ mod tests {
         .is_none());
         assert!(forged(
             "- 2026-01-16: Status changed from draft to review by mal",
+            &a
+        )
+        .is_none());
+        assert!(forged(
+            "- 2026-01-16: Status changed from draft to review by Mallory \u{2014} ok (via claude-code)",
             &a
         )
         .is_none());

@@ -72,7 +72,7 @@ pub fn via_suffix(client: &str) -> String {
 
 /// `signed` (what follows `by` in an entry) without a trailing
 /// [`via_suffix`].
-fn without_via(signed: &str) -> &str {
+pub fn without_via(signed: &str) -> &str {
     match signed.rfind(" (via ") {
         Some(at) if signed.ends_with(')') => &signed[..at],
         _ => signed,

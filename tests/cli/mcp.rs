@@ -581,6 +581,14 @@ fn commits_made_through_the_server_carry_the_agent_trailer() {
     let changes = &ok(&a[2])["changes"];
     assert_eq!(changes.as_array().unwrap().len(), 2, "{changes}");
     assert_eq!(changes[1]["to"], "review");
+    // The history audit reads the agent's step as the user's own, through
+    // the client: nothing forged.
+    let audit = repo.spec(&["check", "--history"]);
+    assert!(
+        audit.status.success() && stdout(&audit).is_empty(),
+        "{}",
+        run_text(&audit)
+    );
 }
 
 #[test]
