@@ -74,6 +74,20 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
+/// A closed stdout ends the process quietly, as it ends `git log | head`:
+/// Rust ignores SIGPIPE, so every print to a closed pipe would otherwise
+/// panic ("failed printing to stdout: Broken pipe", exit 101) or surface as
+/// an error. Restoring the default action once, here, covers every command
+/// and every print: the shell sees 141, the status of a process the pipe's
+/// reader stopped. Children started with `Command` get the default anyway.
+pub fn restore_sigpipe() {
+    // SAFETY: called first thing in main, before any thread exists;
+    // `signal` with SIG_DFL installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();

@@ -522,6 +522,14 @@ impl Repo {
     }
 
     /// Path relative to the working-tree root, with `/` separators.
+    /// A path as every `--json` prints it: from the repository root,
+    /// `/`-separated, wherever the command ran.
+    pub fn json_path(&self, path: &Path) -> String {
+        self.relative_to_root(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+
     pub fn relative_to_root(&self, path: &Path) -> PathBuf {
         path.strip_prefix(&self.workdir)
             .unwrap_or(path)

@@ -119,7 +119,7 @@ pub fn approve_spec(project: &Project, args: &ApproveArgs, via: Option<&str>) ->
         .any(|a| a.current && a.email.eq_ignore_ascii_case(&email));
     let approved = |changed: bool, approvals: usize| Approved {
         id: spec_id.clone(),
-        path: shown_path.clone(),
+        path: project.repo.json_path(&spec.path),
         name: identity.name.clone(),
         email: identity.email.clone(),
         content: content.clone(),

@@ -78,7 +78,6 @@ pub struct Created {
     branch: Option<String>,
     owner: String,
     status: String,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     dry_run: bool,
 }
 
@@ -400,7 +399,7 @@ impl Plan {
             number: (!provisional).then_some(number),
             provisional,
             title: request.title.clone(),
-            path: shown_path.display().to_string(),
+            path: project.repo.json_path(&path),
             branch: branch.clone(),
             owner: request.owner.clone(),
             status: config.workflow.initial.clone(),

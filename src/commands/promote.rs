@@ -48,18 +48,9 @@ pub struct PromoteArgs {
 }
 
 #[derive(Debug, Serialize)]
-struct Promoted {
-    from: String,
-    to: String,
-    old_path: String,
-    new_path: String,
-    branch: Option<(String, String)>,
-    mentions: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
 struct Report {
-    promoted: Vec<Promoted>,
+    /// Each promotion as `renumber --json` reports a renumbering.
+    promoted: Vec<renumber::Renumbered>,
     dry_run: bool,
 }
 
@@ -179,24 +170,13 @@ pub fn run(args: PromoteArgs) -> Result<i32> {
                 }
             }
         }
-        promoted.push(Promoted {
-            from: plan.old_id.clone(),
-            to: plan.new_id.clone(),
-            old_path: display_path(&plan.old_path).display().to_string(),
-            new_path: display_path(&plan.new_path).display().to_string(),
-            branch: plan.branch.clone(),
-            mentions: plan
-                .rewrites
-                .iter()
-                .map(|r| display_path(&r.path).display().to_string())
-                .collect(),
-        });
+        promoted.push(renumber::Renumbered::of(&project, &plan));
     }
     if args.commit && !args.dry_run {
         drop(_locks);
         let shown: Vec<String> = promoted
             .iter()
-            .map(|p| format!("{} -> {}", p.from, p.to))
+            .map(|p| format!("{} -> {}", p.old_id, p.new_id))
             .collect();
         let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
         project.repo.git_commit(
@@ -213,12 +193,15 @@ pub fn run(args: PromoteArgs) -> Result<i32> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else if !args.dry_run {
         for p in &promoted {
-            outln!("{}", p.new_path);
-            errln!("Promoted {} to {}", p.from, p.to);
-            if let Some((from, to)) = &p.branch {
-                errln!("renamed branch {from} to {to}");
+            outln!(
+                "{}",
+                display_path(&project.repo.workdir.join(&p.new_path)).display()
+            );
+            errln!("Promoted {} to {}", p.old_id, p.new_id);
+            if let Some(branch) = &p.branch {
+                errln!("renamed branch {} to {}", branch.old, branch.new);
             }
-            for path in &p.mentions {
+            for path in &p.rewritten {
                 errln!("updated mentions in {path}");
             }
         }

@@ -57,14 +57,46 @@ pub struct RenumberArgs {
 }
 
 #[derive(Debug, Serialize)]
-struct Renumbered {
-    from: String,
-    to: String,
-    old_path: String,
-    new_path: String,
-    branch: Option<(String, String)>,
-    mentions: Vec<String>,
-    dry_run: bool,
+pub(crate) struct Renumbered {
+    pub old_id: String,
+    pub new_id: String,
+    /// From the repository root, like every path in `--json`.
+    pub old_path: String,
+    pub new_path: String,
+    /// The spec's branch, renamed: `{"old", "new"}`.
+    pub branch: Option<BranchRename>,
+    /// The other files whose references were rewritten.
+    pub rewritten: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct BranchRename {
+    pub old: String,
+    pub new: String,
+}
+
+impl Renumbered {
+    /// The `--json` record of `plan` (`dry_run` left to the caller).
+    pub(crate) fn of(project: &Project, plan: &Plan) -> Renumbered {
+        Renumbered {
+            old_id: plan.old_id.clone(),
+            new_id: plan.new_id.clone(),
+            old_path: project.repo.json_path(&plan.old_path),
+            new_path: project.repo.json_path(&plan.new_path),
+            branch: plan.branch.as_ref().map(|(old, new)| BranchRename {
+                old: old.clone(),
+                new: new.clone(),
+            }),
+            rewritten: plan
+                .rewrites
+                .iter()
+                .map(|r| project.repo.json_path(&r.path))
+                .collect(),
+            dry_run: None,
+        }
+    }
 }
 
 /// One file rewrite in the plan.
@@ -125,17 +157,8 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
     let new_id = plan.new_id.clone();
     let old_name = plan.old_name.clone();
     let result = Renumbered {
-        from: old_id.clone(),
-        to: new_id.clone(),
-        old_path: display_path(&plan.old_path).display().to_string(),
-        new_path: display_path(&plan.new_path).display().to_string(),
-        branch: plan.branch.clone(),
-        mentions: plan
-            .rewrites
-            .iter()
-            .map(|r| display_path(&r.path).display().to_string())
-            .collect(),
-        dry_run: args.dry_run,
+        dry_run: Some(args.dry_run),
+        ..Renumbered::of(&project, &plan)
     };
     if args.dry_run {
         if args.json {
@@ -171,13 +194,16 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        outln!("{}", result.new_path);
+        outln!("{}", display_path(&plan.new_path).display());
         errln!("Renumbered {old_id} to {new_id}");
         if let Some((from, to)) = &plan.branch {
             errln!("renamed branch {from} to {to}");
         }
-        for path in &result.mentions {
-            errln!("updated mentions in {path}");
+        for rewrite in &plan.rewrites {
+            errln!(
+                "updated mentions in {}",
+                display_path(&rewrite.path).display()
+            );
         }
     }
     Ok(0)

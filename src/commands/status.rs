@@ -45,6 +45,8 @@ pub struct Transition {
     to: String,
     forced: bool,
     changed: bool,
+    /// A dry run: `changed` says what a real run would do.
+    dry_run: bool,
 }
 
 /// What `--json` prints without a new status.
@@ -76,19 +78,23 @@ pub enum StatusOutcome {
         transition: Transition,
         hand_edited: bool,
     },
-    /// `--dry-run`: the diff that would be applied.
-    WouldChange { diff: String },
+    /// `--dry-run`: the diff that would be applied, and the move.
+    WouldChange {
+        diff: String,
+        transition: Transition,
+    },
 }
 
 impl StatusOutcome {
-    /// The `--json` shape (None for a dry run, which prints its diff).
+    /// The `--json` shape.
     pub fn into_json(self) -> Option<StatusJson> {
         match self {
             StatusOutcome::Shown(current) => Some(StatusJson::Current(current)),
-            StatusOutcome::Unchanged(transition) | StatusOutcome::Changed { transition, .. } => {
+            StatusOutcome::Unchanged(transition)
+            | StatusOutcome::Changed { transition, .. }
+            | StatusOutcome::WouldChange { transition, .. } => {
                 Some(StatusJson::Transition(transition))
             }
-            StatusOutcome::WouldChange { .. } => None,
         }
     }
 }
@@ -96,7 +102,7 @@ impl StatusOutcome {
 pub fn run(args: StatusArgs) -> Result<i32> {
     let project = Project::open()?;
     let outcome = change_status(&project, &args, None)?;
-    if let StatusOutcome::WouldChange { diff } = &outcome {
+    if let (StatusOutcome::WouldChange { diff, .. }, false) = (&outcome, args.json) {
         out!("{diff}");
         return Ok(0);
     }
@@ -163,7 +169,7 @@ pub fn change_status(
         let next = project.config.workflow.next(&current).to_vec();
         return Ok(StatusOutcome::Shown(Current {
             id: spec_id,
-            path: shown_path,
+            path: project.repo.json_path(&spec.path),
             status: current,
             next,
         }));
@@ -182,11 +188,12 @@ pub fn change_status(
     };
     let transition = |forced: bool, changed: bool| Transition {
         id: spec_id.clone(),
-        path: shown_path.clone(),
+        path: project.repo.json_path(&spec.path),
         from: current.clone(),
         to: target.to_string(),
         forced,
         changed,
+        dry_run: args.dry_run,
     };
     if target == current {
         return Ok(StatusOutcome::Unchanged(transition(false, false)));
@@ -226,7 +233,10 @@ pub fn change_status(
 
     if args.dry_run {
         let diff = unified_diff(document.bytes(), &new_bytes, &relative, &relative)?;
-        return Ok(StatusOutcome::WouldChange { diff });
+        return Ok(StatusOutcome::WouldChange {
+            diff,
+            transition: transition(forced, true),
+        });
     }
     fsutil::replace_expected(&spec.path, document.bytes(), &new_bytes)?;
     // The edit is written: let go of the edit lock before `git commit`,

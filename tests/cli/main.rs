@@ -22,6 +22,7 @@ mod mcp;
 mod merge_driver;
 mod new;
 mod new_props;
+mod pipes;
 mod provisional;
 mod references;
 mod relations;

@@ -349,7 +349,7 @@ fn an_allowed_status_is_recorded_as_made_through_the_client() {
     assert_eq!(
         ok(&a[0]),
         &json!({"id": "SPEC-0001", "path": path, "from": "draft", "to": "review",
-            "forced": false, "changed": true})
+            "forced": false, "changed": true, "dry_run": false})
     );
     let document = repo.read(&path);
     assert_eq!(fm_str(&document, "status"), "review");

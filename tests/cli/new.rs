@@ -887,7 +887,8 @@ fn json_output() {
             "path",
             "branch",
             "owner",
-            "status"
+            "status",
+            "dry_run"
         ])
     );
     assert_eq!(json["id"], "SPEC-0001");
@@ -909,7 +910,8 @@ fn json_output_without_branch_and_from_a_subdirectory() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["branch"], serde_json::Value::Null);
     assert_eq!(json["title"], "Quoted \"title\"");
-    assert_eq!(json["path"], "../specs/0001-quoted-title.md");
+    // From the repository root, wherever the command ran.
+    assert_eq!(json["path"], "specs/0001-quoted-title.md");
 }
 
 #[test]

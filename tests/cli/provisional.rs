@@ -230,8 +230,8 @@ fn promote_dry_run_numbers_several_in_order_and_changes_nothing() {
         .iter()
         .map(|p| {
             (
-                p["from"].as_str().unwrap().to_string(),
-                p["to"].as_str().unwrap().to_string(),
+                p["old_id"].as_str().unwrap().to_string(),
+                p["new_id"].as_str().unwrap().to_string(),
             )
         })
         .collect();

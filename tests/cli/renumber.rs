@@ -341,12 +341,12 @@ fn dry_run_json_describes_the_plan_and_changes_nothing() {
     assert_eq!(
         json,
         serde_json::json!({
-            "from": "SPEC-0001",
-            "to": "SPEC-0003",
+            "old_id": "SPEC-0001",
+            "new_id": "SPEC-0003",
             "old_path": "specs/0001-x.md",
             "new_path": "specs/0003-x.md",
-            "branch": ["spec/0001-x", "spec/0003-x"],
-            "mentions": ["specs/0002-other.md"],
+            "branch": {"old": "spec/0001-x", "new": "spec/0003-x"},
+            "rewritten": ["specs/0002-other.md"],
             "dry_run": true,
         })
     );
@@ -362,12 +362,12 @@ fn json_reports_what_was_done() {
     assert_eq!(
         json,
         serde_json::json!({
-            "from": "SPEC-0001",
-            "to": "SPEC-0004",
+            "old_id": "SPEC-0001",
+            "new_id": "SPEC-0004",
             "old_path": "specs/0001-x.md",
             "new_path": "specs/0004-x.md",
             "branch": null,
-            "mentions": [],
+            "rewritten": [],
             "dry_run": false,
         })
     );

@@ -1121,16 +1121,8 @@ fn works_from_a_subdirectory() {
     let out = repo.spec_in("docs/deep", &["status", "1", "review", "--json"]);
     assert_success(&out);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    let shown = json["path"].as_str().expect("path is a string");
-    assert_eq!(
-        repo.path
-            .join("docs/deep")
-            .join(shown)
-            .canonicalize()
-            .unwrap(),
-        repo.path.join(SPEC),
-        "the path {shown:?} must lead to the spec from the current directory"
-    );
+    // JSON paths are from the repository root, wherever the command ran.
+    assert_eq!(json["path"], SPEC);
     assert_bytes(
         &repo,
         SPEC,
