@@ -253,6 +253,12 @@ fn staged_status_changes(
         }
         let old_blob = repo.git.find_blob(delta.old_file().id())?;
         let new_blob = repo.git.find_blob(delta.new_file().id())?;
+        // The index `git spec index` writes, a README or notes in the
+        // folder are not specs.
+        let index_file = Path::new(&project.config.index.file);
+        if !crate::catalog::is_spec_file(&project.scheme, index_file, &path, new_blob.content()) {
+            continue;
+        }
         let staged = match Document::parse(&path, new_blob.content()) {
             Ok(document) => document,
             Err(err) => {

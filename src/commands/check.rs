@@ -133,6 +133,9 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     if let Some(revs) = &args.history {
         return history(&project, revs, args.format);
     }
+    if !args.working_tree_only {
+        warn_about_what_was_not_compared(&project, &args)?;
+    }
     let report = check_specs(&project, &args)?;
     let CheckReport {
         findings,
@@ -228,6 +231,28 @@ pub fn check_specs(project: &Project, args: &CheckArgs) -> Result<CheckReport> {
         spec_count,
         catalog,
     })
+}
+
+/// Says on stderr when the id check had little to go on: a clone with no
+/// branch to compare with (a CI checkout of one branch), or a shallow clone (whose
+/// branches' history, which tells renames from collisions, is cut).
+fn warn_about_what_was_not_compared(project: &Project, args: &CheckArgs) -> Result<()> {
+    // A repository without remotes has nobody to collide with; a clone
+    // that sees no branch but its own is a CI checkout of one ref.
+    if args.against.is_empty()
+        && !project.repo.remote_names().is_empty()
+        && crate::catalog::branch_tips(project)?.is_empty()
+    {
+        errln!(
+            "warning: no other branch to compare ids with, so id collisions cannot be found: fetch the base branch (git fetch origin main) or name it with --against origin/main"
+        );
+    }
+    if project.repo.git.is_shallow() {
+        errln!(
+            "warning: this clone is shallow, so renames in the history cannot be told from collisions and the history is cut: run `git fetch --unshallow` (in GitHub Actions: actions/checkout with fetch-depth: 0)"
+        );
+    }
+    Ok(())
 }
 
 /// The relation rules. An id the working tree lacks may be a spec on

@@ -7,6 +7,7 @@ mod common;
 
 mod approval;
 mod check;
+mod ci_recipe;
 mod commit;
 mod document_props;
 mod elsewhere;
