@@ -252,6 +252,11 @@ impl Document {
         self.text.as_bytes()
     }
 
+    /// The Markdown after the front matter's closing line, as written.
+    pub fn body(&self) -> &str {
+        &self.text[self.lines[self.fm_close].next..]
+    }
+
     /// The value of a top-level scalar key, as written for plain scalars
     /// (numbers, dates and booleans keep their spelling) and unquoted for
     /// quoted ones. `None` if the key is absent, null or not a scalar.

@@ -35,6 +35,7 @@ mod reserve;
 mod rules;
 mod scheme;
 pub mod slug;
+mod tasks;
 pub mod template;
 mod workflow;
 mod yaml;

@@ -12,6 +12,7 @@ use crate::document::{Document, DocumentError};
 use crate::parallel;
 use crate::project::Project;
 use crate::scheme::IdScheme;
+use crate::tasks::TaskProgress;
 
 mod branches;
 mod working_tree;
@@ -36,6 +37,8 @@ pub struct SpecRecord {
     pub path: String,
     /// The branch it was read from; None for the working tree.
     pub branch: Option<String>,
+    /// The body's checklist: items done, items in all, hours left.
+    pub tasks: TaskProgress,
 }
 
 /// One parsed spec: its record and the document behind it.
@@ -209,6 +212,7 @@ impl SpecRecord {
             tags: document.tags(),
             path,
             branch: branch.map(str::to_string),
+            tasks: TaskProgress::of(document.body()),
         }
     }
 }

@@ -8,11 +8,12 @@ use crate::approval::{self, Approval};
 use crate::catalog::{self, SpecRecord};
 use crate::project::Project;
 use crate::repo::display_path;
+use crate::tasks::TaskProgress;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
 JSON (--json): the keys of `git spec list --format json` (id, number, title, status,
-priority, owner, created, updated, tags, path, branch), plus next (the statuses the
+priority, owner, created, updated, tags, path, branch, tasks), plus next (the statuses the
 workflow allows from the current one), changelog (the entries, without the
 leading \"- \") and approvals (each {name, email, date, content, current}: current is
 false when the spec changed after the approval).")]
@@ -98,6 +99,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         ("Created", or_dash(&record.created)),
         ("Updated", or_dash(&record.updated)),
         ("Tags", tags),
+        ("Tasks", tasks_text(&record.tasks)),
         ("Path", display_path(&file.path).display().to_string()),
     ] {
         text.push_str(&format!("{:<10}{value}\n", format!("{label}:")));
@@ -134,4 +136,16 @@ pub fn run(args: ShowArgs) -> Result<i32> {
     }
     out!("{text}");
     Ok(0)
+}
+
+/// `3/24 done, 12 h estimated left`; `-` for a spec without tasks.
+fn tasks_text(tasks: &TaskProgress) -> String {
+    if tasks.total == 0 {
+        return "-".to_string();
+    }
+    format!(
+        "{} done, {} estimated left",
+        tasks.fraction(),
+        tasks.hours_text()
+    )
 }

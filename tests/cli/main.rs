@@ -23,6 +23,7 @@ mod reserve;
 mod shell;
 mod show;
 mod status;
+mod tasks;
 mod terminal;
 
 /// Every `tests/cli/*.rs` file (and `tests/cli/*/mod.rs`) is declared here as `mod NAME;`: a file
