@@ -3,8 +3,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    approve, check, completions, fetch, hook, index, init, list, log, man, new, renumber, show,
-    status,
+    approve, board, check, completions, fetch, hook, index, init, list, log, man, new, renumber,
+    show, status,
 };
 
 #[derive(Debug, Parser)]
@@ -49,6 +49,8 @@ pub enum Command {
     Log(log::LogArgs),
     /// Write the Markdown index of all specs (default specs/README.md)
     Index(index::IndexArgs),
+    /// Write a static web site of all specs: a board by status, a page per spec
+    Board(board::BoardArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
     /// Write the man page git-spec.1 (git spec --help shows it)
@@ -75,6 +77,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Log(args) => log::run(args),
         Command::Index(args) => index::run(args),
+        Command::Board(args) => board::run(args),
         Command::Completions(args) => completions::run(args, command()),
         Command::Man(args) => man::run(args, command()),
         Command::Fetch(args) => fetch::run(args),

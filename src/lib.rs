@@ -12,6 +12,7 @@
 mod term;
 
 mod approval;
+mod board;
 mod catalog;
 pub mod cli;
 mod clock;
@@ -21,6 +22,7 @@ pub mod config;
 pub mod document;
 mod editor;
 mod fsutil;
+mod generated_dir;
 mod history;
 mod hook;
 mod hook_file;

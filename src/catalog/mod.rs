@@ -17,7 +17,7 @@ use crate::tasks::TaskProgress;
 mod branches;
 mod working_tree;
 
-pub use branches::{branch_specs, branch_tips, Broken};
+pub use branches::{branch_catalog, branch_specs, branch_tips, Broken};
 pub use working_tree::{find, highest_in_folder, read_working_tree, working_tree_records};
 
 /// The front matter of one spec, as `list --format json` prints it.

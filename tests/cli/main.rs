@@ -6,6 +6,7 @@
 mod common;
 
 mod approval;
+mod board;
 mod check;
 mod commit;
 mod document_props;
