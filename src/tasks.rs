@@ -10,8 +10,13 @@
 //! still decides what is a list item: a `[x]` in a fenced or indented code
 //! block, an HTML block or a paragraph is not one.
 //!
-//! `list` computes this for every spec, so a body without any `[` + space
-//! or x + `]` is not parsed at all.
+//! `list` computes this for every spec, and parsing 10,000 bodies with
+//! pulldown-cmark cost more than the rest of `list` together. So a body
+//! without any box is not looked at, and a body in the shapes specs
+//! usually have (no line indented 4 or more, no tab, no HTML or quote,
+//! code only in fences at the margin) is read line by line by
+//! [`scan_simple`], which a property test holds to the same answer as the
+//! parser; any other body goes to pulldown-cmark.
 
 use std::sync::OnceLock;
 
@@ -36,23 +41,32 @@ pub struct TaskProgress {
 impl TaskProgress {
     /// The progress of a spec body (the Markdown after the front matter).
     pub fn of(body: &str) -> TaskProgress {
-        let mut progress = TaskProgress::default();
         if !has_checkbox(body) {
-            return progress;
+            return TaskProgress::default();
         }
+        scan_simple(body).unwrap_or_else(|| TaskProgress::parsed(body))
+    }
+
+    /// The progress as pulldown-cmark's list items say: exact for any body.
+    fn parsed(body: &str) -> TaskProgress {
+        let mut progress = TaskProgress::default();
         for (event, range) in Parser::new_ext(body, Options::empty()).into_offset_iter() {
             if let Event::Start(Tag::Item) = event {
-                if let Some((checked, hours)) = task_of_item(&body[range]) {
-                    progress.total += 1;
-                    if checked {
-                        progress.done += 1;
-                    } else {
-                        progress.remaining_hours += hours.unwrap_or(0.0);
-                    }
+                if let Some(task) = task_of_item(&body[range]) {
+                    progress.add(task);
                 }
             }
         }
         progress
+    }
+
+    fn add(&mut self, (checked, hours): (bool, Option<f64>)) {
+        self.total += 1;
+        if checked {
+            self.done += 1;
+        } else {
+            self.remaining_hours += hours.unwrap_or(0.0);
+        }
     }
 
     /// `3/24`, the form of the TASKS column; `-` for a spec without tasks.
@@ -91,9 +105,140 @@ fn hours<S: Serializer>(hours: &f64, serializer: S) -> Result<S::Ok, S::Error> {
 /// Whether the text holds `[ ]`, `[x]` or `[X]` anywhere: the cheap test
 /// before parsing.
 fn has_checkbox(text: &str) -> bool {
-    text.as_bytes()
-        .windows(3)
-        .any(|w| w[0] == b'[' && w[2] == b']' && matches!(w[1], b' ' | b'x' | b'X'))
+    // Searching for one byte is what memchr does fastest.
+    let bytes = text.as_bytes();
+    text.match_indices(']').any(|(at, _)| {
+        at >= 2 && bytes[at - 2] == b'[' && matches!(bytes[at - 1], b' ' | b'x' | b'X')
+    })
+}
+
+/// The progress of a body read line by line, or None when the body has
+/// a shape where telling list items from other text needs the parser:
+/// a line indented 4 or more or holding a tab (code, or a list nested
+/// past the margin), a line starting with `<` or `>` (HTML, a quote), a
+/// fence not at the margin, or an ordered item not numbered 1 right after
+/// text (CommonMark reads that as the text going on). Everything inside a
+/// fence opened at the margin is code; with every other line indented 3 or
+/// less, a line that starts like a task is a list item.
+fn scan_simple(body: &str) -> Option<TaskProgress> {
+    let mut progress = TaskProgress::default();
+    // The open fence: its character and length.
+    let mut fence: Option<(u8, usize)> = None;
+    let mut before = Before::Break;
+    for line in body.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let text = line.trim_start_matches(' ');
+        let indent = line.len() - text.len();
+        if let Some((mark, open)) = fence {
+            let run = text.bytes().take_while(|&b| b == mark).count();
+            if indent <= 3 && run >= open && text[run..].trim().is_empty() {
+                fence = None;
+                before = Before::Break;
+            }
+            continue;
+        }
+        if text.trim().is_empty() {
+            before = Before::Break;
+            continue;
+        }
+        if indent >= 4 || line.contains('\t') || text.starts_with(['<', '>']) {
+            return None;
+        }
+        if let Some(mark) = text.bytes().next().filter(|b| matches!(b, b'`' | b'~')) {
+            let run = text.bytes().take_while(|&b| b == mark).count();
+            if run >= 3 {
+                // A fence inside a list item ends with the item: the
+                // parser's business. So is a backtick in a ``` info string.
+                if indent > 0 || (mark == b'`' && text[run..].contains('`')) {
+                    return None;
+                }
+                fence = Some((mark, run));
+                continue;
+            }
+        }
+        let Some(marker) = list_marker_len(text) else {
+            before = Before::Text;
+            continue;
+        };
+        // An item whose text opens a fence, a quote, HTML or another list
+        // holds what follows in it: the parser's business.
+        let after = &text[marker..];
+        let content = after.trim_start_matches(' ');
+        if content.starts_with("```")
+            || content.starts_with("~~~")
+            || content.starts_with(['<', '>'])
+            || list_marker_len(content).is_some()
+        {
+            return None;
+        }
+        // An empty item, or an ordered one not numbered 1, cannot interrupt
+        // a paragraph: right after text it is more of the text. Right after
+        // an item at the margin, a line not indented into that item starts
+        // a new item; anything else is the parser's business.
+        let restricted = content.is_empty() || ordered_start(text).is_some_and(|n| n != 1);
+        let free = match before {
+            Before::Break => true,
+            Before::Item { margin, content } => margin && indent < content,
+            Before::Text => false,
+        };
+        if restricted && !free {
+            return None;
+        }
+        let spaces = after.len() - content.len();
+        before = Before::Item {
+            margin: indent == 0,
+            content: indent
+                + marker
+                + if content.is_empty() || spaces > 4 {
+                    1
+                } else {
+                    spaces
+                },
+        };
+        if let Some(task) = task_of_item(text) {
+            progress.add(task);
+        }
+    }
+    Some(progress)
+}
+
+/// What the line before was, for [`scan_simple`].
+#[derive(Clone, Copy)]
+enum Before {
+    /// A blank line, the end of a fence, or the start of the body.
+    Break,
+    /// Text: a paragraph (or its continuation), a heading, a rule.
+    Text,
+    /// A list item: whether its marker is at the margin, and the indent of
+    /// its content.
+    Item { margin: bool, content: usize },
+}
+
+/// The number of an ordered list marker (`12.` or `12)`) at the start.
+fn ordered_start(text: &str) -> Option<u64> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=9).contains(&digits) && matches!(text.as_bytes().get(digits), Some(b'.' | b')')) {
+        text[..digits].parse().ok()
+    } else {
+        None
+    }
+}
+
+/// The length of a list marker at the start, with the space after it (or
+/// the end of the line).
+fn list_marker_len(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let marker = match bytes.first()? {
+        b'-' | b'*' | b'+' => 1,
+        _ => {
+            ordered_start(text)?;
+            bytes.iter().take_while(|b| b.is_ascii_digit()).count() + 1
+        }
+    };
+    match bytes.get(marker) {
+        None | Some(b' ') => Some(marker),
+        _ => None,
+    }
 }
 
 /// For a list item's source (its marker, maybe after some indentation): whether it is a task,
@@ -101,10 +246,11 @@ fn has_checkbox(text: &str) -> bool {
 fn task_of_item(item: &str) -> Option<(bool, Option<f64>)> {
     static START: OnceLock<Regex> = OnceLock::new();
     static ESTIMATE: OnceLock<Regex> = OnceLock::new();
-    // The marker, an optional sub-number (`1.1`, `2.`), then the box and a
+    // The marker, one to four spaces (five make the item's text a code
+    // block), an optional sub-number (`1.1`, `2.`), then the box and a
     // space or the end of the line.
     let start = START.get_or_init(|| {
-        Regex::new(r"^(?:[-*+]|[0-9]{1,9}[.)])[ \t]+(?:[0-9]+(?:\.[0-9]+)*\.?[ \t]+)?\[([ xX])\](?:[ \t]|\r?$)")
+        Regex::new(r"^(?:[-*+]|[0-9]{1,9}[.)]) {1,4}(?:[0-9]+(?:\.[0-9]+)*\.?[ \t]+)?\[([ xX])\](?:[ \t]|\r?$)")
             .expect("valid regex")
     });
     let estimate = ESTIMATE.get_or_init(|| {
@@ -114,6 +260,10 @@ fn task_of_item(item: &str) -> Option<(bool, Option<f64>)> {
     // A nested item's range may start with part of its indentation.
     let item = item.trim_start_matches([' ', '\t']);
     let first_line = item.split('\n').next().unwrap_or(item);
+    // Most items are not tasks: without a box on the line, no regex runs.
+    if !has_checkbox(first_line) {
+        return None;
+    }
     let caps = start.captures(first_line)?;
     let checked = &caps[1] != " ";
     let hours = estimate
@@ -182,6 +332,101 @@ Some [x] in a paragraph.
         let progress = TaskProgress::of(template);
         assert_eq!((progress.done, progress.total), (0, 35));
         assert_eq!(progress.remaining_hours, 31.0);
+    }
+
+    #[test]
+    fn the_template_and_plain_checklists_take_the_fast_path() {
+        let template = include_str!("../templates/spec.md");
+        assert_eq!(scan_simple(template), Some(TaskProgress::parsed(template)));
+        let plain = "## Success Criteria\n\n- [ ] one\n- [x] two\n";
+        assert!(scan_simple(plain).is_some());
+        // Shapes that need the parser.
+        for text in [
+            "- [ ] a\n    - [x] nested four deep\n",
+            "  ```\n- [x] b\n  ```\n",
+            "> - [ ] quoted\n",
+            "text\n2. [ ] goes on the text\n",
+        ] {
+            assert_eq!(scan_simple(text), None, "{text:?}");
+        }
+    }
+
+    /// Lines the line scanner reads itself.
+    const SIMPLE_LINES: &[&str] = &[
+        "",
+        "text",
+        "# Heading",
+        "---",
+        "```",
+        "```rust",
+        "~~~",
+        "````",
+        "``` a`b",
+        "- [ ] a (estimate: 2 hours)",
+        "- [x] b",
+        "* [X] c",
+        "+ [ ] d",
+        "1. [ ] e (estimate: 1.5 h)",
+        "2. [x] f",
+        "1) [ ] g",
+        "10. [ ] h",
+        "   - 1.1 [ ] i (estimate: 3 hours)",
+        "  - [x] j",
+        "   1. [ ] k",
+        "-     [ ] n",
+        "- [y] q",
+        "-[ ] r",
+        "- ```",
+        "1.",
+        "-",
+        "[ ] s",
+        "2. text",
+        "***",
+        "===",
+        "  continued",
+        "- [ ]",
+        "3) [X] t",
+        "0. [ ] u",
+        "01. [x] v",
+        "- ~~~",
+    ];
+    /// Lines that may send a body to the parser.
+    const OTHER_LINES: &[&str] = &[
+        "    - [ ] l",
+        "    code [x]",
+        "      - [x] m",
+        "> - [ ] o",
+        "<div>",
+        "</div>",
+        "\t- [ ] p",
+        "   ```",
+        "  ~~~",
+        " ```",
+        "- - [ ] w",
+        "- > x",
+        "- <b>",
+        "1. ```",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Wherever the line scanner answers, it answers as the parser.
+        #[test]
+        fn the_fast_path_agrees_with_the_parser(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    12 => proptest::sample::select(SIMPLE_LINES),
+                    1 => proptest::sample::select(OTHER_LINES),
+                ],
+                0..20,
+            ),
+            crlf in proptest::bool::ANY,
+        ) {
+            let body = lines.join(if crlf { "\r\n" } else { "\n" });
+            if let Some(fast) = scan_simple(&body) {
+                proptest::prop_assert_eq!(fast, TaskProgress::parsed(&body), "{:?}", body);
+            }
+        }
     }
 
     #[test]
