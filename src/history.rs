@@ -128,6 +128,28 @@ pub fn path_in_tree(
     Ok((found.len() == 1).then(|| found.remove(0)))
 }
 
+/// [`path_in_tree`] of many working-tree specs, (path, number) each, with
+/// the spec folder of `tree` read once rather than once per spec.
+pub fn paths_in_tree(
+    project: &Project,
+    tree: &Tree<'_>,
+    specs: &[(&str, u64)],
+) -> Result<Vec<Option<String>>> {
+    let git = &project.repo.git;
+    let dir = slash_path(Path::new(&project.config.dir));
+    let mut cache = TreeCache::default();
+    let mut found = Vec::with_capacity(specs.len());
+    for &(relative, number) in specs {
+        if cache.blob_at(git, tree, relative)?.is_some() {
+            found.push(Some(relative.to_string()));
+            continue;
+        }
+        let mut named = by_number(project, git, tree, &dir, number)?;
+        found.push((named.len() == 1).then(|| named.remove(0)));
+    }
+    Ok(found)
+}
+
 /// One version of the spec along the walk.
 #[derive(Debug, Clone)]
 struct Version {
@@ -167,8 +189,8 @@ struct Walk<'r> {
 /// of 10,000 specs would read its spec folder's trees and diff them again.
 #[derive(Default)]
 struct TreeCache {
-    /// Spec folder tree -> its entries (None: not a blob).
-    folders: HashMap<Oid, HashMap<Vec<u8>, Option<Oid>>>,
+    /// Spec folder tree -> its entries by name.
+    folders: HashMap<Oid, HashMap<Vec<u8>, FolderEntry>>,
     /// (parent tree, child tree) -> renames in the spec folder, by new path.
     renames: HashMap<(Oid, Oid), HashMap<String, Version>>,
     /// (parent tree, child tree) -> spec files of the parent's spec folder
@@ -177,6 +199,42 @@ struct TreeCache {
     /// Whether folder lookups go through `folders`: worth it when many
     /// specs look in the same folder, not for one spec's walk.
     share_folders: bool,
+}
+
+/// An entry of a raw tree object.
+#[derive(Debug, Clone, Copy)]
+struct FolderEntry {
+    id: Oid,
+    /// A regular file (mode 100644 or 100755): what a spec version is.
+    regular: bool,
+    /// A blob of any kind (a symbolic link too), as [`blob_at`] finds.
+    blob: bool,
+}
+
+impl TreeCache {
+    fn folder(&mut self, git: &Repository, id: Oid) -> Result<&HashMap<Vec<u8>, FolderEntry>> {
+        Ok(match self.folders.entry(id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(raw_tree_entries(git, id)?),
+        })
+    }
+
+    /// [`blob_at`], with the folder holding the file read once for all
+    /// the lookups in it.
+    fn blob_at(&mut self, git: &Repository, tree: &Tree<'_>, path: &str) -> Result<Option<Oid>> {
+        let Some((dir, name)) = path.rsplit_once('/') else {
+            return blob_at(git, tree, path);
+        };
+        let folder = match tree.get_path(Path::new(dir)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => entry.id(),
+            _ => return Ok(None),
+        };
+        Ok(self
+            .folder(git, folder)?
+            .get(name.as_bytes())
+            .filter(|entry| entry.blob)
+            .map(|entry| entry.id))
+    }
 }
 
 impl StatusHistory<'_> {
@@ -235,8 +293,12 @@ impl StatusHistory<'_> {
                     tree
                 }
             };
-            let blob = blob_at(git, &tree, &start.path)?
-                .with_context(|| format!("{} is not a file in {}", start.path, commit.id()))?;
+            let blob = if share_folders {
+                cache.blob_at(git, &tree, &start.path)?
+            } else {
+                blob_at(git, &tree, &start.path)?
+            }
+            .with_context(|| format!("{} is not a file in {}", start.path, commit.id()))?;
             walks.push(Walk {
                 version: Version {
                     path: start.path.clone(),
@@ -527,11 +589,11 @@ fn blob_in_parent(
             if !cache.share_folders {
                 return raw_tree_blob(git, id, parts[last]);
             }
-            let entries = match cache.folders.entry(id) {
-                Entry::Occupied(known) => known.into_mut(),
-                Entry::Vacant(slot) => slot.insert(raw_tree_entries(git, id)?),
-            };
-            return Ok(entries.get(parts[last].as_bytes()).copied().flatten());
+            return Ok(cache
+                .folder(git, id)?
+                .get(parts[last].as_bytes())
+                .filter(|entry| entry.regular)
+                .map(|entry| entry.id));
         }
         parent = git.find_tree(id)?;
         current = git.find_tree(child_id)?;
@@ -539,9 +601,8 @@ fn blob_in_parent(
     Ok(None)
 }
 
-/// Every entry of the tree `tree`, read raw as [`raw_tree_blob`] does:
-/// name -> blob id, None for an entry that is not a regular file.
-fn raw_tree_entries(git: &Repository, tree: Oid) -> Result<HashMap<Vec<u8>, Option<Oid>>> {
+/// Every entry of the tree `tree`, read raw as [`raw_tree_blob`] does.
+fn raw_tree_entries(git: &Repository, tree: Oid) -> Result<HashMap<Vec<u8>, FolderEntry>> {
     let odb = git.odb()?;
     let object = odb.read(tree)?;
     let data = object.data();
@@ -561,12 +622,12 @@ fn raw_tree_entries(git: &Repository, tree: Oid) -> Result<HashMap<Vec<u8>, Opti
         let Some(id) = data.get(id_start..id_start + 20) else {
             break;
         };
-        let blob = if mode.starts_with(b"100") {
-            Some(Oid::from_bytes(id)?)
-        } else {
-            None
+        let entry = FolderEntry {
+            id: Oid::from_bytes(id)?,
+            regular: mode.starts_with(b"100"),
+            blob: mode.starts_with(b"100") || mode == b"120000",
         };
-        entries.entry(name.to_vec()).or_insert(blob);
+        entries.entry(name.to_vec()).or_insert(entry);
         at = id_start + 20;
     }
     Ok(entries)

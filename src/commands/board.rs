@@ -80,14 +80,18 @@ pub fn run(args: BoardArgs) -> Result<i32> {
         .map(|s| project.scheme.spec_id(s.record.number))
         .collect();
     let pages = board::page_names(&ids);
+    let approvals = crate::parallel::map(&specs, 256, |spec| {
+        approval::approvals(&spec.document, &project.config.approval)
+    });
     let board_specs: Vec<BoardSpec<'_>> = specs
         .iter()
         .zip(timelines)
         .zip(pages)
-        .map(|((spec, timeline), page)| BoardSpec {
+        .zip(approvals)
+        .map(|(((spec, timeline), page), approvals)| BoardSpec {
             record: &spec.record,
             body: spec.document.body(),
-            approvals: approval::approvals(&spec.document, &project.config.approval),
+            approvals,
             timeline,
             page,
         })
@@ -179,21 +183,30 @@ fn timelines(project: &Project, specs: &[Spec]) -> Result<Vec<Vec<Change>>> {
     } else {
         HashMap::new()
     };
+    // Where the working tree's specs are in HEAD, all in one read.
+    let in_head: Vec<Option<String>> = match &head_tree {
+        Some(tree) => {
+            let asked: Vec<(&str, u64)> = specs
+                .iter()
+                .filter(|s| s.record.branch.is_none())
+                .map(|s| (s.record.path.as_str(), s.record.number))
+                .collect();
+            history::paths_in_tree(project, tree, &asked)?
+        }
+        None => Vec::new(),
+    };
+    let mut in_head = in_head.into_iter();
     // (index into specs, where its walk starts)
     let mut starts: Vec<(usize, WalkStart)> = Vec::new();
     for (index, spec) in specs.iter().enumerate() {
         let record = &spec.record;
         let start = match &record.branch {
-            None => match (&head, &head_tree) {
-                (Some(head), Some(tree)) => {
-                    history::path_in_tree(project, tree, &record.path, record.number)?.map(|path| {
-                        WalkStart {
-                            commit: head.id(),
-                            path,
-                            number: record.number,
-                        }
-                    })
-                }
+            None => match (&head, in_head.next().flatten()) {
+                (Some(head), Some(path)) => Some(WalkStart {
+                    commit: head.id(),
+                    path,
+                    number: record.number,
+                }),
                 _ => None,
             },
             Some(branch) => tips

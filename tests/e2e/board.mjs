@@ -4,6 +4,9 @@
 //
 //   node tests/e2e/board.mjs OUT_DIR ACTIONS_JSON [SCREENSHOT.png]
 //
+// SCREENSHOT.png: a picture of the board as first loaded; BOARD_VIEWPORT
+// (WIDTHxHEIGHT, default 1500x900) sets the window's size.
+//
 // ACTIONS_JSON: a list of filter actions, each followed by a reading of the
 // visible cards: {"fill": "text"} types into the text filter (by keyboard,
 // after reaching it with Tab), {"select": ["f-tag", "value"]} picks an
@@ -39,7 +42,11 @@ const context = await chromium.launchPersistentContext(profile, {
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
   ],
-  viewport: { width: 1500, height: 900 },
+  // BOARD_VIEWPORT=WIDTHxHEIGHT (for the README's screenshot).
+  viewport: (() => {
+    const [width, height] = (process.env.BOARD_VIEWPORT || "1500x900").split("x").map(Number);
+    return { width, height };
+  })(),
 });
 
 try {
