@@ -11,13 +11,19 @@
 #   check-wt    `git spec check --working-tree-only`
 #   check       `git spec check` (id collisions against every branch; warm cache)
 #   check-first the same with .git/git-spec/check-cache deleted before every run
+#   board       `git spec board` (all SPECS specs of main, with their status
+#               timelines) into spec-board/, over the board of the run before
+#               (unchanged pages are linked, not written again)
+#   board-first the same into a new folder each run (BOARD_RUNS runs; the
+#               folders are deleted after the scenario, not between runs)
 #
 # Environment:
 #   SPECS=10000 BRANCHES=1000 REMOTES=1000   fixture size (see make-repo.sh)
 #   GIT_SPEC_BIN=path      binary to time (default: cargo build --release,
 #                          then target/release/git-spec)
-#   COLD_RUNS=5 WARM_RUNS=30                 timed runs per scenario
-#                          (COLD: new-first, check-first; WARM: the others)
+#   COLD_RUNS=5 WARM_RUNS=30 BOARD_RUNS=10   timed runs per scenario
+#                          (COLD: new-first, check-first; BOARD: board;
+#                          WARM: the others)
 #   BENCH_TOOL=hyperfine|python              default: hyperfine if installed
 set -euo pipefail
 
@@ -26,6 +32,7 @@ CRATE_DIR=$(dirname "$BENCH_DIR")
 export SPECS=${SPECS:-10000} BRANCHES=${BRANCHES:-1000} REMOTES=${REMOTES:-1000}
 COLD_RUNS=${COLD_RUNS:-5}
 WARM_RUNS=${WARM_RUNS:-30}
+BOARD_RUNS=${BOARD_RUNS:-10}
 
 rebuild=0 build=1 scenarios=()
 TOOL=${BENCH_TOOL:-}
@@ -41,7 +48,7 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json check-wt check check-first hook-nospec)
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json check-wt check check-first hook-nospec board board-first)
 if [[ -z $TOOL ]]; then
     if command -v hyperfine >/dev/null; then TOOL=hyperfine; else TOOL=python; fi
 fi
@@ -133,9 +140,31 @@ set -euo pipefail
     || { echo "bench: verify failed: no $CACHE_DIR/check-cache after git spec check" >&2; exit 1; }
 EOS
 
+# verify-board.sh [DIR]: the board (default spec-board, else the newest
+# folder matching DIR) holds a card and a page for every spec.
+cat > "$STATE/verify-board.sh" <<EOS
+set -euo pipefail
+cd $(printf %q "$REPO")
+fail() { echo "bench: verify failed: \$*" >&2; exit 1; }
+dir=\$(ls -1dt \${1:-spec-board} 2>/dev/null | head -n 1)
+[[ -n \$dir && -f \$dir/index.html ]] || fail "no \${1:-spec-board}/index.html"
+cards=\$(grep -o '<li class="card ' "\$dir/index.html" | wc -l)
+[[ \$cards -eq $SPECS ]] || fail "\$cards cards on the board, expected $SPECS"
+pages=\$(find "\$dir" -name 'SPEC-*.html' | wc -l)
+[[ \$pages -eq $SPECS ]] || fail "\$pages spec pages, expected $SPECS"
+EOS
+echo "bash $(printf %q "$STATE/verify-board.sh") 'board-first-*'" > "$STATE/verify-board-first.sh"
+# board-first.sh: `git spec board` into a folder no run used before.
+cat > "$STATE/board-first.sh" <<EOS
+exec $(printf %q "$BIN") board --out "board-first-\$(date +%s%N)"
+EOS
+
 cleanup() {
     local rc=$?
-    if [[ -d $REPO ]]; then bash "$STATE/reset.sh" cold >/dev/null 2>&1 || true; fi
+    if [[ -d $REPO ]]; then
+        bash "$STATE/reset.sh" cold >/dev/null 2>&1 || true
+        rm -rf "$REPO"/spec-board "$REPO"/board-first-*
+    fi
     rm -rf "$BENCH_HOME" "$STATE"
     exit $rc
 }
@@ -296,6 +325,25 @@ scenario_check_first() {
     target check-first -
     sanity_run check-first check-cold "$CHECK_CLEAN" -- "$BIN" check
     measure check-first "$COLD_RUNS" 1 check-cold verify-check-cache.sh -- "$BIN" check
+}
+
+# The board of main's specs: every spec, its page with the status timeline
+# (one history walk for all of them), written into spec-board/.
+scenario_board() {
+    target board 2000
+    sanity_run board "" "assert f'{specs} specs' in out, out" -- "$BIN" board
+    bash "$STATE/verify-board.sh"
+    measure board "$BOARD_RUNS" 1 "" verify-board.sh -- "$BIN" board
+}
+
+# A board written from nothing, as in a fresh CI checkout. Deleting 10,000
+# files just before creating 10,000 slows ext4's inode allocation for a
+# while (it skips recently freed inodes), so the folders are kept until the
+# scenario ends.
+scenario_board_first() {
+    target board-first 2000
+    measure board-first "$BOARD_RUNS" 1 "" verify-board-first.sh -- bash "$STATE/board-first.sh"
+    rm -rf "$REPO"/board-first-*
 }
 
 # --- 5. run
