@@ -1,19 +1,26 @@
 //! A folder of generated files that git-spec owns (the board's site):
-//! written whole or not at all, and never over files it did not write.
+//! written only inside that folder, each file whole, and never over files
+//! it did not write.
 //!
 //! The folder holds a manifest, [`MANIFEST`], naming every file git-spec
-//! wrote there. A new version is written into a fresh sibling folder, then
-//! swapped in with two renames, so a reader (a static host serving the
-//! folder, a browser) sees the old site or the new one, never half of
-//! each; a run killed midway leaves the old site and a temporary sibling
-//! that the next run removes. The folder is refused when it holds anything
-//! the manifest does not name (or, without a manifest, anything at all):
-//! `--out docs` must not replace someone's documentation.
+//! wrote there. The folder is refused when it holds anything the manifest
+//! does not name (or, without a manifest, anything at all): `--out docs`
+//! must not replace someone's documentation.
+//!
+//! A run first writes the manifest naming the old files and the new ones,
+//! then each new file as a temporary file beside it that is renamed over
+//! the old one (a reader never sees half a page), leaves a file whose
+//! bytes did not change untouched (creating 10,000 files is most of what a
+//! board costs), removes the old files the new site lacks, and writes the
+//! manifest of the new site last. A run killed midway leaves only files
+//! the manifest names, and temporary files that the next run removes.
 
+use std::collections::HashSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::io::Write as _;
+use std::path::Path;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::repo::display_path;
 
@@ -24,53 +31,83 @@ pub const MANIFEST: &str = ".git-spec-board";
 const MANIFEST_HEADER: &str =
     "# Written by `git spec board`; it replaces every file listed below on each run.";
 
-/// Replaces the folder `dir` by one holding exactly `files` (flat names,
-/// no `/`) and the manifest. `dir` must not exist, be empty, or hold only
-/// files of an earlier run; `flag` names the option that chose it, for
-/// messages.
+/// Makes the folder `dir` hold exactly `files` (flat names, no `/`, not
+/// starting with `.`) and the manifest. `dir` must not exist, be empty, or
+/// hold only files of an earlier run; `flag` names the option that chose
+/// it, for messages.
 pub fn replace_folder(dir: &Path, files: &[(String, Vec<u8>)], flag: &str) -> Result<()> {
-    let shown = display_path(dir);
-    let shown = shown.display();
     let previous = previous_files(dir, flag)?;
-    let (parent, name) = match (dir.parent(), dir.file_name()) {
-        (Some(parent), Some(name)) => (parent, name.to_string_lossy().into_owned()),
-        _ => bail!("{flag} {shown}: not a folder git spec can write"),
-    };
-    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    remove_stale_siblings(parent, &name);
-
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.git-spec-{pid}.tmp"));
-    // Files of the earlier run that stay the same are linked, not written
-    // again: creating 10,000 inodes is most of what a board costs.
-    let reuse = previous.as_ref().map(|_| dir);
-    let written = write_staging(&staging, files, reuse);
-    if let Err(err) = written {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(err);
+    if previous.is_none() {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    let old = previous.unwrap_or_default();
+    let new: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
 
-    match previous {
-        None => fs::rename(&staging, dir).map_err(|err| {
-            let _ = fs::remove_dir_all(&staging);
-            anyhow!("cannot create {shown}: {err}")
-        })?,
-        Some(previous) => {
-            let old = parent.join(format!(".{name}-old.git-spec-{pid}.tmp"));
-            if let Err(err) = fs::rename(dir, &old) {
-                let _ = fs::remove_dir_all(&staging);
-                bail!("cannot replace {shown}: {err}");
+    // Every file that may be there until this run ends is listed first.
+    let old_names: HashSet<&str> = old.iter().map(String::as_str).collect();
+    let new_names: HashSet<&str> = new.iter().copied().collect();
+    let mut listed: Vec<&str> = old.iter().map(String::as_str).collect();
+    listed.extend(new.iter().copied().filter(|name| !old_names.contains(name)));
+    write_manifest(dir, &listed)?;
+
+    // Two threads overlap the file system's work.
+    let written = crate::parallel::map(files, 512, |(name, content)| -> Result<()> {
+        debug_assert!(!name.contains(['/', '\\']) && !name.starts_with('.'));
+        let path = dir.join(name);
+        let unchanged = fs::symlink_metadata(&path)
+            .is_ok_and(|meta| meta.is_file() && meta.len() == content.len() as u64)
+            && fs::read(&path).is_ok_and(|bytes| bytes == *content);
+        if unchanged {
+            return Ok(());
+        }
+        write_atomically(&path, content)
+    });
+    written.into_iter().collect::<Result<()>>()?;
+
+    for name in old.iter().filter(|name| !new_names.contains(name.as_str())) {
+        let path = dir.join(name);
+        if let Err(err) = fs::remove_file(&path) {
+            if err.kind() != std::io::ErrorKind::NotFound {
+                return Err(err).with_context(|| format!("cannot remove {}", path.display()));
             }
-            if let Err(err) = fs::rename(&staging, dir) {
-                // Put the old site back: nothing is lost.
-                let _ = fs::rename(&old, dir);
-                let _ = fs::remove_dir_all(&staging);
-                bail!("cannot replace {shown}: {err}");
-            }
-            remove_listed(&old, &previous);
         }
     }
+    write_manifest(dir, &new)
+}
+
+/// Writes `path` through a temporary file in the same folder renamed over
+/// it. Not synced to disk: the site is made again from the repository.
+fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}{TEMP_MARK}{}.tmp", std::process::id()));
+    let result = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut file| file.write_all(content))
+        .and_then(|()| fs::rename(&temp, path));
+    if let Err(err) = result {
+        let _ = fs::remove_file(&temp);
+        return Err(err).with_context(|| format!("cannot write {}", path.display()));
+    }
     Ok(())
+}
+
+/// The part of a temporary file's name that marks it as git-spec's (see
+/// [`crate::fsutil::is_stale_temp`]).
+const TEMP_MARK: &str = ".git-spec-";
+
+fn write_manifest(dir: &Path, names: &[&str]) -> Result<()> {
+    let mut manifest = String::from(MANIFEST_HEADER);
+    manifest.push('\n');
+    for name in names {
+        manifest.push_str(name);
+        manifest.push('\n');
+    }
+    write_atomically(&dir.join(MANIFEST), manifest.as_bytes())
 }
 
 /// What an existing `dir` holds from an earlier run: None when it does not
@@ -97,17 +134,31 @@ fn previous_files(dir: &Path, flag: &str) -> Result<Option<Vec<String>>> {
         let entry = entry.with_context(|| format!("cannot read {shown}"))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && crate::fsutil::is_stale_temp(&name) {
+            // Left by a run that was killed midway.
+            let _ = fs::remove_file(entry.path());
+            continue;
+        }
         names.push((name, is_file));
     }
     if names.is_empty() {
         return Ok(Some(Vec::new()));
     }
+    let files: HashSet<&str> = names
+        .iter()
+        .filter(|(_, is_file)| *is_file)
+        .map(|(name, _)| name.as_str())
+        .collect();
     let manifest = dir.join(MANIFEST);
     let listed: Vec<String> = match fs::symlink_metadata(&manifest) {
         Ok(meta) if meta.is_file() => fs::read_to_string(&manifest)
             .with_context(|| format!("cannot read {}", display_path(&manifest).display()))?
             .lines()
-            .filter(|line| !line.starts_with('#') && !line.is_empty())
+            // The manifest may come with the repository: only the files
+            // it names that are really in the folder count, so a line such
+            // as `../README.md` can never make a run remove anything else.
+            .filter(|line| files.contains(line))
+            .filter(|line| *line != MANIFEST)
             .map(str::to_string)
             .collect(),
         _ => bail!(
@@ -115,11 +166,10 @@ fn previous_files(dir: &Path, flag: &str) -> Result<Option<Vec<String>>> {
              nothing was written: give {flag} a new or empty folder, such as spec-board"
         ),
     };
+    let known: HashSet<&str> = listed.iter().map(String::as_str).collect();
     let mut foreign: Vec<&str> = names
         .iter()
-        .filter(|(name, is_file)| {
-            name != MANIFEST && (!is_file || !listed.iter().any(|l| l == name))
-        })
+        .filter(|(name, is_file)| name != MANIFEST && (!is_file || !known.contains(name.as_str())))
         .map(|(name, _)| name.as_str())
         .collect();
     if !foreign.is_empty() {
@@ -136,79 +186,6 @@ fn previous_files(dir: &Path, flag: &str) -> Result<Option<Vec<String>>> {
         );
     }
     Ok(Some(listed))
-}
-
-/// Writes the files and then the manifest into a new folder `staging`. A
-/// file whose content is already in `reuse` (the folder being replaced,
-/// whose files were all written by git-spec) under the same name is
-/// hard-linked from there instead.
-fn write_staging(staging: &Path, files: &[(String, Vec<u8>)], reuse: Option<&Path>) -> Result<()> {
-    fs::create_dir(staging).with_context(|| format!("cannot create {}", staging.display()))?;
-    let mut manifest = String::from(MANIFEST_HEADER);
-    manifest.push('\n');
-    // Creating files is most of the time; two threads overlap it.
-    let written = crate::parallel::map(files, 512, |(name, content)| -> Result<()> {
-        debug_assert!(!name.contains(['/', '\\']) && name != MANIFEST && !name.starts_with('.'));
-        let path = staging.join(name);
-        let linked = reuse.is_some_and(|old| {
-            let old = old.join(name);
-            let same = fs::symlink_metadata(&old)
-                .is_ok_and(|meta| meta.is_file() && meta.len() == content.len() as u64)
-                && fs::read(&old).is_ok_and(|bytes| bytes == *content);
-            same && fs::hard_link(&old, &path).is_ok()
-        });
-        if !linked {
-            fs::write(&path, content)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        Ok(())
-    });
-    written.into_iter().collect::<Result<()>>()?;
-    for (name, _) in files {
-        manifest.push_str(name);
-        manifest.push('\n');
-    }
-    let path = staging.join(MANIFEST);
-    fs::write(&path, manifest).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Removes a replaced site: the files its manifest listed, the manifest,
-/// then the folder if that left it empty. Anything else someone put there
-/// meanwhile stays (with the folder).
-fn remove_listed(old: &Path, listed: &[String]) {
-    for name in listed {
-        if !name.contains(['/', '\\']) && name != "." && name != ".." {
-            let _ = fs::remove_file(old.join(name));
-        }
-    }
-    let _ = fs::remove_file(old.join(MANIFEST));
-    if fs::remove_dir(old).is_err() {
-        errln!(
-            "note: {} was left in place: it holds files added while the board was written",
-            display_path(old).display()
-        );
-    }
-}
-
-/// Removes the temporary folders of runs that were killed midway
-/// (`.NAME.git-spec-PID.tmp`, `.NAME-old.git-spec-PID.tmp`, their process
-/// gone).
-fn remove_stale_siblings(parent: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let sibling = entry.file_name().to_string_lossy().into_owned();
-        let ours = sibling.starts_with(&format!(".{name}.git-spec-"))
-            || sibling.starts_with(&format!(".{name}-old.git-spec-"));
-        if ours
-            && crate::fsutil::is_stale_temp(&sibling)
-            && entry.file_type().is_ok_and(|t| t.is_dir())
-        {
-            let path: PathBuf = entry.path();
-            let _ = fs::remove_dir_all(path);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -244,12 +221,32 @@ mod tests {
         assert_eq!(
             fs::metadata(dir.join("a.html")).unwrap().ino(),
             inode,
-            "an unchanged file is linked, not written again"
+            "an unchanged file is left as it is"
         );
         let changed = vec![("a.html".to_string(), b"new".to_vec())];
         replace_folder(&dir, &changed, "--out").unwrap();
         assert_eq!(fs::read(dir.join("a.html")).unwrap(), b"new");
-        assert_eq!(listing(root.path()), ["site"], "no temporary folder left");
+        assert_eq!(listing(root.path()), ["site"], "nothing written beside it");
+        assert_eq!(
+            fs::read_to_string(dir.join(MANIFEST))
+                .unwrap()
+                .lines()
+                .skip(1)
+                .collect::<Vec<_>>(),
+            ["a.html"]
+        );
+
+        // A killed run's temporary file goes; a manifest line naming a
+        // file elsewhere removes nothing.
+        fs::write(dir.join(".a.html.git-spec-999999999.tmp"), "half").unwrap();
+        fs::write(root.path().join("keep.md"), "keep").unwrap();
+        fs::write(dir.join(MANIFEST), "#\na.html\n../keep.md\n").unwrap();
+        replace_folder(&dir, &files(&["b.html"]), "--out").unwrap();
+        assert_eq!(listing(&dir), [MANIFEST, "b.html"]);
+        assert_eq!(
+            fs::read_to_string(root.path().join("keep.md")).unwrap(),
+            "keep"
+        );
 
         fs::write(dir.join("notes.txt"), "mine").unwrap();
         let err = replace_folder(&dir, &files(&["a.html"]), "--out")

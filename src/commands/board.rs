@@ -38,7 +38,9 @@ commit gives the same files.
 --out must be inside the work tree and outside .git (symbolic links resolved), and
 either not exist, be empty, or hold only what an earlier `git spec board` wrote there
 (listed in its .git-spec-board manifest); anything else is refused and nothing is
-written. The new site is written beside it and swapped in whole.
+written. Nothing is written outside it: each file goes through a temporary file
+inside it renamed into place (never half a page), a page whose bytes did not
+change is left as it is, and files the new site lacks are removed.
 
 Exit status: 0; 1 when a spec cannot be parsed (the site is written without it and
 each is reported as path:line: message).")]

@@ -495,6 +495,7 @@ fn help_tells_what_it_writes() {
         "SPEC-0042.html",
         ".git-spec-board",
         "inside the work tree",
+        "Nothing is written outside it",
     ] {
         assert_contains(&help, needle);
     }
