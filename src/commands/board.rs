@@ -227,6 +227,7 @@ fn timelines(project: &Project, specs: &[Spec]) -> Result<Vec<Vec<Change>>> {
     let history = StatusHistory {
         project,
         git,
+        // Only `changes` reads it; each walk start has its own number.
         number: 0,
         dir: history::slash_path(Path::new(&project.config.dir)),
     };

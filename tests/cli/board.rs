@@ -411,8 +411,17 @@ fn out_is_refused_unless_it_holds_only_an_earlier_board() {
     let err = repo.fails_untouched(&["board", "--out", "docs-link"]);
     assert_contains(&err, "is a symbolic link");
 
-    // Its own earlier output is replaced; the same commit gives the same files.
+    // Without --out, the board goes to the root's spec-board/ from anywhere.
     let sub = repo.path.join("specs");
+    let out = repo.spec_in(&sub, &["board"]);
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        "../spec-board/index.html: 12 specs (13 pages)\n"
+    );
+    assert!(repo.exists("spec-board/index.html"));
+
+    // Its own earlier output is replaced; the same commit gives the same files.
     let out = repo.spec_in(&sub, &["board", "--out", "../site"]);
     assert_success(&out);
     assert_eq!(stdout(&out), "../site/index.html: 12 specs (13 pages)\n");
