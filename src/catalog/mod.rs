@@ -212,7 +212,7 @@ impl SpecRecord {
             tags: document.tags(),
             path,
             branch: branch.map(str::to_string),
-            tasks: TaskProgress::of(document.body()),
+            tasks: TaskProgress::of_lines(document.body(), document.body_lines()),
         }
     }
 }
