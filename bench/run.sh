@@ -13,7 +13,7 @@
 #   check-first the same with .git/git-spec/check-cache deleted before every run
 #   board       `git spec board` (all SPECS specs of main, with their status
 #               timelines) into spec-board/, over the board of the run before
-#               (unchanged pages are linked, not written again)
+#               (a page that did not change is left as it is)
 #   board-first the same into a new folder each run (BOARD_RUNS runs; the
 #               folders are deleted after the scenario, not between runs)
 #
@@ -22,7 +22,8 @@
 #   GIT_SPEC_BIN=path      binary to time (default: cargo build --release,
 #                          then target/release/git-spec)
 #   COLD_RUNS=5 WARM_RUNS=30 BOARD_RUNS=10   timed runs per scenario
-#                          (COLD: new-first, check-first; BOARD: board;
+#                          (COLD: new-first, check-first; BOARD: board,
+#                          board-first;
 #                          WARM: the others)
 #   BENCH_TOOL=hyperfine|python              default: hyperfine if installed
 set -euo pipefail
@@ -42,7 +43,7 @@ while [[ $# -gt 0 ]]; do
         --no-build) build=0 ;;
         --tool) TOOL=$2; shift ;;
         --tool=*) TOOL=${1#--tool=} ;;
-        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}"; exit 0 ;;
         -*) echo "run.sh: unknown option: $1" >&2; exit 2 ;;
         *) scenarios+=("$1") ;;
     esac
