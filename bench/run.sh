@@ -18,14 +18,21 @@
 #               HISTORY_COMMITS status steps (history_stream.py), beside the
 #               baseline `git log -p -- specs` in the same run; and
 #               check-history-pr, the range HEAD~100..HEAD a pull request checks
+#   board       `git spec board` (all SPECS specs of main, with their status
+#               timelines) into spec-board/, over the board of the run before
+#               (a page that did not change is left as it is)
+#   board-first the same into a new folder each run (BOARD_RUNS runs; the
+#               folders are deleted after the scenario, not between runs)
 #
 # Environment:
 #   SPECS=10000 BRANCHES=1000 REMOTES=1000   fixture size (see make-repo.sh)
 #   HISTORY_SPECS=1000 HISTORY_COMMITS=3000  size of the check-history fixture
 #   GIT_SPEC_BIN=path      binary to time (default: cargo build --release,
 #                          then target/release/git-spec)
-#   COLD_RUNS=5 WARM_RUNS=30                 timed runs per scenario
-#                          (COLD: new-first, check-first; WARM: the others)
+#   COLD_RUNS=5 WARM_RUNS=30 BOARD_RUNS=10   timed runs per scenario
+#                          (COLD: new-first, check-first; BOARD: board,
+#                          board-first;
+#                          WARM: the others)
 #   BENCH_TOOL=hyperfine|python              default: hyperfine if installed
 set -euo pipefail
 
@@ -34,6 +41,7 @@ CRATE_DIR=$(dirname "$BENCH_DIR")
 export SPECS=${SPECS:-10000} BRANCHES=${BRANCHES:-1000} REMOTES=${REMOTES:-1000}
 COLD_RUNS=${COLD_RUNS:-5}
 WARM_RUNS=${WARM_RUNS:-30}
+BOARD_RUNS=${BOARD_RUNS:-10}
 
 rebuild=0 build=1 scenarios=()
 TOOL=${BENCH_TOOL:-}
@@ -43,13 +51,13 @@ while [[ $# -gt 0 ]]; do
         --no-build) build=0 ;;
         --tool) TOOL=$2; shift ;;
         --tool=*) TOOL=${1#--tool=} ;;
-        -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,36p' "${BASH_SOURCE[0]}"; exit 0 ;;
         -*) echo "run.sh: unknown option: $1" >&2; exit 2 ;;
         *) scenarios+=("$1") ;;
     esac
     shift
 done
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json mcp-list check-wt check check-first hook-nospec check-history)
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json mcp-list check-wt check check-first hook-nospec check-history board board-first)
 if [[ -z $TOOL ]]; then
     if command -v hyperfine >/dev/null; then TOOL=hyperfine; else TOOL=python; fi
 fi
@@ -141,9 +149,31 @@ set -euo pipefail
     || { echo "bench: verify failed: no $CACHE_DIR/check-cache after git spec check" >&2; exit 1; }
 EOS
 
+# verify-board.sh [DIR]: the board (default spec-board, else the newest
+# folder matching DIR) holds a card and a page for every spec.
+cat > "$STATE/verify-board.sh" <<EOS
+set -euo pipefail
+cd $(printf %q "$REPO")
+fail() { echo "bench: verify failed: \$*" >&2; exit 1; }
+dir=\$(ls -1dt \${1:-spec-board} 2>/dev/null | head -n 1)
+[[ -n \$dir && -f \$dir/index.html ]] || fail "no \${1:-spec-board}/index.html"
+cards=\$(grep -o '<li class="card ' "\$dir/index.html" | wc -l)
+[[ \$cards -eq $SPECS ]] || fail "\$cards cards on the board, expected $SPECS"
+pages=\$(find "\$dir" -name 'SPEC-*.html' | wc -l)
+[[ \$pages -eq $SPECS ]] || fail "\$pages spec pages, expected $SPECS"
+EOS
+echo "bash $(printf %q "$STATE/verify-board.sh") 'board-first-*'" > "$STATE/verify-board-first.sh"
+# board-first.sh: `git spec board` into a folder no run used before.
+cat > "$STATE/board-first.sh" <<EOS
+exec $(printf %q "$BIN") board --out "board-first-\$(date +%s%N)"
+EOS
+
 cleanup() {
     local rc=$?
-    if [[ -d $REPO ]]; then bash "$STATE/reset.sh" cold >/dev/null 2>&1 || true; fi
+    if [[ -d $REPO ]]; then
+        bash "$STATE/reset.sh" cold >/dev/null 2>&1 || true
+        rm -rf "$REPO"/spec-board "$REPO"/board-first-*
+    fi
     rm -rf "$BENCH_HOME" "$STATE"
     exit $rc
 }
@@ -358,6 +388,25 @@ scenario_check_history() {
     MEASURE_DIR=$repo sanity_run check-history-pr "" "assert out == '' and '100 commits OK' in err, err" \
         -- "$BIN" check --history HEAD~100..HEAD
     MEASURE_DIR=$repo measure check-history-pr "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" check --history HEAD~100..HEAD
+}
+
+# The board of main's specs: every spec, its page with the status timeline
+# (one history walk for all of them), written into spec-board/.
+scenario_board() {
+    target board 2000
+    sanity_run board "" "assert f'{specs} specs' in out, out" -- "$BIN" board
+    bash "$STATE/verify-board.sh"
+    measure board "$BOARD_RUNS" 1 "" verify-board.sh -- "$BIN" board
+}
+
+# A board written from nothing, as in a fresh CI checkout. Deleting 10,000
+# files just before creating 10,000 slows ext4's inode allocation for a
+# while (it skips recently freed inodes), so the folders are kept until the
+# scenario ends.
+scenario_board_first() {
+    target board-first 2000
+    measure board-first "$BOARD_RUNS" 1 "" verify-board-first.sh -- bash "$STATE/board-first.sh"
+    rm -rf "$REPO"/board-first-*
 }
 
 # --- 5. run

@@ -3,8 +3,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    approve, check, completions, fetch, graph, hook, index, init, link, list, log, man, mcp, new,
-    promote, renumber, show, status, supersede,
+    approve, board, check, completions, fetch, graph, hook, index, init, link, list, log, man, mcp,
+    new, promote, renumber, show, status, supersede,
 };
 
 #[derive(Debug, Parser)]
@@ -61,6 +61,8 @@ pub enum Command {
     Mcp(mcp::McpArgs),
     /// Write the Markdown index of all specs (default specs/README.md)
     Index(index::IndexArgs),
+    /// Write a static web site of all specs: a board by status, a page per spec
+    Board(board::BoardArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
     /// Write the man page git-spec.1 (git spec --help shows it)
@@ -102,6 +104,7 @@ pub fn main() -> i32 {
         Command::Log(args) => log::run(args),
         Command::Index(args) => index::run(args),
         Command::Mcp(args) => mcp::run(args),
+        Command::Board(args) => board::run(args),
         Command::Completions(args) => completions::run(args, command()),
         Command::Man(args) => man::run(args, command()),
         Command::Fetch(args) => fetch::run(args),

@@ -271,6 +271,19 @@ impl Document {
         self.text.as_bytes()
     }
 
+    /// The Markdown after the front matter's closing line, as written.
+    pub fn body(&self) -> &str {
+        &self.text[self.lines[self.fm_close].next..]
+    }
+
+    /// The lines of [`Document::body`] without their `\n` or `\r\n`,
+    /// from the index parsing made (no second search for line ends).
+    pub fn body_lines(&self) -> impl Iterator<Item = &str> {
+        self.lines[self.fm_close + 1..]
+            .iter()
+            .map(|line| &self.text[line.start..line.end])
+    }
+
     /// The value of a top-level scalar key, as written for plain scalars
     /// (numbers, dates and booleans keep their spelling) and unquoted for
     /// quoted ones. `None` if the key is absent, null or not a scalar.

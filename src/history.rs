@@ -33,7 +33,8 @@
 //! not count as a change: the next readable version is compared with the
 //! last readable one.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BinaryHeap, HashMap};
 use std::path::{Component, Path};
 
 use anyhow::{Context, Result};
@@ -82,11 +83,7 @@ pub fn locate(project: &Project, input: &str, head: Option<&Commit<'_>>) -> Resu
         Ok((spec, document)) => {
             let relative = slash_path(&project.repo.relative_to_root(&spec.path));
             let head_path = match &head_tree {
-                Some(tree) if blob_at(git, tree, &relative)?.is_some() => Some(relative),
-                Some(tree) => {
-                    let mut found = by_number(project, git, tree, &dir, spec.number, None)?;
-                    (found.len() == 1).then(|| found.remove(0))
-                }
+                Some(tree) => path_in_tree(project, tree, &relative, spec.number)?,
                 None => None,
             };
             Ok(Start {
@@ -99,7 +96,7 @@ pub fn locate(project: &Project, input: &str, head: Option<&Commit<'_>>) -> Resu
             // Only a spec that HEAD holds exactly once can stand in.
             let number = project.scheme.parse(input);
             if let (Some(number), Some(tree)) = (number, &head_tree) {
-                let mut found = by_number(project, git, tree, &dir, number, None)?;
+                let mut found = by_number(project, git, tree, &dir, number)?;
                 if found.len() == 1 {
                     return Ok(Start {
                         number,
@@ -111,6 +108,46 @@ pub fn locate(project: &Project, input: &str, head: Option<&Commit<'_>>) -> Resu
             Err(err)
         }
     }
+}
+
+/// Where a working-tree spec at `relative` (`/`-separated) is in `tree`
+/// (HEAD's): the same path, or the one file of the tree's spec folder with
+/// the same number (a rename not committed yet); None when neither.
+pub fn path_in_tree(
+    project: &Project,
+    tree: &Tree<'_>,
+    relative: &str,
+    number: u64,
+) -> Result<Option<String>> {
+    let git = &project.repo.git;
+    if blob_at(git, tree, relative)?.is_some() {
+        return Ok(Some(relative.to_string()));
+    }
+    let dir = slash_path(Path::new(&project.config.dir));
+    let mut found = by_number(project, git, tree, &dir, number)?;
+    Ok((found.len() == 1).then(|| found.remove(0)))
+}
+
+/// [`path_in_tree`] of many working-tree specs, (path, number) each, with
+/// the spec folder of `tree` read once rather than once per spec.
+pub fn paths_in_tree(
+    project: &Project,
+    tree: &Tree<'_>,
+    specs: &[(&str, u64)],
+) -> Result<Vec<Option<String>>> {
+    let git = &project.repo.git;
+    let dir = slash_path(Path::new(&project.config.dir));
+    let mut cache = TreeCache::default();
+    let mut found = Vec::with_capacity(specs.len());
+    for &(relative, number) in specs {
+        if cache.blob_at(git, tree, relative)?.is_some() {
+            found.push(Some(relative.to_string()));
+            continue;
+        }
+        let mut named = by_number(project, git, tree, &dir, number)?;
+        found.push((named.len() == 1).then(|| named.remove(0)));
+    }
+    Ok(found)
 }
 
 /// One version of the spec along the walk.
@@ -128,93 +165,247 @@ pub struct StatusHistory<'a> {
     pub dir: String,
 }
 
+/// Where one spec's walk starts, for [`StatusHistory::changes_of_many`].
+#[derive(Debug, Clone)]
+pub struct WalkStart {
+    /// The commit whose version of the spec is the newest.
+    pub commit: Oid,
+    /// The spec's path in that commit, `/`-separated from the root.
+    pub path: String,
+    /// The spec's number (finds the file it was renamed from).
+    pub number: u64,
+}
+
+/// One spec's walk in progress.
+struct Walk<'r> {
+    version: Version,
+    number: u64,
+    /// Commits that changed the spec's blob, newest first.
+    changed: Vec<(Commit<'r>, Version)>,
+}
+
+/// What the walks of many specs share: trees are immutable, so anything
+/// read from a tree id (or a pair of them) holds forever. Without it, each
+/// of 10,000 specs would read its spec folder's trees and diff them again.
+#[derive(Default)]
+struct TreeCache {
+    /// Spec folder tree -> its entries by name.
+    folders: HashMap<Oid, HashMap<Vec<u8>, FolderEntry>>,
+    /// (parent tree, child tree) -> renames in the spec folder, by new path.
+    renames: HashMap<(Oid, Oid), HashMap<String, Version>>,
+    /// (parent tree, child tree) -> spec files of the parent's spec folder
+    /// absent from the child's: (number in the name, path), in tree order.
+    deleted: HashMap<(Oid, Oid), Vec<(u64, String)>>,
+    /// Whether folder lookups go through `folders`: worth it when many
+    /// specs look in the same folder, not for one spec's walk.
+    share_folders: bool,
+}
+
+/// An entry of a raw tree object.
+#[derive(Debug, Clone, Copy)]
+struct FolderEntry {
+    id: Oid,
+    /// A regular file (mode 100644 or 100755): what a spec version is.
+    regular: bool,
+    /// A blob of any kind (a symbolic link too), as [`blob_at`] finds.
+    blob: bool,
+}
+
+impl TreeCache {
+    fn folder(&mut self, git: &Repository, id: Oid) -> Result<&HashMap<Vec<u8>, FolderEntry>> {
+        Ok(match self.folders.entry(id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(raw_tree_entries(git, id)?),
+        })
+    }
+
+    /// [`blob_at`], with the folder holding the file read once for all
+    /// the lookups in it.
+    fn blob_at(&mut self, git: &Repository, tree: &Tree<'_>, path: &str) -> Result<Option<Oid>> {
+        let Some((dir, name)) = path.rsplit_once('/') else {
+            return blob_at(git, tree, path);
+        };
+        let folder = match tree.get_path(Path::new(dir)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => entry.id(),
+            _ => return Ok(None),
+        };
+        Ok(self
+            .folder(git, folder)?
+            .get(name.as_bytes())
+            .filter(|entry| entry.blob)
+            .map(|entry| entry.id))
+    }
+}
+
 impl StatusHistory<'_> {
     /// The status changes, oldest first, of the spec at `path` in `head`;
     /// and whether the walk ended at the edge of a shallow clone rather
     /// than at the commit that created the spec.
     pub fn changes(&self, head: &Commit<'_>, path: &str) -> Result<(Vec<Change>, bool)> {
-        let head_tree = head.tree()?;
-        let blob = blob_at(self.git, &head_tree, path)?
-            .with_context(|| format!("{path} is not a file in HEAD"))?;
-        let mut statuses = Statuses::default();
-        // Commits that changed the spec's blob, newest first; the last one
-        // created it.
-        let mut changed: Vec<(Commit<'_>, Version)> = Vec::new();
-        let mut commit = head.clone();
-        let mut version = Version {
+        let start = WalkStart {
+            commit: head.id(),
             path: path.to_string(),
-            blob,
+            number: self.number,
         };
-        loop {
-            let tree = commit.tree()?;
-            let mut candidates: Vec<(Commit<'_>, Version)> = Vec::new();
-            let mut same = None;
-            for parent in commit.parents() {
-                let Some(old) = self.version_in(&parent, &tree, &version)? else {
-                    continue;
-                };
-                if old.blob == version.blob {
-                    same = Some((parent, old));
-                    break;
+        let mut all = self.walk(&[start], false)?;
+        Ok(all.remove(0))
+    }
+
+    /// [`StatusHistory::changes`] of many specs at once (`self.number` is
+    /// not used: each start has its own), in the order of `starts`. Each
+    /// spec's walk is exactly the one `changes` makes; they advance
+    /// together, newest commit first, so a commit and its trees are read
+    /// once for all the specs that pass through it.
+    pub fn changes_of_many(&self, starts: &[WalkStart]) -> Result<Vec<(Vec<Change>, bool)>> {
+        self.walk(starts, true)
+    }
+
+    fn walk(&self, starts: &[WalkStart], share_folders: bool) -> Result<Vec<(Vec<Change>, bool)>> {
+        let git = self.git;
+        let mut cache = TreeCache {
+            share_folders,
+            ..TreeCache::default()
+        };
+        let mut statuses = Statuses::default();
+        let mut walks: Vec<Walk<'_>> = Vec::with_capacity(starts.len());
+        // The walks waiting at each commit, and the commits to visit,
+        // newest first.
+        let mut waiting: HashMap<Oid, Vec<usize>> = HashMap::new();
+        let mut queue: BinaryHeap<(i64, Oid)> = BinaryHeap::new();
+        let arrive = |waiting: &mut HashMap<Oid, Vec<usize>>,
+                      queue: &mut BinaryHeap<(i64, Oid)>,
+                      commit: &Commit<'_>,
+                      walk: usize| {
+            let at = waiting.entry(commit.id()).or_default();
+            if at.is_empty() {
+                queue.push((commit.time().seconds(), commit.id()));
+            }
+            at.push(walk);
+        };
+        let mut start_trees: HashMap<Oid, Tree<'_>> = HashMap::new();
+        for start in starts {
+            let commit = git.find_commit(start.commit)?;
+            let tree = match start_trees.get(&start.commit) {
+                Some(tree) => tree.clone(),
+                None => {
+                    let tree = commit.tree()?;
+                    start_trees.insert(start.commit, tree.clone());
+                    tree
                 }
-                candidates.push((parent, old));
-            }
-            if let Some((parent, old)) = same {
-                commit = parent;
-                version = old;
-                continue;
-            }
-            changed.push((commit.clone(), version.clone()));
-            if candidates.is_empty() {
-                break;
-            }
-            let pick = if candidates.len() == 1 {
-                0
+            };
+            let blob = if share_folders {
+                cache.blob_at(git, &tree, &start.path)?
             } else {
-                let status = statuses.get(self.git, &version)?;
-                let mut pick = 0;
-                for (i, (_, old)) in candidates.iter().enumerate() {
-                    if statuses.get(self.git, old)? == status {
-                        pick = i;
+                blob_at(git, &tree, &start.path)?
+            }
+            .with_context(|| format!("{} is not a file in {}", start.path, commit.id()))?;
+            walks.push(Walk {
+                version: Version {
+                    path: start.path.clone(),
+                    blob,
+                },
+                number: start.number,
+                changed: Vec::new(),
+            });
+            arrive(&mut waiting, &mut queue, &commit, walks.len() - 1);
+        }
+        drop(start_trees);
+
+        while let Some((_, id)) = queue.pop() {
+            let Some(here) = waiting.remove(&id) else {
+                continue;
+            };
+            let commit = git.find_commit(id)?;
+            let tree = commit.tree()?;
+            let parents: Vec<Commit<'_>> = commit.parents().collect();
+            let parent_trees = parents
+                .iter()
+                .map(|p| p.tree())
+                .collect::<Result<Vec<_>, _>>()?;
+            for index in here {
+                let walk = &mut walks[index];
+                let mut candidates: Vec<(usize, Version)> = Vec::new();
+                let mut same = None;
+                for (p, parent_tree) in parent_trees.iter().enumerate() {
+                    let Some(old) = self.version_in(
+                        parent_tree,
+                        &tree,
+                        &walk.version,
+                        walk.number,
+                        &mut cache,
+                    )?
+                    else {
+                        continue;
+                    };
+                    if old.blob == walk.version.blob {
+                        same = Some((p, old));
                         break;
                     }
+                    candidates.push((p, old));
                 }
-                pick
-            };
-            let (parent, old) = candidates.swap_remove(pick);
-            commit = parent;
-            version = old;
+                if let Some((p, old)) = same {
+                    walk.version = old;
+                    arrive(&mut waiting, &mut queue, &parents[p], index);
+                    continue;
+                }
+                walk.changed.push((commit.clone(), walk.version.clone()));
+                if candidates.is_empty() {
+                    continue;
+                }
+                let pick = if candidates.len() == 1 {
+                    0
+                } else {
+                    let status = statuses.get(git, &walk.version)?;
+                    let mut pick = 0;
+                    for (i, (_, old)) in candidates.iter().enumerate() {
+                        if statuses.get(git, old)? == status {
+                            pick = i;
+                            break;
+                        }
+                    }
+                    pick
+                };
+                let (p, old) = candidates.swap_remove(pick);
+                walk.version = old;
+                arrive(&mut waiting, &mut queue, &parents[p], index);
+            }
         }
 
-        let truncated = match changed.last() {
-            Some((oldest, _)) => oldest.parent_count() == 0 && self.is_shallow_edge(oldest.id()),
-            None => false,
-        };
-        let mailmap = self.git.mailmap().ok();
-        let mut changes = Vec::new();
-        let mut last: Option<String> = None;
-        for (commit, version) in changed.iter().rev() {
-            let Some(status) = statuses.get(self.git, version)? else {
-                continue;
+        let mailmap = git.mailmap().ok();
+        let mut results = Vec::with_capacity(walks.len());
+        for walk in &walks {
+            let truncated = match walk.changed.last() {
+                Some((oldest, _)) => {
+                    oldest.parent_count() == 0 && self.is_shallow_edge(oldest.id())
+                }
+                None => false,
             };
-            if last.as_deref() == Some(status.as_str()) {
-                continue;
+            let mut changes = Vec::new();
+            let mut last: Option<String> = None;
+            for (commit, version) in walk.changed.iter().rev() {
+                let Some(status) = statuses.get(git, version)? else {
+                    continue;
+                };
+                if last.as_deref() == Some(status.as_str()) {
+                    continue;
+                }
+                let author = match &mailmap {
+                    Some(mailmap) => commit.author_with_mailmap(mailmap)?,
+                    None => commit.author().to_owned(),
+                };
+                changes.push(Change {
+                    commit: commit.id().to_string(),
+                    date: author_date(&author.when()),
+                    author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+                    from: last.clone(),
+                    to: status.clone(),
+                    path: version.path.clone(),
+                });
+                last = Some(status);
             }
-            let author = match &mailmap {
-                Some(mailmap) => commit.author_with_mailmap(mailmap)?,
-                None => commit.author().to_owned(),
-            };
-            changes.push(Change {
-                commit: commit.id().to_string(),
-                date: author_date(&author.when()),
-                author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-                from: last.clone(),
-                to: status.clone(),
-                path: version.path.clone(),
-            });
-            last = Some(status);
+            results.push((changes, truncated));
         }
-        Ok((changes, truncated))
+        Ok(results)
     }
 
     /// Whether `commit` is where a shallow clone's history was cut (its
@@ -228,59 +419,77 @@ impl StatusHistory<'_> {
         std::fs::read_to_string(shallow).is_ok_and(|text| text.lines().any(|l| l.trim() == id))
     }
 
-    /// The spec's version in `parent`, given its version in the child
-    /// (whose tree is `child_tree`); None when the parent does not hold it.
+    /// The spec's version in a parent (whose tree is `parent_tree`), given
+    /// its version in the child (whose tree is `child_tree`); None when the
+    /// parent does not hold it.
     fn version_in(
         &self,
-        parent: &Commit<'_>,
+        parent_tree: &Tree<'_>,
         child_tree: &Tree<'_>,
         child: &Version,
+        number: u64,
+        cache: &mut TreeCache,
     ) -> Result<Option<Version>> {
-        let parent_tree = parent.tree()?;
         if parent_tree.id() == child_tree.id() {
             return Ok(Some(child.clone()));
         }
-        if let Some(blob) = blob_in_parent(self.git, &parent_tree, child_tree, child)? {
+        if let Some(blob) = blob_in_parent(self.git, parent_tree, child_tree, child, cache)? {
             return Ok(Some(Version {
                 path: child.path.clone(),
                 blob,
             }));
         }
         // The path is new in this commit: renamed, or created.
-        if let Some(old) = self.renamed_from(&parent_tree, child_tree, &child.path)? {
-            return Ok(Some(old));
+        let pair = (parent_tree.id(), child_tree.id());
+        let renames = match cache.renames.entry(pair) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(self.renames(parent_tree, child_tree)?),
+        };
+        if let Some(old) = renames.get(&child.path) {
+            return Ok(Some(old.clone()));
         }
-        let found = by_number(
-            self.project,
-            self.git,
-            &parent_tree,
-            &self.dir,
-            self.number,
-            Some(child_tree),
-        )?;
-        match found.into_iter().next() {
+        let deleted = match cache.deleted.entry(pair) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(deleted_specs(
+                self.project,
+                self.git,
+                parent_tree,
+                child_tree,
+                &self.dir,
+            )?),
+        };
+        let found = deleted
+            .iter()
+            .find(|(n, _)| *n == number)
+            .map(|(_, path)| path.clone());
+        match found {
             Some(path) => {
-                let blob = blob_at(self.git, &parent_tree, &path)?
-                    .with_context(|| format!("{path} vanished from {}", parent.id()))?;
+                let blob = blob_at(self.git, parent_tree, &path)?
+                    .with_context(|| format!("{path} vanished from tree {}", parent_tree.id()))?;
                 Ok(Some(Version { path, blob }))
             }
             None => Ok(None),
         }
     }
 
-    /// git's rename detection on the spec folder: the file `path` was
-    /// renamed from, with its blob in the parent.
-    fn renamed_from(
+    /// git's rename detection on the spec folder: for each renamed file,
+    /// its new path and its old version in the parent.
+    fn renames(
         &self,
         parent_tree: &Tree<'_>,
         child_tree: &Tree<'_>,
-        path: &str,
-    ) -> Result<Option<Version>> {
+    ) -> Result<HashMap<String, Version>> {
         let mut options = git2::DiffOptions::new();
         options.pathspec(&self.dir).disable_pathspec_match(true);
         let mut diff =
             self.git
                 .diff_tree_to_tree(Some(parent_tree), Some(child_tree), Some(&mut options))?;
+        let mut renames = HashMap::new();
+        // Only a deleted file can be the source of a rename: without one,
+        // git's similarity search has nothing to do.
+        if !diff.deltas().any(|d| d.status() == git2::Delta::Deleted) {
+            return Ok(renames);
+        }
         let mut find = git2::DiffFindOptions::new();
         find.renames(true);
         diff.find_similar(Some(&mut find))?;
@@ -288,18 +497,14 @@ impl StatusHistory<'_> {
             if delta.status() != git2::Delta::Renamed {
                 continue;
             }
-            let new = delta.new_file().path().map(slash_path);
-            if new.as_deref() != Some(path) {
-                continue;
-            }
-            if let Some(old) = delta.old_file().path() {
-                return Ok(Some(Version {
+            if let (Some(new), Some(old)) = (delta.new_file().path(), delta.old_file().path()) {
+                renames.entry(slash_path(new)).or_insert(Version {
                     path: slash_path(old),
                     blob: delta.old_file().id(),
-                }));
+                });
             }
         }
-        Ok(None)
+        Ok(renames)
     }
 }
 
@@ -355,6 +560,7 @@ fn blob_in_parent(
     parent_tree: &Tree<'_>,
     child_tree: &Tree<'_>,
     child: &Version,
+    cache: &mut TreeCache,
 ) -> Result<Option<Oid>> {
     let mut parent = parent_tree.clone();
     let mut current = child_tree.clone();
@@ -378,13 +584,53 @@ fn blob_in_parent(
         }
         if i + 1 == last {
             // The folder holding the file: often a large tree (thousands
-            // of specs), read raw rather than parsed into entries.
-            return raw_tree_blob(git, id, parts[last]);
+            // of specs), read raw rather than parsed into entries; or, when
+            // many walks share it, indexed once.
+            if !cache.share_folders {
+                return raw_tree_blob(git, id, parts[last]);
+            }
+            return Ok(cache
+                .folder(git, id)?
+                .get(parts[last].as_bytes())
+                .filter(|entry| entry.regular)
+                .map(|entry| entry.id));
         }
         parent = git.find_tree(id)?;
         current = git.find_tree(child_id)?;
     }
     Ok(None)
+}
+
+/// Every entry of the tree `tree`, read raw as [`raw_tree_blob`] does.
+fn raw_tree_entries(git: &Repository, tree: Oid) -> Result<HashMap<Vec<u8>, FolderEntry>> {
+    let odb = git.odb()?;
+    let object = odb.read(tree)?;
+    let data = object.data();
+    let mut entries = HashMap::new();
+    let mut at = 0;
+    while at < data.len() {
+        let Some(space) = data[at..].iter().position(|&b| b == b' ') else {
+            break;
+        };
+        let mode = &data[at..at + space];
+        let name_start = at + space + 1;
+        let Some(nul) = data[name_start..].iter().position(|&b| b == 0) else {
+            break;
+        };
+        let name = &data[name_start..name_start + nul];
+        let id_start = name_start + nul + 1;
+        let Some(id) = data.get(id_start..id_start + 20) else {
+            break;
+        };
+        let entry = FolderEntry {
+            id: Oid::from_bytes(id)?,
+            regular: mode.starts_with(b"100"),
+            blob: mode.starts_with(b"100") || mode == b"120000",
+        };
+        entries.entry(name.to_vec()).or_insert(entry);
+        at = id_start + 20;
+    }
+    Ok(entries)
 }
 
 /// The blob named `name` in the tree `tree`, found by scanning the raw
@@ -423,22 +669,16 @@ fn raw_tree_blob(git: &Repository, tree: Oid, name: &str) -> Result<Option<Oid>>
 }
 
 /// Paths of the spec files in `tree`'s spec folder whose name carries
-/// `number`, sorted; with `deleted_in`, only those absent from that tree's
-/// spec folder (the old name of a file renamed by a commit).
+/// `number`, sorted.
 fn by_number(
     project: &Project,
     git: &Repository,
     tree: &Tree<'_>,
     dir: &str,
     number: u64,
-    deleted_in: Option<&Tree<'_>>,
 ) -> Result<Vec<String>> {
     let Some(folder) = subtree(git, tree, dir)? else {
         return Ok(Vec::new());
-    };
-    let other = match deleted_in {
-        Some(other) => subtree(git, other, dir)?,
-        None => None,
     };
     let mut found = Vec::new();
     for entry in folder.iter() {
@@ -451,14 +691,52 @@ fn by_number(
         if !name.ends_with(".md") || project.scheme.file.number_in(name) != Some(number) {
             continue;
         }
-        if deleted_in.is_some() && other.as_ref().is_some_and(|o| o.get_name(name).is_some()) {
-            continue;
-        }
         found.push(if dir.is_empty() {
             name.to_string()
         } else {
             format!("{dir}/{name}")
         });
+    }
+    Ok(found)
+}
+
+/// The spec files of `parent_tree`'s spec folder that `child_tree`'s
+/// lacks, as (number in the name, path), in tree order: the old names of
+/// files a commit renamed (what [`by_number`] with `deleted_in` finds, for
+/// every number at once).
+fn deleted_specs(
+    project: &Project,
+    git: &Repository,
+    parent_tree: &Tree<'_>,
+    child_tree: &Tree<'_>,
+    dir: &str,
+) -> Result<Vec<(u64, String)>> {
+    let Some(folder) = subtree(git, parent_tree, dir)? else {
+        return Ok(Vec::new());
+    };
+    let other = subtree(git, child_tree, dir)?;
+    let mut found = Vec::new();
+    for entry in folder.iter() {
+        if entry.kind() != Some(git2::ObjectType::Blob) {
+            continue;
+        }
+        let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
+            continue;
+        };
+        if !name.ends_with(".md") || other.as_ref().is_some_and(|o| o.get_name(name).is_some()) {
+            continue;
+        }
+        let Some(number) = project.scheme.file.number_in(name) else {
+            continue;
+        };
+        found.push((
+            number,
+            if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dir}/{name}")
+            },
+        ));
     }
     Ok(found)
 }

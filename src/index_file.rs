@@ -484,6 +484,7 @@ mod tests {
             tags: vec![],
             path: path.into(),
             branch: None,
+            tasks: Default::default(),
         }
     }
 

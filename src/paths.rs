@@ -45,6 +45,13 @@ impl Bounds {
     /// sees; every link along it was checked.
     pub fn inside(&self, value: &str, key: &str) -> Result<PathBuf> {
         let relative = lexically_inside(value, key)?;
+        // A command-line option (`--out`) is fixed on the command line,
+        // a key in .specrc.
+        let repoint = if key.starts_with("--") {
+            format!("give {key} a folder of the work tree")
+        } else {
+            format!("point `{key}` in .specrc at a folder of the work tree")
+        };
         let full = self.root.join(&relative);
         // The longest part of the path that exists decides where it leads:
         // the rest will be created as plain folders and files.
@@ -58,14 +65,14 @@ impl Bounds {
         let real = existing.canonicalize().map_err(|err| {
             anyhow::anyhow!(
                 "{key} = {value:?}: cannot resolve {}: {err} (a symbolic link to nowhere?); \
-                 remove the link or point `{key}` elsewhere in .specrc",
+                 remove the link or {repoint}",
                 existing.display()
             )
         })?;
         if !real.starts_with(&self.real_root) {
             bail!(
                 "{key} = {value:?} leads outside the work tree: {} resolves to {} through a symbolic link; \
-                 git spec never reads or writes outside the repository (remove the link, or point `{key}` in .specrc at a folder inside it)",
+                 git spec never reads or writes outside the repository (remove the link, or {repoint})",
                 existing.display(),
                 real.display()
             );
@@ -73,7 +80,7 @@ impl Bounds {
         if let Some(git_dir) = self.git_dirs.iter().find(|dir| real.starts_with(dir)) {
             bail!(
                 "{key} = {value:?} leads into the git dir {} ({} resolves to {}); \
-                 git spec never writes there: point `{key}` in .specrc at a folder of the work tree",
+                 git spec never writes there: {repoint}",
                 git_dir.display(),
                 existing.display(),
                 real.display()
@@ -123,6 +130,7 @@ pub fn lexically_inside(value: &str, key: &str) -> Result<PathBuf> {
     let example = match key {
         "template" => "templates/spec.md",
         "index.file" => "specs/README.md",
+        "--out" => "spec-board",
         _ => "specs",
     };
     let fix = format!(

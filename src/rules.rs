@@ -482,6 +482,7 @@ mod tests {
             tags: Vec::new(),
             path: path.to_string(),
             branch: None,
+            tasks: Default::default(),
         };
         Spec { record, document }
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::{is_spec_file, Catalog, RawSpec, SpecRecord};
+use super::{is_spec_file, Catalog, RawSpec, Spec, SpecRecord};
 use crate::document::DocumentError;
 use crate::project::Project;
 
@@ -69,6 +69,16 @@ pub fn branch_specs(
     working_tree: &[SpecRecord],
     working_tree_errors: &[Broken],
 ) -> Result<(Vec<SpecRecord>, Vec<Broken>)> {
+    let (specs, errors) = branch_catalog(project, working_tree, working_tree_errors)?;
+    Ok((specs.into_iter().map(|s| s.record).collect(), errors))
+}
+
+/// [`branch_specs`] with each spec's document, for the board's pages.
+pub fn branch_catalog(
+    project: &Project,
+    working_tree: &[SpecRecord],
+    working_tree_errors: &[Broken],
+) -> Result<(Vec<Spec>, Vec<Broken>)> {
     let repo = &project.repo.git;
     // Every spec lives directly in the spec folder: its file name is its key.
     let file_name = |path: &Path| {
@@ -125,7 +135,7 @@ pub fn branch_specs(
             continue;
         }
         let catalog = Catalog::parse(project, raw, Some(branch));
-        records.extend(catalog.specs.into_iter().map(|s| s.record));
+        records.extend(catalog.specs);
         errors.extend(catalog.errors.into_iter().map(|error| Broken {
             branch: Some(branch.clone()),
             error,

@@ -12,13 +12,14 @@ use crate::document::{Document, DocumentError};
 use crate::parallel;
 use crate::project::Project;
 use crate::scheme::IdScheme;
+use crate::tasks::TaskProgress;
 
 mod branches;
 mod working_tree;
 
 pub use branches::{
-    branch_specs, branch_tips, find_anywhere, numbers_on_branches, only_on_branch, pick, Broken,
-    Located,
+    branch_catalog, branch_specs, branch_tips, find_anywhere, numbers_on_branches, only_on_branch,
+    pick, Broken, Located,
 };
 pub use working_tree::{
     find, find_by_path, highest_in_folder, read_working_tree, scan, working_tree_records, SpecFile,
@@ -46,6 +47,8 @@ pub struct SpecRecord {
     pub path: String,
     /// The branch it was read from; None for the working tree.
     pub branch: Option<String>,
+    /// The body's checklist: items done, items in all, hours left.
+    pub tasks: TaskProgress,
 }
 
 fn number_or_null<S: serde::Serializer>(number: &u64, serializer: S) -> Result<S::Ok, S::Error> {
@@ -228,6 +231,7 @@ impl SpecRecord {
             tags: document.tags(),
             path,
             branch: branch.map(str::to_string),
+            tasks: TaskProgress::of_lines(document.body(), document.body_lines()),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `git spec init`: write `.specrc` and `templates/spec.md` for the team to
-//! customise (never overwriting either), and register the index's merge
+//! customise (never overwriting either), register the index's merge
 //! driver (a line added to `.gitattributes`, the command in the clone's
-//! git config).
+//! git config), and add `spec-board/` (what `git spec board` writes by
+//! default) to `.gitignore`, keeping every line already there.
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -70,6 +71,7 @@ pub fn run(args: InitArgs) -> Result<i32> {
         fsutil::write_new(&path, content.as_bytes())?;
         outln!("{}", shown.display());
     }
+    ignore_board_output(&bounds)?;
     // Reading the result back proves the pair works together.
     let project = Project::open()?;
     // So that two branches that each add a spec merge their index cleanly.
@@ -96,4 +98,45 @@ pub fn run(args: InitArgs) -> Result<i32> {
         errln!("tip: `git spec hook install` (or `git spec init --hook`) records hand-edited statuses in the changelog on commit");
     }
     Ok(0)
+}
+
+/// The line `init` adds to `.gitignore`: generated output is not committed.
+const BOARD_IGNORE: &str = "/spec-board/";
+
+/// Adds [`BOARD_IGNORE`] to `.gitignore` (creating it if needed) unless a
+/// line already ignores the board's folder. The file is otherwise kept
+/// byte for byte: the line is appended, after a newline if the last line
+/// has none.
+fn ignore_board_output(bounds: &Bounds) -> Result<()> {
+    let path = bounds.inside(".gitignore", ".gitignore")?;
+    let shown = display_path(&path);
+    let current = match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", shown.display())),
+    };
+    let text = String::from_utf8_lossy(current.as_deref().unwrap_or_default());
+    let ignored = text.lines().any(|line| {
+        let line = line.trim();
+        let line = line.strip_prefix('/').unwrap_or(line);
+        let line = line.strip_suffix('/').unwrap_or(line);
+        line == crate::commands::board::DEFAULT_OUT
+    });
+    if ignored {
+        return Ok(());
+    }
+    match current {
+        None => fsutil::write_new(&path, format!("{BOARD_IGNORE}\n").as_bytes())?,
+        Some(bytes) => {
+            let mut content = bytes.clone();
+            if !content.is_empty() && !content.ends_with(b"\n") {
+                content.push(b'\n');
+            }
+            content.extend_from_slice(BOARD_IGNORE.as_bytes());
+            content.push(b'\n');
+            fsutil::replace_expected(&path, &bytes, &content)?;
+        }
+    }
+    outln!("{}", shown.display());
+    Ok(())
 }

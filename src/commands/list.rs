@@ -24,11 +24,15 @@ Sort orders (ties are broken by id, numerically: SPEC-9999 before SPEC-10000):
   priority  the order of [priority] allowed (default: low, medium, high, critical); unknown last
 --reverse reverses any of them.
 
+The TASKS column counts the body's checklist items, checked ([x] or [X]) of all
+([ ] too), in any list style and nesting, code blocks left out: 3/24, or - for none.
+
 JSON (--format json): an array of objects with the keys id, number, title, status,
-priority, owner, created, updated, tags (array), path (from the repository root)
-and branch (null for the working tree).
-CSV (--format csv): the same columns after a header line, RFC 4180 quoting, tags
-joined by ';', lines ending in LF.
+priority, owner, created, updated, tags (array), path (from the repository root),
+branch (null for the working tree) and tasks ({done, total, remaining_hours}: the
+sum of the `(estimate: N hours)` of the unchecked items).
+CSV (--format csv): the same columns but tasks, after a header line, RFC 4180
+quoting, tags joined by ';', lines ending in LF.
 
 Exit status: 0, or 1 when a spec cannot be parsed (reported on stderr as
 path:line: message, after the list of the others).")]
@@ -500,10 +504,12 @@ impl Table<'_> {
     fn write(&self, out: &mut impl Write) -> io::Result<()> {
         let header: Vec<&str> = if self.branch_column {
             vec![
-                "ID", "STATUS", "PRIORITY", "OWNER", "UPDATED", "BRANCH", "TITLE",
+                "ID", "STATUS", "PRIORITY", "OWNER", "UPDATED", "TASKS", "BRANCH", "TITLE",
             ]
         } else {
-            vec!["ID", "STATUS", "PRIORITY", "OWNER", "UPDATED", "TITLE"]
+            vec![
+                "ID", "STATUS", "PRIORITY", "OWNER", "UPDATED", "TASKS", "TITLE",
+            ]
         };
         let rows: Vec<Vec<String>> = self
             .records
@@ -515,6 +521,7 @@ impl Table<'_> {
                     cell(&r.priority),
                     cell(&r.owner),
                     cell(&r.updated),
+                    r.tasks.fraction(),
                 ];
                 if self.branch_column {
                     row.push(cell(r.branch.as_deref().unwrap_or("")));

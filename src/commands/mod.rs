@@ -1,6 +1,7 @@
 //! One file per subcommand; each defines its clap arguments and `run`.
 
 pub mod approve;
+pub mod board;
 pub mod check;
 pub mod completions;
 pub mod fetch;

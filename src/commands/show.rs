@@ -9,6 +9,7 @@ use crate::catalog::{self, Located, SpecRecord};
 use crate::project::Project;
 use crate::relations;
 use crate::repo::display_path;
+use crate::tasks::TaskProgress;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -17,7 +18,7 @@ that holds it, with a note on stderr; --branch REF chooses the branch.
 
 JSON (--json): the keys of `git spec list --format json` (id, number, title, status,
 priority, owner, created, updated, tags, path, branch: null for the working tree, else
-the branch the spec was read from), plus next (the statuses the
+the branch the spec was read from, tasks), plus next (the statuses the
 workflow allows from the current one), changelog (the entries, without the
 leading \"- \"), approvals (each {name, email, date, content, current}: current is
 false when the spec changed after the approval) and relations ({depends_on, needed_by,
@@ -145,6 +146,7 @@ pub fn run(args: ShowArgs) -> Result<i32> {
         ("Created", or_dash(&record.created)),
         ("Updated", or_dash(&record.updated)),
         ("Tags", tags),
+        ("Tasks", tasks_text(&record.tasks)),
         ("Path", shown_path.clone()),
     ] {
         text.push_str(&format!("{:<10}{value}\n", format!("{label}:")));
@@ -209,4 +211,16 @@ fn mentioning(project: &Project, number: u64) -> Result<Vec<catalog::Spec>> {
         })
         .collect();
     Ok(catalog::Catalog::parse(project, raw, None).specs)
+}
+
+/// `3/24 done, 12 h estimated left`; `-` for a spec without tasks.
+fn tasks_text(tasks: &TaskProgress) -> String {
+    if tasks.total == 0 {
+        return "-".to_string();
+    }
+    format!(
+        "{} done, {} estimated left",
+        tasks.fraction(),
+        tasks.hours_text()
+    )
 }

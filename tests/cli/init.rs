@@ -12,7 +12,10 @@ fn init_writes_specrc_and_the_template() {
     let index = repo.index_entries();
     let out = repo.spec(&["init"]);
     assert_success(&out);
-    assert_eq!(stdout(&out), ".specrc\ntemplates/spec.md\n.gitattributes\n");
+    assert_eq!(
+        stdout(&out),
+        ".specrc\ntemplates/spec.md\n.gitignore\n.gitattributes\n"
+    );
 
     let specrc = repo.read(".specrc");
     let config = Config::parse(&specrc, Path::new(".specrc")).unwrap();
@@ -34,7 +37,7 @@ fn init_writes_specrc_and_the_template() {
     assert_eq!(repo.head_ref().as_deref(), Some("refs/heads/main"));
     assert_eq!(
         repo.status_porcelain(),
-        "?? .gitattributes\n?? .specrc\n?? templates/spec.md\n"
+        "?? .gitattributes\n?? .gitignore\n?? .specrc\n?? templates/spec.md\n"
     );
 }
 
@@ -91,7 +94,10 @@ fn init_keeps_an_existing_specrc_and_writes_the_missing_template() {
     repo.write(".specrc", specrc);
     let out = repo.spec(&["init"]);
     assert_success(&out);
-    assert_eq!(stdout(&out), "templates/spec.md\n.gitattributes\n");
+    assert_eq!(
+        stdout(&out),
+        "templates/spec.md\n.gitignore\n.gitattributes\n"
+    );
     assert_eq!(repo.read(".specrc"), specrc);
     assert_eq!(repo.read("templates/spec.md"), git_spec::template::BUILT_IN);
 }
@@ -103,7 +109,7 @@ fn init_keeps_an_existing_template_and_writes_the_missing_specrc() {
     repo.write("templates/spec.md", template);
     let out = repo.spec(&["init"]);
     assert_success(&out);
-    assert_eq!(stdout(&out), ".specrc\n.gitattributes\n");
+    assert_eq!(stdout(&out), ".specrc\n.gitignore\n.gitattributes\n");
     assert_eq!(repo.read("templates/spec.md"), template);
     let (_, content) = repo.new_spec(&["Existing template"]);
     assert!(content.contains("\nEXISTING\n"), "{content}");
@@ -117,7 +123,7 @@ fn init_from_a_subdirectory_writes_at_the_root() {
     assert_success(&out);
     assert_eq!(
         stdout(&out),
-        "../../.specrc\n../../templates/spec.md\n../../.gitattributes\n"
+        "../../.specrc\n../../templates/spec.md\n../../.gitignore\n../../.gitattributes\n"
     );
     assert!(repo.exists(".specrc"));
     assert!(repo.exists("templates/spec.md"));
@@ -140,7 +146,10 @@ fn init_in_a_linked_worktree_writes_in_that_worktree() {
     let worktree = repo.add_worktree("wt", "wt-branch");
     let out = worktree.spec(&["init"]);
     assert_success(&out);
-    assert_eq!(stdout(&out), ".specrc\ntemplates/spec.md\n.gitattributes\n");
+    assert_eq!(
+        stdout(&out),
+        ".specrc\ntemplates/spec.md\n.gitignore\n.gitattributes\n"
+    );
     assert!(worktree.exists(".specrc"));
     assert!(!repo.exists(".specrc"));
 }
@@ -176,4 +185,41 @@ fn init_with_a_broken_specrc_reports_it_and_keeps_it() {
     assert_contains(&err, ".specrc:3");
     assert_contains(&err, "widht");
     assert_eq!(repo.read(".specrc"), specrc);
+}
+
+#[test]
+fn init_ignores_the_board_folder_and_keeps_an_existing_gitignore() {
+    // A new .gitignore holds the one line.
+    let repo = TestRepo::with_commit();
+    assert_success(&repo.spec(&["init"]));
+    assert_eq!(repo.read(".gitignore"), "/spec-board/\n");
+    assert_success(&repo.spec(&["board"]));
+    assert!(repo.exists("spec-board/index.html"));
+    assert_eq!(
+        repo.git_out(&["status", "--porcelain", "--untracked-files=all"]),
+        "?? .gitattributes\n?? .gitignore\n?? .specrc\n?? templates/spec.md",
+        "the board's output is ignored"
+    );
+
+    // An existing one (without a final newline) keeps every byte.
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "# ours\r\n/target\r\n*.log");
+    let out = repo.spec(&["init"]);
+    assert_success(&out);
+    assert_contains(&stdout(&out), ".gitignore\n");
+    assert_eq!(
+        repo.read(".gitignore"),
+        "# ours\r\n/target\r\n*.log\n/spec-board/\n"
+    );
+
+    // A line that already ignores it (in any of git's spellings) is enough.
+    for line in ["spec-board", "spec-board/", "/spec-board"] {
+        let repo = TestRepo::with_commit();
+        let existing = format!("node_modules/\n{line}\n");
+        repo.write(".gitignore", &existing);
+        let out = repo.spec(&["init"]);
+        assert_success(&out);
+        assert!(!stdout(&out).contains(".gitignore"), "{line}");
+        assert_eq!(repo.read(".gitignore"), existing, "{line}");
+    }
 }

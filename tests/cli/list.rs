@@ -141,9 +141,9 @@ fn table_lists_every_spec_in_aligned_columns() {
     );
     let out = list_ok(&repo, &[]);
     let expected = "\
-ID         STATUS       PRIORITY  OWNER                        UPDATED     TITLE
-SPEC-0001  draft        medium    Jane Doe <jane@example.com>  2026-01-10  Add login
-SPEC-0012  in-progress  high      Bob <b@x.org>                2026-01-12  Export CSV
+ID         STATUS       PRIORITY  OWNER                        UPDATED     TASKS  TITLE
+SPEC-0001  draft        medium    Jane Doe <jane@example.com>  2026-01-10  -      Add login
+SPEC-0012  in-progress  high      Bob <b@x.org>                2026-01-12  -      Export CSV
 ";
     assert_eq!(out, expected);
 }
@@ -157,7 +157,7 @@ fn specs_made_by_new_are_listed() {
     assert_eq!(table_ids(&out), id_list(&["SPEC-0001", "SPEC-0002"]));
     assert_contains(
         &out,
-        &format!("SPEC-0002  draft   high      {OWNER}  {SPEC_DATE}  Second one"),
+        &format!("SPEC-0002  draft   high      {OWNER}  {SPEC_DATE}  0/35   Second one"),
     );
 }
 
@@ -171,7 +171,7 @@ fn missing_values_show_a_dash_and_controls_become_spaces() {
     let out = list_ok(&repo, &[]);
     assert_eq!(
         out.lines().nth(1).unwrap(),
-        "SPEC-0007  draft   -         -      -        Two lines"
+        "SPEC-0007  draft   -         -      -        -      Two lines"
     );
 }
 
@@ -453,6 +453,7 @@ fn json_has_exactly_the_documented_keys() {
         "tags",
         "path",
         "branch",
+        "tasks",
     ];
     let mut sorted = keys.clone();
     sorted.sort();
@@ -473,6 +474,7 @@ fn json_has_exactly_the_documented_keys() {
             "tags": ["auth", "web"],
             "path": "specs/0001-spec.md",
             "branch": null,
+            "tasks": {"done": 0, "total": 0, "remaining_hours": 0},
         })
     );
 }
@@ -574,11 +576,11 @@ fn width_shortens_titles_with_an_ellipsis() {
             ..SpecFx::default()
         },
     );
-    // ID(9)+2, STATUS(6)+2, PRIORITY(8)+2, OWNER(5)+2, UPDATED(10)+2 = 48,
-    // so the title gets 12 columns.
-    let out = list_ok(&repo, &["--width", "60"]);
+    // ID(9)+2, STATUS(6)+2, PRIORITY(8)+2, OWNER(5)+2, UPDATED(10)+2,
+    // TASKS(5)+2 = 55, so the title gets 12 columns.
+    let out = list_ok(&repo, &["--width", "67"]);
     let row = out.lines().nth(1).unwrap();
-    assert_eq!(row.chars().count(), 60, "{row}");
+    assert_eq!(row.chars().count(), 67, "{row}");
     assert!(row.ends_with("  A rather lo…"), "{row}");
     // Too narrow: the title keeps ten characters.
     let out = list_ok(&repo, &["--width", "20"]);
@@ -622,12 +624,12 @@ fn on_a_terminal_auto_colours_and_fits_the_width() {
             ..SpecFx::default()
         },
     );
-    let Some(out) = on_terminal(&repo, &["list"], &[("COLUMNS", "60")]) else {
+    let Some(out) = on_terminal(&repo, &["list"], &[("COLUMNS", "67")]) else {
         return;
     };
     assert_contains(&out, YELLOW_DRAFT);
     let row = out.lines().nth(1).unwrap().replace(YELLOW_DRAFT, "draft");
-    assert_eq!(row.chars().count(), 60, "{row}");
+    assert_eq!(row.chars().count(), 67, "{row}");
     assert!(row.ends_with('…'), "{row}");
 
     let out = on_terminal(&repo, &["list"], &[("NO_COLOR", "1"), ("COLUMNS", "200")]).unwrap();
@@ -788,11 +790,11 @@ fn all_branches_table_has_a_branch_column() {
     let repo = branchy();
     let out = list_ok(&repo, &["-a", "--color", "never"]);
     let row = |id: &str, branch: &str, title: &str| {
-        format!("{id}  draft   medium    {OWNER}  2026-01-10  {branch:<18}  {title}\n")
+        format!("{id}  draft   medium    {OWNER}  2026-01-10  -      {branch:<18}  {title}\n")
     };
     let expected = [
         format!(
-            "ID         STATUS  PRIORITY  {:<27}  UPDATED     BRANCH              TITLE\n",
+            "ID         STATUS  PRIORITY  {:<27}  UPDATED     TASKS  BRANCH              TITLE\n",
             "OWNER"
         ),
         row("SPEC-0001", "-", "On main"),

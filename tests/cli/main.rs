@@ -6,6 +6,7 @@
 mod common;
 
 mod approval;
+mod board;
 mod check;
 mod ci_recipe;
 mod commit;
@@ -32,6 +33,7 @@ mod reserve;
 mod shell;
 mod show;
 mod status;
+mod tasks;
 mod terminal;
 
 /// Every `tests/cli/*.rs` file (and `tests/cli/*/mod.rs`) is declared here as `mod NAME;`: a file

@@ -319,7 +319,10 @@ fn install_follows_index_file_and_reports_an_override() {
 fn init_installs_the_driver_and_a_second_init_changes_nothing() {
     let repo = TestRepo::with_commit();
     let out = repo.spec_ok(&["init"]);
-    assert_eq!(stdout(&out), ".specrc\ntemplates/spec.md\n.gitattributes\n");
+    assert_eq!(
+        stdout(&out),
+        ".specrc\ntemplates/spec.md\n.gitignore\n.gitattributes\n"
+    );
     assert_contains(
         &stderr(&out),
         "defined the index merge driver in this clone's git config",

@@ -38,6 +38,7 @@ Owner:    {OWNER}
 Created:  {SPEC_DATE}
 Updated:  {SPEC_DATE}
 Tags:     auth, web
+Tasks:    0/35 done, 31 h estimated left
 Path:     specs/0001-add-oauth-login.md
 
 Changelog:
@@ -85,6 +86,7 @@ fn json_is_the_list_record_plus_next_and_changelog() {
             "tags": ["auth", "web"],
             "path": "specs/0001-add-oauth-login.md",
             "branch": null,
+            "tasks": {"done": 0, "total": 35, "remaining_hours": 31},
             "next": ["approved", "rejected", "draft", "withdrawn"],
             "changelog": [
                 format!("{SPEC_DATE}: Initial draft created"),
