@@ -27,6 +27,7 @@ mod generated_dir;
 mod history;
 mod hook;
 mod hook_file;
+mod hook_managers;
 mod ids;
 mod index_file;
 mod lock;

@@ -9,6 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use crate::fsutil;
 use crate::hook::{self, Outcome};
 use crate::hook_file;
+use crate::hook_managers;
 use crate::project::Project;
 use crate::repo::{display_path, Repo};
 
@@ -20,11 +21,12 @@ pub struct HookArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum HookAction {
-    /// Add the pre-commit hook (to core.hooksPath if set, else .git/hooks), keeping any existing hook
+    /// Add the pre-commit hook (to core.hooksPath if set, else .git/hooks), keeping any existing
+    /// hook; under husky, lefthook or pre-commit, print the snippet for its configuration instead
     Install,
     /// Remove exactly what `install` added
     Uninstall,
-    /// Say what is installed where
+    /// Say what would run git-spec on a commit (exit 1 when nothing would), hook managers included
     Status,
     /// Run a hook now (this is what the installed hook calls)
     Run(RunArgs),
@@ -61,6 +63,32 @@ fn hook_path(repo: &Repo) -> Result<PathBuf> {
 pub fn install(repo: &Repo) -> Result<i32> {
     let path = hook_path(repo)?;
     let shown = display_path(&path);
+    // A hook manager regenerates the file: our block would be dropped at
+    // its next run, so its own configuration is where git-spec goes.
+    if let Some(found) = hook_managers::detect(repo, &path) {
+        if hook_file::has_block(&std::fs::read_to_string(&path).unwrap_or_default()) {
+            errln!(
+                "note: {} holds a git-spec block, but {} generates that file and will drop it",
+                shown.display(),
+                found.manager.name()
+            );
+        }
+        if found.runs_git_spec {
+            outln!(
+                "{} manages this repository's hooks, and {} already runs git-spec; nothing to install",
+                found.manager.name(),
+                display_path(&found.config).display()
+            );
+        } else {
+            outln!(
+                "{} manages this repository's hooks and regenerates {}, so git-spec wrote nothing there; {}",
+                found.manager.name(),
+                shown.display(),
+                found.manager.snippet()
+            );
+        }
+        return Ok(0);
+    }
     let binary = std::env::current_exe()
         .and_then(|p| p.canonicalize())
         .context("cannot tell where the git-spec binary is")?;
@@ -177,20 +205,43 @@ fn uninstall(repo: &Repo) -> Result<i32> {
     Ok(0)
 }
 
+/// What would run git-spec on a commit; exit 1 when nothing would.
 fn status(repo: &Repo) -> Result<i32> {
     let path = hook_path(repo)?;
     let shown = display_path(&path);
+    if let Some(found) = hook_managers::detect(repo, &path) {
+        let config = display_path(&found.config);
+        if found.runs_git_spec {
+            outln!(
+                "managed by {}: {} runs git spec hook run pre-commit",
+                found.manager.name(),
+                config.display()
+            );
+            return Ok(0);
+        }
+        outln!(
+            "not installed: {} manages the hooks and {} does not run git-spec; {}",
+            found.manager.name(),
+            config.display(),
+            found.manager.snippet()
+        );
+        return Ok(1);
+    }
     let text = std::fs::read_to_string(&path).ok();
     match text.as_deref() {
-        None => outln!(
-            "not installed: {} does not exist (run `git spec hook install`)",
-            shown.display()
-        ),
+        None => {
+            outln!(
+                "not installed: {} does not exist (run `git spec hook install`)",
+                shown.display()
+            );
+            return Ok(1);
+        }
         Some(text) if !hook_file::has_block(text) => {
             outln!(
                 "not installed: {} exists without the git-spec block (run `git spec hook install`)",
                 shown.display()
-            )
+            );
+            return Ok(1);
         }
         Some(text) => {
             let binary = text

@@ -14,6 +14,7 @@ mod document_props;
 mod elsewhere;
 mod history;
 mod hook;
+mod hook_managers;
 mod hostile;
 mod index;
 mod init;
