@@ -2,32 +2,22 @@
 //! is about. A slug is lower-case ASCII words joined by `-`, so it is always
 //! a valid file name on every platform and a valid git ref component.
 
-use unicode_normalization::UnicodeNormalization;
-
 /// Longest slug, in characters; cut at a word boundary.
 pub const MAX_LEN: usize = 50;
 
-/// Used when a title has no ASCII letters or digits at all.
+/// Used when a title has no letters or digits at all, in any script.
 pub const FALLBACK: &str = "spec";
 
 pub fn slugify(title: &str) -> String {
-    let mut ascii = String::with_capacity(title.len());
-    // NFKD splits "é" into "e" + a combining accent, which is then dropped;
-    // letters that do not decompose get a conventional spelling.
-    for c in title.nfkd() {
+    // deunicode spells every script in ASCII (Cyrillic, Greek, CJK,
+    // accented Latin): "Привет" -> "Privet", "日本語" -> "Ri Ben Yu".
+    let spelled = deunicode::deunicode(title);
+    let mut ascii = String::with_capacity(spelled.len());
+    for c in spelled.chars() {
         match c {
-            'ß' => ascii.push_str("ss"),
-            'æ' | 'Æ' => ascii.push_str("ae"),
-            'œ' | 'Œ' => ascii.push_str("oe"),
-            'ø' | 'Ø' => ascii.push('o'),
-            'đ' | 'Đ' | 'ð' | 'Ð' => ascii.push('d'),
-            'ł' | 'Ł' => ascii.push('l'),
-            'þ' | 'Þ' => ascii.push_str("th"),
-            'ı' => ascii.push('i'),
             c if c.is_ascii_alphanumeric() => ascii.push(c.to_ascii_lowercase()),
             // Apostrophes join rather than split: "don't" -> "dont".
             '\'' | '\u{2019}' => {}
-            c if is_combining_mark(c) => {}
             _ => ascii.push(' '),
         }
     }
@@ -58,11 +48,6 @@ pub fn slugify(title: &str) -> String {
     }
 }
 
-/// Combining diacritical marks left behind by NFKD decomposition.
-fn is_combining_mark(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,9 +68,16 @@ mod tests {
     }
 
     #[test]
+    fn other_scripts_are_spelled_in_ascii() {
+        assert_eq!(slugify("Вход через OAuth"), "vkhod-cherez-oauth");
+        assert_eq!(slugify("Σύνδεση χρήστη"), "sundese-khreste");
+        assert_eq!(slugify("日本語の検索"), "ri-ben-yu-nojian-suo");
+    }
+
+    #[test]
     fn never_empty() {
-        assert_eq!(slugify("日本語"), "spec");
         assert_eq!(slugify("!!!"), "spec");
+        assert_eq!(slugify("🙂"), "slight-smile");
         assert_eq!(slugify(""), "spec");
     }
 

@@ -9,6 +9,7 @@ use std::io::{self, IsTerminal, Write};
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::catalog::{self, Broken, SpecRecord};
 use crate::config::Config;
@@ -261,7 +262,7 @@ fn list_reserved(project: &Project, records: &[SpecRecord], format: Format) -> R
                     cells
                         .iter()
                         .chain([&header])
-                        .map(|c| c[i].chars().count())
+                        .map(|c| c[i].width())
                         .max()
                         .unwrap_or(0)
                 })
@@ -270,7 +271,7 @@ fn list_reserved(project: &Project, records: &[SpecRecord], format: Format) -> R
                 let line: Vec<String> = row
                     .iter()
                     .zip(&widths)
-                    .map(|(cell, width)| format!("{cell:width$}"))
+                    .map(|(cell, width)| pad_to(cell, *width))
                     .collect();
                 writeln!(out, "{}", line.join("  ").trim_end())?;
             }
@@ -433,41 +434,12 @@ fn terminal_width() -> usize {
         .ok()
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|&c| c > 0)
-        .or_else(tty_width)
+        .or_else(|| {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(terminal_size::Width(w), _)| usize::from(w))
+                .filter(|&w| w > 0)
+        })
         .unwrap_or(80)
-}
-
-#[cfg(any(target_os = "linux", target_os = "macos"))]
-fn tty_width() -> Option<usize> {
-    #[repr(C)]
-    struct WinSize {
-        rows: u16,
-        cols: u16,
-        x_pixels: u16,
-        y_pixels: u16,
-    }
-    extern "C" {
-        fn ioctl(fd: std::ffi::c_int, request: std::ffi::c_ulong, ...) -> std::ffi::c_int;
-    }
-    #[cfg(target_os = "linux")]
-    const TIOCGWINSZ: std::ffi::c_ulong = 0x5413;
-    #[cfg(target_os = "macos")]
-    const TIOCGWINSZ: std::ffi::c_ulong = 0x4008_7468;
-    let mut size = WinSize {
-        rows: 0,
-        cols: 0,
-        x_pixels: 0,
-        y_pixels: 0,
-    };
-    // SAFETY: TIOCGWINSZ writes one `struct winsize` (four u16) into the
-    // pointer it is given, which points at a live value of that layout.
-    let status = unsafe { ioctl(1, TIOCGWINSZ, &mut size as *mut WinSize) };
-    (status == 0 && size.cols > 0).then_some(size.cols as usize)
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
-fn tty_width() -> Option<usize> {
-    None
 }
 
 /// ANSI colour of a status: where it stands in the default workflow's
@@ -531,10 +503,12 @@ impl Table<'_> {
             })
             .collect();
         let last = header.len() - 1;
-        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        // Display widths: a CJK character takes two columns, a combining
+        // mark none.
+        let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
         for row in &rows {
             for (i, value) in row.iter().enumerate() {
-                widths[i] = widths[i].max(value.chars().count());
+                widths[i] = widths[i].max(value.width());
             }
         }
         // Everything before the title, with two spaces between columns.
@@ -569,7 +543,7 @@ impl Table<'_> {
                 }
                 break;
             }
-            let pad = widths[i] - value.chars().count() + 2;
+            let pad = widths[i] - value.width() + 2;
             match status_colour(value, self.config).filter(|_| colour && i == 1) {
                 Some(code) => line.push_str(&format!("\x1b[{code}m{value}\x1b[0m")),
                 None => line.push_str(value),
@@ -618,19 +592,52 @@ fn cell(value: &str) -> String {
     }
 }
 
-/// `value` cut to `max` characters, the last one an ellipsis.
+/// `value` cut to `max` columns of display width, the last one an
+/// ellipsis; a wide character that would straddle the edge is left out.
 fn shorten(value: &str, max: usize) -> String {
-    if value.chars().count() <= max {
+    if value.width() <= max {
         return value.to_string();
     }
-    let mut cut: String = value.chars().take(max.saturating_sub(1)).collect();
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in value.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max.saturating_sub(1) {
+            break;
+        }
+        cut.push(c);
+        used += w;
+    }
     cut.push('…');
     cut
+}
+
+/// `value` followed by spaces up to `width` columns of display width.
+fn pad_to(value: &str, width: usize) -> String {
+    let mut out = value.to_string();
+    out.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(value.width()),
+    ));
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widths_are_display_columns() {
+        assert_eq!(pad_to("王小明", 8), "王小明  ");
+        assert_eq!(pad_to("Bob", 8), "Bob     ");
+        // Six columns of CJK do not fit in 5: two characters and the ellipsis.
+        assert_eq!(shorten("王小明王", 6), "王小…");
+        assert_eq!(shorten("王小明", 6), "王小明");
+        assert_eq!(
+            shorten("e\u{301}e\u{301}e\u{301}", 3),
+            "e\u{301}e\u{301}e\u{301}"
+        );
+    }
 
     #[test]
     fn csv_quoting() {

@@ -870,3 +870,32 @@ fn outside_a_repository_is_an_error() {
     let err = assert_failure(&out);
     assert_contains(&err, "not a git repository");
 }
+
+#[test]
+fn table_columns_line_up_by_display_width_with_cjk_owners() {
+    use unicode_width::UnicodeWidthStr;
+    let repo = TestRepo::with_commit();
+    repo.write(
+        "specs/0001-a.md",
+        &SpecFx {
+            owner: "王小明 <wang@example.com>",
+            ..SpecFx::new(1, "Login")
+        }
+        .text(),
+    );
+    repo.write("specs/0002-b.md", &SpecFx::new(2, "Search").text());
+    let out = repo.spec_ok(&["list"]);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    // The column after OWNER starts at the same display column everywhere.
+    let column = |line: &str| {
+        let at = line.find("2026-").expect("a date column");
+        line[..at].width()
+    };
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(column(lines[1]), column(lines[2]), "{lines:#?}");
+    assert_eq!(
+        lines[0].find("UPDATED").map(|at| lines[0][..at].width()),
+        Some(column(lines[1]))
+    );
+}

@@ -493,14 +493,19 @@ fn slug_is_cut_at_a_word_boundary() {
 }
 
 #[test]
-fn non_latin_title_gets_the_fallback_slug() {
+fn non_latin_titles_get_a_readable_ascii_slug() {
     let repo = TestRepo::with_commit();
     let (path, content) = repo.new_spec(&["日本語のタイトル"]);
-    assert_eq!(path, "specs/0001-spec.md");
+    assert_eq!(path, "specs/0001-ri-ben-yu-notaitoru.md");
     assert_eq!(
         repo.head_ref().as_deref(),
-        Some("refs/heads/spec/0001-spec")
+        Some("refs/heads/spec/0001-ri-ben-yu-notaitoru")
     );
+    let (path, _) = repo.new_spec(&["Вход через OAuth", "--no-checkout"]);
+    assert_eq!(path, "specs/0002-vkhod-cherez-oauth.md");
+    // Nothing spellable at all: the fallback.
+    let (path, _) = repo.new_spec(&["!!!", "--no-checkout"]);
+    assert_eq!(path, "specs/0003-spec.md");
     assert_eq!(fm_str(&content, "title"), "日本語のタイトル");
     assert!(lines(&content).contains(&"# 日本語のタイトル"), "{content}");
 }
