@@ -89,6 +89,9 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+    /// The same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
     /// Compare ids with this ref (e.g. origin/main) instead of all other branches (repeatable)
     #[arg(long, value_name = "REF")]
     pub against: Vec<String>,
@@ -128,7 +131,10 @@ pub struct CheckReport {
     catalog: Catalog,
 }
 
-pub fn run(args: CheckArgs) -> Result<i32> {
+pub fn run(mut args: CheckArgs) -> Result<i32> {
+    if args.json {
+        args.format = CheckFormat::Json;
+    }
     let project = Project::open()?;
     if let Some(revs) = &args.history {
         return history(&project, revs, args.format);

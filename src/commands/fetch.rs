@@ -10,6 +10,9 @@ use crate::reserve;
 pub struct FetchArgs {
     /// The remote holding the reservations (default: `[id] reserve` in .specrc, else origin)
     pub remote: Option<String>,
+    /// Print {"remote", "reserved"} as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: FetchArgs) -> Result<i32> {
@@ -28,6 +31,15 @@ pub fn run(args: FetchArgs) -> Result<i32> {
         .references_glob(&format!("{namespace}*"))?
         .filter_map(|r| r.ok())
         .count();
-    outln!("{count} reserved ids from {remote} (in {namespace}*)");
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"remote": remote, "reserved": count})
+            )?
+        );
+    } else {
+        outln!("{count} reserved ids from {remote} (in {namespace}*)");
+    }
     Ok(0)
 }

@@ -27,9 +27,16 @@ pub enum HookAction {
     /// Remove exactly what `install` added
     Uninstall,
     /// Say what would run git-spec on a commit (exit 1 when nothing would), hook managers included
-    Status,
+    Status(StatusArgs),
     /// Run a hook now (this is what the installed hook calls)
     Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print {"runs_git_spec", "path", "manager", "config", "binary", "others"} as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -51,7 +58,7 @@ pub fn run(args: HookArgs) -> Result<i32> {
     match args.action {
         HookAction::Install => install(&Repo::open()?),
         HookAction::Uninstall => uninstall(&Repo::open()?),
-        HookAction::Status => status(&Repo::open()?),
+        HookAction::Status(args) => status(&Repo::open()?, args.json),
         HookAction::Run(run) => run_hook(&run),
     }
 }
@@ -205,63 +212,98 @@ fn uninstall(repo: &Repo) -> Result<i32> {
     Ok(0)
 }
 
+/// What `hook status` found.
+#[derive(Debug, serde::Serialize)]
+struct HookState {
+    /// Whether a commit would run git-spec.
+    runs_git_spec: bool,
+    /// The hook file git runs, from the repository root when inside it.
+    path: String,
+    /// The hook manager that owns it, if any (husky, lefthook, pre-commit).
+    manager: Option<&'static str>,
+    /// The manager's configuration file.
+    config: Option<String>,
+    /// The binary our block calls.
+    binary: Option<String>,
+    /// Whether the hook file runs other commands too.
+    others: bool,
+}
+
 /// What would run git-spec on a commit; exit 1 when nothing would.
-fn status(repo: &Repo) -> Result<i32> {
+fn status(repo: &Repo, json: bool) -> Result<i32> {
     let path = hook_path(repo)?;
     let shown = display_path(&path);
+    let mut state = HookState {
+        runs_git_spec: false,
+        path: repo.json_path(&path),
+        manager: None,
+        config: None,
+        binary: None,
+        others: false,
+    };
+    let mut lines = Vec::new();
     if let Some(found) = hook_managers::detect(repo, &path) {
         let config = display_path(&found.config);
+        state.manager = Some(match found.manager {
+            hook_managers::Manager::Husky => "husky",
+            hook_managers::Manager::Lefthook => "lefthook",
+            hook_managers::Manager::PreCommit => "pre-commit",
+        });
+        state.config = Some(repo.json_path(&found.config));
+        state.runs_git_spec = found.runs_git_spec;
         if found.runs_git_spec {
-            outln!(
+            lines.push(format!(
                 "managed by {}: {} runs git spec hook run pre-commit",
                 found.manager.name(),
                 config.display()
-            );
-            return Ok(0);
+            ));
+        } else {
+            lines.push(format!(
+                "not installed: {} manages the hooks and {} does not run git-spec; {}",
+                found.manager.name(),
+                config.display(),
+                found.manager.snippet()
+            ));
         }
-        outln!(
-            "not installed: {} manages the hooks and {} does not run git-spec; {}",
-            found.manager.name(),
-            config.display(),
-            found.manager.snippet()
-        );
-        return Ok(1);
-    }
-    let text = std::fs::read_to_string(&path).ok();
-    match text.as_deref() {
-        None => {
-            outln!(
+    } else {
+        match std::fs::read_to_string(&path).ok().as_deref() {
+            None => lines.push(format!(
                 "not installed: {} does not exist (run `git spec hook install`)",
                 shown.display()
-            );
-            return Ok(1);
-        }
-        Some(text) if !hook_file::has_block(text) => {
-            outln!(
+            )),
+            Some(text) if !hook_file::has_block(text) => lines.push(format!(
                 "not installed: {} exists without the git-spec block (run `git spec hook install`)",
                 shown.display()
-            );
-            return Ok(1);
-        }
-        Some(text) => {
-            let binary = text
-                .lines()
-                .find_map(|line| line.strip_prefix("git_spec_bin="))
-                .map(|quoted| quoted.trim_matches('\'').replace("'\\''", "'"))
-                .unwrap_or_default();
-            let others = hook_file::without_block(text).is_some();
-            outln!("installed in {}", shown.display());
-            if Path::new(&binary).is_file() {
-                outln!("calls {binary}");
-            } else {
-                outln!("calls {binary}, which no longer exists: the hook falls back to git-spec on PATH; run `git spec hook install` again");
-            }
-            if others {
-                outln!("the hook also runs other commands, which keep running");
+            )),
+            Some(text) => {
+                let binary = text
+                    .lines()
+                    .find_map(|line| line.strip_prefix("git_spec_bin="))
+                    .map(|quoted| quoted.trim_matches('\'').replace("'\\''", "'"))
+                    .unwrap_or_default();
+                state.runs_git_spec = true;
+                state.others = hook_file::without_block(text).is_some();
+                lines.push(format!("installed in {}", shown.display()));
+                if Path::new(&binary).is_file() {
+                    lines.push(format!("calls {binary}"));
+                } else {
+                    lines.push(format!("calls {binary}, which no longer exists: the hook falls back to git-spec on PATH; run `git spec hook install` again"));
+                }
+                if state.others {
+                    lines.push("the hook also runs other commands, which keep running".into());
+                }
+                state.binary = Some(binary);
             }
         }
     }
-    Ok(0)
+    if json {
+        println!("{}", serde_json::to_string_pretty(&state)?);
+    } else {
+        for line in &lines {
+            outln!("{line}");
+        }
+    }
+    Ok(i32::from(!state.runs_git_spec))
 }
 
 fn run_hook(args: &RunArgs) -> Result<i32> {

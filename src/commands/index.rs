@@ -44,6 +44,10 @@ pub struct IndexArgs {
     /// Exit non-zero if the index file is out of date; write nothing (for CI)
     #[arg(long, conflicts_with_all = ["install_merge_driver", "merge_driver"])]
     pub check: bool,
+    /// Print {"path", "state", "specs", "check"} as JSON on stdout (state: created, updated,
+    /// unchanged; with --check: up-to-date, out-of-date, missing)
+    #[arg(long)]
+    pub json: bool,
     /// Register the merge driver: a line in .gitattributes and the command in this clone's git config
     #[arg(long, conflicts_with = "merge_driver")]
     pub install_merge_driver: bool,
@@ -138,7 +142,26 @@ pub fn run(args: IndexArgs) -> Result<i32> {
         }
     };
     let count = plural(records.len(), "spec", "specs");
+    let json_path = project.repo.json_path(&index_file);
+    let report = |state: &str| -> Result<()> {
+        if args.json {
+            let value = serde_json::json!({
+                "path": json_path,
+                "state": state,
+                "specs": records.len(),
+                "check": args.check,
+            });
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        Ok(())
+    };
     if args.check {
+        let state = match &current {
+            None => "missing",
+            Some(current) if current == content.as_bytes() => "up-to-date",
+            Some(_) => "out-of-date",
+        };
+        report(state)?;
         return Ok(match current {
             None => {
                 errln!("{shown} does not exist: run git spec index to write it");
@@ -156,7 +179,11 @@ pub fn run(args: IndexArgs) -> Result<i32> {
     }
     match current {
         Some(current) if current == content.as_bytes() => {
-            outln!("{shown}: unchanged ({count})");
+            if args.json {
+                report("unchanged")?;
+            } else {
+                outln!("{shown}: unchanged ({count})");
+            }
         }
         existing => {
             if let Some(parent) = index_file.parent() {
@@ -169,7 +196,11 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             } else {
                 "created"
             };
-            outln!("{shown}: {how} ({count})");
+            if args.json {
+                report(how)?;
+            } else {
+                outln!("{shown}: {how} ({count})");
+            }
         }
     }
     if merge_driver::named_but_undefined(&project) {

@@ -4,6 +4,8 @@
 //! git config), and add `spec-board/` (what `git spec board` writes by
 //! default) to `.gitignore`, keeping every line already there.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result};
 use clap::Args;
 
@@ -21,9 +23,17 @@ pub struct InitArgs {
     /// Also install the pre-commit hook (see `git spec hook install`)
     #[arg(long)]
     pub hook: bool,
+    /// Print {"written": [paths from the root]} as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run(args: InitArgs) -> Result<i32> {
+    if args.hook && args.json {
+        anyhow::bail!(
+            "--hook prints what it installed, which --json cannot hold: leave out --json, or run `git spec hook install` afterwards"
+        );
+    }
     let repo = Repo::open()?;
     repo.ensure_no_operation_in_progress("git spec init")?;
     // The written .specrc points at the written template, so that editing
@@ -44,7 +54,7 @@ pub fn run(args: InitArgs) -> Result<i32> {
         ),
     ];
     // And the .gitattributes that the merge driver's install edits.
-    merge_driver::attributes_path(&bounds)?;
+    let attributes_path = merge_driver::attributes_path(&bounds)?;
     // The configuration in effect afterwards (the existing .specrc, or
     // the one written here) must be usable before anything is written:
     // a committed `specs -> ../outside` link or a hostile .specrc is
@@ -58,6 +68,7 @@ pub fn run(args: InitArgs) -> Result<i32> {
         }
     };
     crate::project::Paths::check(&bounds, &in_effect, Some(&from))?;
+    let mut written = Vec::new();
     for (path, content) in files {
         let shown = display_path(&path);
         if path.symlink_metadata().is_ok() {
@@ -69,9 +80,9 @@ pub fn run(args: InitArgs) -> Result<i32> {
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fsutil::write_new(&path, content.as_bytes())?;
-        outln!("{}", shown.display());
+        written.push(path);
     }
-    ignore_board_output(&bounds)?;
+    written.extend(ignore_board_output(&bounds)?);
     // Reading the result back proves the pair works together.
     let project = Project::open()?;
     // So that two branches that each add a spec merge their index cleanly.
@@ -81,7 +92,18 @@ pub fn run(args: InitArgs) -> Result<i32> {
         Change::Unchanged => {
             errln!("{attributes} already names the index merge driver; left unchanged")
         }
-        Change::Created | Change::Updated => outln!("{attributes}"),
+        Change::Created | Change::Updated => written.push(attributes_path.clone()),
+    }
+    if args.json {
+        let paths: Vec<String> = written.iter().map(|p| repo.json_path(p)).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "written": paths }))?
+        );
+    } else {
+        for path in &written {
+            outln!("{}", display_path(path).display());
+        }
     }
     if installed.config != Change::Unchanged {
         errln!(
@@ -107,7 +129,7 @@ const BOARD_IGNORE: &str = "/spec-board/";
 /// line already ignores the board's folder. The file is otherwise kept
 /// byte for byte: the line is appended, after a newline if the last line
 /// has none.
-fn ignore_board_output(bounds: &Bounds) -> Result<()> {
+fn ignore_board_output(bounds: &Bounds) -> Result<Option<PathBuf>> {
     let path = bounds.inside(".gitignore", ".gitignore")?;
     let shown = display_path(&path);
     let current = match std::fs::read(&path) {
@@ -123,7 +145,7 @@ fn ignore_board_output(bounds: &Bounds) -> Result<()> {
         line == crate::commands::board::DEFAULT_OUT
     });
     if ignored {
-        return Ok(());
+        return Ok(None);
     }
     match current {
         None => fsutil::write_new(&path, format!("{BOARD_IGNORE}\n").as_bytes())?,
@@ -137,6 +159,5 @@ fn ignore_board_output(bounds: &Bounds) -> Result<()> {
             fsutil::replace_expected(&path, &bytes, &content)?;
         }
     }
-    outln!("{}", shown.display());
-    Ok(())
+    Ok(Some(path))
 }

@@ -64,6 +64,9 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// The same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
     /// Colour the status column (auto: only on a terminal and when NO_COLOR is unset)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -103,7 +106,10 @@ pub enum ColorChoice {
     Never,
 }
 
-pub fn run(args: ListArgs) -> Result<i32> {
+pub fn run(mut args: ListArgs) -> Result<i32> {
+    if args.json {
+        args.format = Format::Json;
+    }
     let project = Project::open()?;
     let config = &project.config;
     warn_unknown_values(config, &args);

@@ -325,6 +325,7 @@ impl SpecServer {
                 reverse: input.reverse,
                 all_branches: input.all_branches,
                 format: Format::Json,
+                json: true,
                 color: ColorChoice::Never,
                 awaiting_approval: input.awaiting_approval,
                 reserved: false,
@@ -369,6 +370,7 @@ impl SpecServer {
             let project = Project::open()?;
             let args = CheckArgs {
                 format: CheckFormat::Json,
+                json: true,
                 against: input.against,
                 working_tree_only: input.working_tree_only,
                 fix: false,

@@ -18,6 +18,7 @@ mod hook_managers;
 mod hostile;
 mod index;
 mod init;
+mod json_contract;
 mod lifecycle;
 mod list;
 mod log;
