@@ -65,7 +65,7 @@ pub enum Command {
     Board(board::BoardArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
-    /// Write the man page git-spec.1 (git spec --help shows it)
+    /// Print the man page, or write every page into --out-dir (git spec --help shows them)
     Man(man::ManArgs),
 }
 

@@ -14,10 +14,17 @@ use clap::Args;
 use clap_mangen::roff::{bold, roman, Roff};
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+With --out-dir, writes git-spec.1 and one page per subcommand (git-spec-new.1,
+git-spec-hook-install.1, ...) into that folder, and prints each path. Without it, writes
+nothing: prints git-spec.1 on stdout (try `git spec man | man -l -`).
+
+`git spec --help` makes git run `man git-spec`: install the pages where man looks, e.g.
+  git spec man --out-dir ~/.local/share/man/man1")]
 pub struct ManArgs {
-    /// Folder to write git-spec.1 into
-    #[arg(long, short, default_value = ".")]
-    pub out_dir: PathBuf,
+    /// Folder to write every page into (created if needed)
+    #[arg(long, short, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// One rendered page.
@@ -30,10 +37,20 @@ pub struct Page {
 /// `command` is the whole command line's definition, from `cli`.
 pub fn run(args: ManArgs, command: clap::Command) -> Result<i32> {
     let pages = pages(command)?;
-    fs::create_dir_all(&args.out_dir)
-        .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
+    let Some(out_dir) = args.out_dir else {
+        // No folder named: nothing is written where the user happens to be.
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(&pages[0].roff)?;
+        stdout.flush()?;
+        errln!(
+            "note: this is git-spec.1 alone; `git spec man --out-dir ~/.local/share/man/man1` installs every page"
+        );
+        return Ok(0);
+    };
+    fs::create_dir_all(&out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     for page in &pages {
-        let path = args.out_dir.join(&page.file_name);
+        let path = out_dir.join(&page.file_name);
         write_page(&path, &page.roff)?;
         outln!("{}", path.display());
     }

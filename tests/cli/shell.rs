@@ -292,13 +292,19 @@ fn man_writes_the_pages_into_a_new_folder_and_prints_their_paths() {
 }
 
 #[test]
-fn man_defaults_to_the_current_folder() {
+fn man_without_a_folder_prints_the_page_and_writes_nothing() {
     let sandbox = Sandbox::new();
     let cwd = sandbox.mkdir("here");
     let out = sandbox.spec_in(&cwd, &["man"]);
     assert_success(&out);
-    assert!(cwd.join("git-spec.1").is_file());
-    assert_contains(&stdout(&out), "git-spec.1");
+    assert_eq!(
+        std::fs::read_dir(&cwd).unwrap().count(),
+        0,
+        "nothing is written where the user stands"
+    );
+    assert!(stdout(&out).starts_with(".ie"), "{}", run_text(&out));
+    assert_contains(&stdout(&out), ".TH GIT-SPEC 1");
+    assert_contains(&stderr(&out), "--out-dir ~/.local/share/man/man1");
 }
 
 #[test]
