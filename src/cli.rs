@@ -19,6 +19,15 @@ use crate::commands::{
         Set GIT_SPEC_DATE=YYYY-MM-DD to pin today's date for reproducible output."
 )]
 pub struct Cli {
+    /// Say less: no notes or progress on stderr (errors are still printed)
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more on stderr (each git command git-spec runs); repeatable
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// When to colour output
+    #[arg(long, value_enum, global = true, default_value_t = crate::term::ColorChoice::Auto)]
+    pub color: crate::term::ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -93,6 +102,11 @@ pub fn restore_sigpipe() {
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    crate::term::configure(crate::term::Settings {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+        color: cli.color,
+    });
     let result = match cli.command {
         Command::Init(args) => init::run(args),
         Command::New(args) => new::run(args),
@@ -119,7 +133,7 @@ pub fn main() -> i32 {
     match result {
         Ok(code) => code,
         Err(err) => {
-            errln!("error: {err:#}");
+            crate::term::error(&format!("{err:#}"));
             1
         }
     }

@@ -314,6 +314,13 @@ impl Repo {
     /// `--commit`, and `reserve`'s push and fetch). Arguments go as a
     /// list, never through a shell; no password prompt can hold it up.
     pub fn run_git<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Result<Output> {
+        if crate::term::verbose() > 0 {
+            let shown: Vec<String> = args
+                .iter()
+                .map(|a| a.as_ref().to_string_lossy().into_owned())
+                .collect();
+            errln!("git-spec: running git {}", shown.join(" "));
+        }
         Command::new("git")
             .args(args)
             .current_dir(&self.workdir)

@@ -21,6 +21,89 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+/// When to colour output: `--color`, on every command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR, CLICOLOR=0 or color.ui says otherwise
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// The global output options (`-q`, `-v`, `--color`), set once by `cli`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    pub quiet: bool,
+    pub verbose: u8,
+    pub color: ColorChoice,
+}
+
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
+
+pub fn configure(settings: Settings) {
+    let _ = SETTINGS.set(settings);
+}
+
+fn settings() -> Settings {
+    SETTINGS.get().copied().unwrap_or_default()
+}
+
+/// `-q`: notes and progress on stderr are left out (errors never are).
+pub fn quiet() -> bool {
+    settings().quiet
+}
+
+/// `-v` (repeatable): how much more to say on stderr.
+pub fn verbose() -> u8 {
+    settings().verbose
+}
+
+/// Whether to colour a stream that `is_terminal` or not: `--color always`
+/// and `never` decide; `auto` follows the conventions every colouring tool
+/// shares (NO_COLOR set and non-empty: never; CLICOLOR_FORCE set and not
+/// `0`: always; CLICOLOR=0: never), then git's own `color.ui` (`never` or
+/// `false`: never; `always`: always), then whether it is a terminal.
+pub fn colour(is_terminal: bool, color_ui: Option<&str>) -> bool {
+    match settings().color {
+        ColorChoice::Always => return true,
+        ColorChoice::Never => return false,
+        ColorChoice::Auto => {}
+    }
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if set("NO_COLOR").is_some() {
+        return false;
+    }
+    if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    if set("CLICOLOR").is_some_and(|v| v == "0") {
+        return false;
+    }
+    match color_ui.map(str::to_ascii_lowercase).as_deref() {
+        Some("never" | "false" | "no" | "off" | "0") => return false,
+        Some("always") => return true,
+        _ => {}
+    }
+    is_terminal
+}
+
+/// `error: MESSAGE` on stderr, the prefix styled as clap styles its own
+/// (bold red) when stderr is coloured. Never silenced by `-q`.
+pub fn error(message: &str) {
+    use std::io::IsTerminal;
+    let prefix = if colour(std::io::stderr().is_terminal(), None) {
+        let style = anstyle::Style::new()
+            .bold()
+            .fg_color(Some(anstyle::AnsiColor::Red.into()));
+        format!("{style}error:{style:#}")
+    } else {
+        "error:".to_string()
+    };
+    eprintln!("{prefix} {}", text(message));
+}
 
 /// `s` made safe for one line of a terminal (a table cell, a title after
 /// a label): tabs and line breaks (`\t`, `\n`, `\r`, U+0085, U+2028,
@@ -131,15 +214,20 @@ macro_rules! out {
     };
 }
 
-/// `eprintln!` for messages: the formatted line goes through
-/// [`term::text`](crate::term::text).
+/// `eprintln!` for messages (notes, progress, what was done): the
+/// formatted line goes through [`term::text`](crate::term::text), and
+/// `-q` leaves it out.
 #[macro_export]
 macro_rules! errln {
     () => {
-        ::std::eprintln!()
+        if !$crate::term::quiet() {
+            ::std::eprintln!()
+        }
     };
     ($($arg:tt)*) => {
-        ::std::eprintln!("{}", $crate::term::text(&::std::format!($($arg)*)))
+        if !$crate::term::quiet() {
+            ::std::eprintln!("{}", $crate::term::text(&::std::format!($($arg)*)))
+        }
     };
 }
 

@@ -67,9 +67,6 @@ pub struct ListArgs {
     /// The same as --format json
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
-    /// Colour the status column (auto: only on a terminal and when NO_COLOR is unset)
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
     /// Only specs waiting for approval: a status they may move to next needs
     /// more current approvals (`[approval] required`) than they hold
     #[arg(long)]
@@ -99,13 +96,6 @@ pub enum Format {
     Csv,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
 pub fn run(mut args: ListArgs) -> Result<i32> {
     if args.json {
         args.format = Format::Json;
@@ -128,7 +118,11 @@ pub fn run(mut args: ListArgs) -> Result<i32> {
         Format::Csv => write_csv(&mut out, &records),
         Format::Table if records.is_empty() => Ok(()),
         Format::Table => {
-            let colour = use_colour(args.color, is_terminal);
+            // The status column, coloured by the global --color rules.
+            let colour = term::colour(
+                is_terminal,
+                project.repo.config_string("color.ui").as_deref(),
+            );
             let width = args
                 .width
                 .or_else(|| is_terminal.then(terminal_width))
@@ -424,16 +418,6 @@ fn csv_field(field: &str) -> String {
     }
 }
 
-fn use_colour(choice: ColorChoice, is_terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    }
-}
-
 /// COLUMNS when set, else the terminal's width, else 80.
 fn terminal_width() -> usize {
     std::env::var("COLUMNS")
@@ -448,22 +432,23 @@ fn terminal_width() -> usize {
         .unwrap_or(80)
 }
 
-/// ANSI colour of a status: where it stands in the default workflow's
-/// lifecycle; other workflows' final statuses are grey, unknown ones red.
-fn status_colour(status: &str, config: &Config) -> Option<&'static str> {
-    let code = match status {
-        "draft" => "33",
-        "review" => "35",
-        "approved" => "36",
-        "in-progress" => "34",
-        "implemented" => "32",
-        "rejected" => "31",
-        "withdrawn" | "superseded" => "90",
-        _ if !config.workflow.is_status(status) => "1;31",
-        _ if config.workflow.is_final(status) => "90",
+/// The style of a status: where it stands in the default workflow's
+/// lifecycle; other workflows' final statuses are grey, unknown ones bold red.
+fn status_style(status: &str, config: &Config) -> Option<anstyle::Style> {
+    use anstyle::{AnsiColor, Style};
+    let colour = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    Some(match status {
+        "draft" => colour(AnsiColor::Yellow),
+        "review" => colour(AnsiColor::Magenta),
+        "approved" => colour(AnsiColor::Cyan),
+        "in-progress" => colour(AnsiColor::Blue),
+        "implemented" => colour(AnsiColor::Green),
+        "rejected" => colour(AnsiColor::Red),
+        "withdrawn" | "superseded" => colour(AnsiColor::BrightBlack),
+        _ if !config.workflow.is_status(status) => colour(AnsiColor::Red).bold(),
+        _ if config.workflow.is_final(status) => colour(AnsiColor::BrightBlack),
         _ => return None,
-    };
-    Some(code)
+    })
 }
 
 struct Table<'a> {
@@ -550,8 +535,8 @@ impl Table<'_> {
                 break;
             }
             let pad = widths[i] - value.width() + 2;
-            match status_colour(value, self.config).filter(|_| colour && i == 1) {
-                Some(code) => line.push_str(&format!("\x1b[{code}m{value}\x1b[0m")),
+            match status_style(value, self.config).filter(|_| colour && i == 1) {
+                Some(style) => line.push_str(&format!("{style}{value}{style:#}")),
                 None => line.push_str(value),
             }
             line.extend(std::iter::repeat_n(' ', pad));

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog;
 use crate::commands::approve::{self, ApproveArgs};
 use crate::commands::check::{self, CheckArgs, CheckFormat};
-use crate::commands::list::{self, ColorChoice, Format, ListArgs, SortKey};
+use crate::commands::list::{self, Format, ListArgs, SortKey};
 use crate::commands::new::{self, NewArgs};
 use crate::commands::status::{self, StatusArgs};
 use crate::commands::{log, show};
@@ -326,7 +326,6 @@ impl SpecServer {
                 all_branches: input.all_branches,
                 format: Format::Json,
                 json: true,
-                color: ColorChoice::Never,
                 awaiting_approval: input.awaiting_approval,
                 reserved: false,
                 width: None,

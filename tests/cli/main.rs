@@ -26,6 +26,7 @@ mod mcp;
 mod merge_driver;
 mod new;
 mod new_props;
+mod output_flags;
 mod pipes;
 mod provisional;
 mod references;

@@ -156,7 +156,8 @@ fn bash_completes_git_spec_subcommands_and_their_options() {
     let got = complete(&sandbox, &setup, "_git__spec", "git-spec log --j");
     assert_eq!(got, ["--json"]);
     let got = complete(&sandbox, &setup, "_git__spec", "git-spec status 1 --c");
-    assert_eq!(got, ["--commit"]);
+    // --color is global: every command has it.
+    assert_eq!(got, ["--commit", "--color"]);
     let got = complete(&sandbox, &setup, "_git__spec", "git-spec completions f");
     assert_eq!(got, ["fish"]);
 }
