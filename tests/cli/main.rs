@@ -38,6 +38,7 @@ mod show;
 mod status;
 mod tasks;
 mod terminal;
+mod transcripts;
 
 /// Every `tests/cli/*.rs` file (and `tests/cli/*/mod.rs`) is declared here as `mod NAME;`: a file
 /// nobody declares would never be compiled, and its tests never run.

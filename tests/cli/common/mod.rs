@@ -62,6 +62,8 @@ const REMOVED_VARS: &[&str] = &[
     "TERM",
     "CLICOLOR",
     "CLICOLOR_FORCE",
+    // Help and tables wrap at the terminal's width: never the machine's.
+    "COLUMNS",
 ];
 
 // ---------------------------------------------------------------------------
