@@ -17,8 +17,7 @@ use crate::scheme::IdScheme;
 use crate::workflow::{TransitionError, Workflow};
 
 /// Every rule: name (as printed) and what it checks; a test of `check`
-/// keeps its `--help` naming each one.
-#[cfg(test)]
+/// keeps its `--help` naming each one, and the man page lists them.
 pub const RULES: &[(&str, &str)] = &[
     (
         "front-matter",

@@ -109,6 +109,9 @@ fn collect(
     let mut see_also: Vec<String> = parent.into_iter().map(str::to_string).collect();
     see_also.push("git".to_string());
     let mut extra = Roff::new();
+    if parent.is_none() {
+        reference(&mut extra);
+    }
     extra.control("SH", ["SEE ALSO"]);
     let mut inlines = Vec::new();
     for (i, page) in see_also.iter().enumerate() {
@@ -129,6 +132,96 @@ fn collect(
         collect(sub, Some(&name), date, pages)?;
     }
     Ok(())
+}
+
+/// The reference that git's own pages carry, on git-spec.1: every
+/// `.specrc` key (the commented example, which a test keeps equal to the
+/// defaults), the default workflow, the check rules, the exit status, the
+/// environment and examples.
+fn reference(roff: &mut Roff) {
+    // groff takes ASCII: an em dash of the example becomes `--`.
+    let preformatted = |roff: &mut Roff, text: &str| {
+        roff.control("nf", [] as [&str; 0]);
+        for line in text.lines() {
+            roff.text([roman(deunicode::deunicode(line))]);
+        }
+        roff.control("fi", [] as [&str; 0]);
+    };
+    roff.control("SH", ["CONFIGURATION"]);
+    roff.text([roman(
+        ".specrc at the repository root, TOML; every key with its default and what it means:",
+    )]);
+    preformatted(roff, crate::config::EXAMPLE);
+
+    roff.control("SH", ["WORKFLOW"]);
+    roff.text([roman(
+        "The default statuses and the moves between them ([workflow] in .specrc changes both; a status without moves is final):",
+    )]);
+    let workflow = crate::workflow::Workflow::default();
+    let moves: Vec<String> = workflow
+        .statuses
+        .iter()
+        .map(|status| match workflow.next(status) {
+            [] => format!("{status} (final)"),
+            next => format!("{status} -> {}", next.join(", ")),
+        })
+        .collect();
+    preformatted(roff, &moves.join("\n"));
+
+    roff.control("SH", ["CHECK RULES"]);
+    for (rule, what) in crate::rules::RULES {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(*rule)]);
+        roff.text([roman(*what)]);
+    }
+
+    roff.control("SH", ["EXIT STATUS"]);
+    for (code, what) in [
+        ("0", "success; for check, nothing found"),
+        ("1", "an error (the message says what and how to fix it), or check and index --check found problems, or hook status found nothing that runs git-spec"),
+        ("2", "the command line is wrong (unknown option, missing argument)"),
+        ("141", "stdout was closed by its reader (git spec list | head): killed by SIGPIPE, quietly, as git is"),
+    ] {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(code)]);
+        roff.text([roman(what)]);
+    }
+
+    roff.control("SH", ["ENVIRONMENT"]);
+    for (name, what) in [
+        (
+            "GIT_SPEC_DATE",
+            "YYYY-MM-DD to use as today (reproducible output)",
+        ),
+        (
+            "NO_COLOR, CLICOLOR, CLICOLOR_FORCE",
+            "colour with --color auto, as in other tools; then git's color.ui",
+        ),
+        (
+            "VISUAL, EDITOR",
+            "the editor of new --edit, after git's core.editor",
+        ),
+        (
+            "GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE",
+            "honoured as git honours them (the commit hook depends on GIT_INDEX_FILE)",
+        ),
+    ] {
+        roff.control("TP", [] as [&str; 0]);
+        roff.text([bold(name)]);
+        roff.text([roman(what)]);
+    }
+
+    roff.control("SH", ["EXAMPLES"]);
+    preformatted(
+        roff,
+        "git spec new \"Add OAuth login\"          # SPEC-0001, its branch and file\n\
+         git spec status 1 review                 # along the workflow, with a changelog entry\n\
+         git spec approve 1 --commit              # your approval, bound to the content\n\
+         git spec hook install                    # hand-edited statuses recorded on commit\n\
+         git spec check --against origin/main     # in CI, on a pull request\n\
+         git spec check --history origin/main..HEAD\n\
+         git spec list --json | jq '.[].status'",
+    );
 }
 
 /// `git-spec` for the command, `git-spec-new` for a subcommand.

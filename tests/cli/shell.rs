@@ -353,3 +353,34 @@ fn man_pages_render_with_groff() {
         assert_contains(&text, "SYNOPSIS");
     }
 }
+
+#[test]
+fn the_man_page_carries_the_reference() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.spec_in(&sandbox.root, &["man"]);
+    assert_success(&out);
+    // roff writes a hyphen as `\-`.
+    let page = stdout(&out).replace("\\-", "-");
+    for section in [
+        ".SH CONFIGURATION",
+        ".SH WORKFLOW",
+        ".SH \"CHECK RULES\"",
+        ".SH \"EXIT STATUS\"",
+        ".SH ENVIRONMENT",
+        ".SH EXAMPLES",
+    ] {
+        assert_contains(&page, section);
+    }
+    // Every check rule and every .specrc key is there.
+    for rule in [
+        "dangling-reference",
+        "provisional-id",
+        "history",
+        "approval",
+    ] {
+        assert_contains(&page, rule);
+    }
+    for key in ["promote-on", "signed", "statuses", "paths", "extra-keys"] {
+        assert_contains(&page, key);
+    }
+}
