@@ -1,25 +1,27 @@
 //! Atomic file writes: a reader (or a crash) sees the old file or the new
-//! one, never half of one.
+//! one, never half of one. The temporary files come from `tempfile`, in the
+//! target's folder (so the final rename or link stays on one file system),
+//! named `.NAME.git-spec-PID.XXXXXX.tmp` so that one a killed process left
+//! behind can be recognised and removed ([`is_stale_temp`]).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
+use tempfile::NamedTempFile;
 
-/// Writes a file that must not exist yet. The content goes to a temporary
-/// file in the same folder, which is then hard-linked into place: linking
-/// fails if the name is taken, so an existing file is never overwritten,
-/// even by a racing process.
+/// Writes a file that must not exist yet: the content goes to a temporary
+/// file, which `persist_noclobber` links into place, failing if the name is
+/// taken, so an existing file is never overwritten, even by a racing
+/// process.
 pub fn write_new(path: &Path, content: &[u8]) -> Result<()> {
     let temp = write_temp(path, content, None)?;
-    let linked = fs::hard_link(&temp, path);
-    let _ = fs::remove_file(&temp);
-    linked.map_err(|err| {
-        if err.kind() == std::io::ErrorKind::AlreadyExists {
+    temp.persist_noclobber(path).map(|_| ()).map_err(|err| {
+        if err.error.kind() == std::io::ErrorKind::AlreadyExists {
             anyhow!("{} already exists; it was left unchanged", path.display())
         } else {
-            anyhow!("cannot create {}: {err}", path.display())
+            anyhow!("cannot create {}: {}", path.display(), err.error)
         }
     })
 }
@@ -40,10 +42,9 @@ pub fn replace(path: &Path, content: &[u8]) -> Result<()> {
     }
     let permissions = existing.map(|m| m.permissions());
     let temp = write_temp(path, content, permissions)?;
-    fs::rename(&temp, path).map_err(|err| {
-        let _ = fs::remove_file(&temp);
-        anyhow!("cannot write {}: {err}", path.display())
-    })
+    temp.persist(path)
+        .map(|_| ())
+        .map_err(|err| anyhow!("cannot write {}: {}", path.display(), err.error))
 }
 
 /// Replaces a file that must still hold `expected`, the bytes the caller
@@ -61,7 +62,7 @@ pub fn replace_expected(path: &Path, expected: &[u8], content: &[u8]) -> Result<
     replace(path, content)
 }
 
-/// The name part that marks our temporary files: `.NAME.git-spec-PID.tmp`.
+/// The name part that marks our temporary files: `.NAME.git-spec-PID.…`.
 const TEMP_MARK: &str = ".git-spec-";
 
 /// Whether `name` is a temporary file of a git-spec process that is gone
@@ -71,9 +72,11 @@ pub fn is_stale_temp(name: &str) -> bool {
     let Some(rest) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
         return false;
     };
-    let Some((_, pid)) = rest.rsplit_once(TEMP_MARK) else {
+    let Some((_, after)) = rest.rsplit_once(TEMP_MARK) else {
         return false;
     };
+    // `PID` then, from tempfile, `.XXXXXX` (older versions wrote none).
+    let pid = after.split('.').next().unwrap_or(after);
     pid.parse().is_ok_and(crate::lock::process_is_gone)
 }
 
@@ -81,28 +84,27 @@ fn write_temp(
     path: &Path,
     content: &[u8],
     permissions: Option<fs::Permissions>,
-) -> Result<PathBuf> {
+) -> Result<NamedTempFile> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let temp = dir.join(format!(".{name}{TEMP_MARK}{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file: File = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        file.write_all(content)?;
+    let prefix = format!(".{name}{TEMP_MARK}{}.", std::process::id());
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    (|| -> std::io::Result<()> {
+        temp.write_all(content)?;
         if let Some(permissions) = permissions {
-            file.set_permissions(permissions)?;
+            temp.as_file().set_permissions(permissions)?;
         }
-        file.sync_all()
-    })();
-    if let Err(err) = result {
-        let _ = fs::remove_file(&temp);
-        return Err(err).with_context(|| format!("cannot write {}", temp.display()));
-    }
+        temp.as_file().sync_all()
+    })()
+    .with_context(|| format!("cannot write {}", temp.path().display()))?;
+    // On an error above, dropping `temp` removes the file.
     Ok(temp)
 }
 
@@ -139,6 +141,16 @@ mod tests {
             .file_type()
             .is_symlink());
         assert_eq!(fs::read(&target).unwrap(), b"kept");
+    }
+
+    #[test]
+    fn temp_names_say_whose_they_are() {
+        assert!(is_stale_temp(".a.md.git-spec-999999999.AbC123.tmp"));
+        assert!(is_stale_temp(".a.md.git-spec-999999999.tmp"));
+        let mine = format!(".a.md.git-spec-{}.AbC123.tmp", std::process::id());
+        assert!(!is_stale_temp(&mine));
+        assert!(!is_stale_temp("a.md"));
+        assert!(!is_stale_temp(".a.md.tmp"));
     }
 
     #[test]

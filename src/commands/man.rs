@@ -57,15 +57,10 @@ pub fn run(args: ManArgs, command: clap::Command) -> Result<i32> {
     Ok(0)
 }
 
-/// Writes through a temporary file and a rename, so that a `man` running
-/// at the same time never reads half a page.
+/// Through a temporary file and a rename ([`crate::fsutil::replace`]), so
+/// that a `man` running at the same time never reads half a page.
 fn write_page(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("1.tmp");
-    fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| {
-        let _ = fs::remove_file(&tmp);
-        format!("cannot write {}", path.display())
-    })
+    crate::fsutil::replace(path, bytes)
 }
 
 /// Every page: the command first, then the subcommands depth first.
