@@ -231,6 +231,26 @@ impl Graph {
             .collect()
     }
 
+    /// Every spec's relations both ways, from the edges alone (linear in
+    /// their number): what the board's pages show.
+    pub fn both_ways(&self, scheme: &IdScheme) -> BTreeMap<u64, Both> {
+        let mut out: BTreeMap<u64, Both> = BTreeMap::new();
+        for edge in &self.edges {
+            let (to, from) = (scheme.spec_id(edge.to), scheme.spec_id(edge.from));
+            match edge.kind {
+                Kind::DependsOn => {
+                    out.entry(edge.from).or_default().depends_on.push(to);
+                    out.entry(edge.to).or_default().needed_by.push(from);
+                }
+                Kind::Supersedes => {
+                    out.entry(edge.from).or_default().supersedes.push(to);
+                    out.entry(edge.to).or_default().superseded_by.push(from);
+                }
+            }
+        }
+        out
+    }
+
     /// A path of `depends-on` edges from `from` to `to`, both included, if
     /// there is one.
     pub fn dependency_path(&self, from: u64, to: u64) -> Option<Vec<u64>> {

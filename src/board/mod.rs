@@ -89,6 +89,8 @@ pub struct BoardSpec<'a> {
     /// The Markdown after the front matter.
     pub body: &'a str,
     pub approvals: Vec<Approval>,
+    /// Its relations both ways, by id.
+    pub relations: crate::relations::Both,
     /// Status changes, oldest first (`git spec log`).
     pub timeline: Vec<Change>,
     /// The file name of its page, `SPEC-0042.html`.
@@ -113,6 +115,12 @@ pub fn site(workflow: &Workflow, specs: &[BoardSpec<'_>]) -> Vec<(String, Vec<u8
         .rev()
         .map(|s| (file_name(&s.record.path), s.page.as_str()))
         .collect();
+    // An id -> its page, for the relations.
+    let by_id: HashMap<&str, &str> = specs
+        .iter()
+        .rev()
+        .map(|s| (s.record.id.as_str(), s.page.as_str()))
+        .collect();
     let columns = columns(workflow, specs);
     let mut files = Vec::with_capacity(specs.len() + 1);
     files.push((
@@ -129,7 +137,10 @@ pub fn site(workflow: &Workflow, specs: &[BoardSpec<'_>]) -> Vec<(String, Vec<u8
             .get(spec.record.status.as_str())
             .copied()
             .unwrap_or(8);
-        (spec.page.clone(), page(spec, shade, &pages).into_bytes())
+        (
+            spec.page.clone(),
+            page(spec, shade, &pages, &by_id).into_bytes(),
+        )
     });
     files.extend(rendered);
     files
@@ -374,7 +385,12 @@ fn bar(done: usize, total: usize) -> String {
     )
 }
 
-fn page(spec: &BoardSpec<'_>, shade: usize, pages: &HashMap<&str, &str>) -> String {
+fn page(
+    spec: &BoardSpec<'_>,
+    shade: usize,
+    pages: &HashMap<&str, &str>,
+    by_id: &HashMap<&str, &str>,
+) -> String {
     let r = spec.record;
     let mut out = String::with_capacity(8192 + spec.body.len() * 2);
     head(
@@ -482,6 +498,31 @@ fn page(spec: &BoardSpec<'_>, shade: usize, pages: &HashMap<&str, &str>) -> Stri
         out.push_str("</tbody>\n</table>\n");
     }
     out.push_str("</section>\n");
+
+    let relations = &spec.relations;
+    if !relations.is_empty() {
+        out.push_str("<section aria-labelledby=\"relations\">\n<h2 id=\"relations\">Relations</h2>\n<dl class=\"facts\">\n");
+        for (label, ids) in [
+            ("Depends on", &relations.depends_on),
+            ("Needed by", &relations.needed_by),
+            ("Supersedes", &relations.supersedes),
+            ("Superseded by", &relations.superseded_by),
+        ] {
+            if ids.is_empty() {
+                continue;
+            }
+            // A spec the board has gets a link; one it lacks is named.
+            let links: Vec<String> = ids
+                .iter()
+                .map(|id| match by_id.get(id.as_str()) {
+                    Some(page) => format!("<a href=\"{}\">{}</a>", escape(page), escape(id)),
+                    None => escape(id),
+                })
+                .collect();
+            let _ = writeln!(out, "<dt>{label}</dt><dd>{}</dd>", links.join(", "));
+        }
+        out.push_str("</dl>\n</section>\n");
+    }
 
     // Links to another spec's file (`0002-x.md`, `../specs/0002-x.md`)
     // lead to its page.

@@ -85,6 +85,8 @@ pub fn run(args: BoardArgs) -> Result<i32> {
     let approvals = crate::parallel::map(&specs, 256, |spec| {
         approval::approvals(&spec.document, &project.config.approval)
     });
+    let mut relations =
+        crate::relations::Graph::of(&project.scheme, &specs).both_ways(&project.scheme);
     let board_specs: Vec<BoardSpec<'_>> = specs
         .iter()
         .zip(timelines)
@@ -94,6 +96,7 @@ pub fn run(args: BoardArgs) -> Result<i32> {
             record: &spec.record,
             body: spec.document.body(),
             approvals,
+            relations: relations.remove(&spec.record.number).unwrap_or_default(),
             timeline,
             page,
         })

@@ -749,3 +749,31 @@ fn the_board_works_in_headless_chromium() {
         "the link from SPEC-0001 to SPEC-0002's file"
     );
 }
+
+#[test]
+fn spec_pages_link_their_relations_both_ways() {
+    let repo = TestRepo::with_commit();
+    repo.write("specs/0001-login.md", &SpecFx::new(1, "Login").text());
+    repo.write("specs/0002-api.md", &SpecFx::new(2, "API").text());
+    repo.write("specs/0003-sso.md", &SpecFx::new(3, "SSO").text());
+    repo.spec_ok(&["link", "2", "--depends-on", "1"]);
+    repo.spec_ok(&["link", "3", "--supersedes", "2"]);
+    repo.spec_ok(&["board"]);
+    let page = |id: &str| repo.read(format!("spec-board/{id}.html"));
+    assert_contains(
+        &page("SPEC-0002"),
+        "<dt>Depends on</dt><dd><a href=\"SPEC-0001.html\">SPEC-0001</a></dd>",
+    );
+    assert_contains(
+        &page("SPEC-0002"),
+        "<dt>Superseded by</dt><dd><a href=\"SPEC-0003.html\">SPEC-0003</a></dd>",
+    );
+    assert_contains(
+        &page("SPEC-0001"),
+        "<dt>Needed by</dt><dd><a href=\"SPEC-0002.html\">SPEC-0002</a></dd>",
+    );
+    // A spec without relations has no such section.
+    repo.write("specs/0004-alone.md", &SpecFx::new(4, "Alone").text());
+    repo.spec_ok(&["board"]);
+    assert!(!page("SPEC-0004").contains("id=\"relations\""));
+}
