@@ -3,8 +3,8 @@
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    approve, board, check, completions, fetch, graph, hook, index, init, link, list, log, man, mcp,
-    new, promote, renumber, show, status, supersede,
+    approve, board, check, complete, completions, fetch, graph, hook, index, init, link, list, log,
+    man, mcp, new, promote, renumber, show, status, supersede,
 };
 
 #[derive(Debug, Parser)]
@@ -72,6 +72,9 @@ pub enum Command {
     Index(index::IndexArgs),
     /// Write a static web site of all specs: a board by status, a page per spec
     Board(board::BoardArgs),
+    /// Values for the completion scripts (ids, next statuses, refs)
+    #[command(name = "__complete", hide = true)]
+    Complete(complete::CompleteArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     Completions(completions::CompletionsArgs),
     /// Print the man page, or write every page into --out-dir (git spec --help shows them)
@@ -120,6 +123,7 @@ pub fn main() -> i32 {
         Command::Mcp(args) => mcp::run(args),
         Command::Board(args) => board::run(args),
         Command::Completions(args) => completions::run(args, command()),
+        Command::Complete(args) => complete::run(args),
         Command::Man(args) => man::run(args, command()),
         Command::Fetch(args) => fetch::run(args),
         Command::Renumber(args) => renumber::run(args),

@@ -45,7 +45,46 @@ _git_spec() {
     local COMP_CWORD=$((cword - __git_spec_idx))
     # git completes with -o nospace; subcommands and options want a space.
     compopt +o nospace 2>/dev/null
-    _git__spec git-spec "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    _git_spec_dynamic git-spec "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+}
+
+# Values only the repository knows, from `git-spec __complete`: spec ids
+# where a command takes one, the statuses a spec may move to next after
+# `status <id>`, refs after --against and --branch. Everything else is
+# clap's static completion (_git__spec).
+_git_spec_dynamic() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
+    local sub="" first="" positional=0 i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            -*) ;;
+            *)
+                if [[ -z $sub ]]; then
+                    sub="${COMP_WORDS[i]}"
+                else
+                    [[ -z $first ]] && first="${COMP_WORDS[i]}"
+                    positional=$((positional + 1))
+                fi
+                ;;
+        esac
+    done
+    local values=""
+    case "$prev" in
+        --against|--branch) values=$(git-spec __complete refs 2>/dev/null) ;;
+        --depends-on|--supersedes|--by) values=$(git-spec __complete ids 2>/dev/null) ;;
+    esac
+    if [[ -z $values && $cur != -* ]]; then
+        case "$sub:$positional" in
+            status:0|show:0|log:0|approve:0|renumber:0|link:0|unlink:0|supersede:0|promote:*)
+                values=$(git-spec __complete ids 2>/dev/null) ;;
+            status:1) values=$(git-spec __complete next "$first" 2>/dev/null) ;;
+        esac
+    fi
+    if [[ -n $values ]]; then
+        COMPREPLY=($(compgen -W "$values" -- "$cur"))
+        return 0
+    fi
+    _git__spec "$@"
 }
 "#;
 
@@ -66,7 +105,10 @@ pub fn script(shell: Shell, mut command: clap::Command) -> Vec<u8> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, BIN_NAME, &mut script);
     if shell == Shell::Bash {
-        script = fix_bash_case_labels(&String::from_utf8_lossy(&script)).into_bytes();
+        script = fix_bash_case_labels(&String::from_utf8_lossy(&script))
+            // `git-spec <TAB>` goes through the dynamic values first too.
+            .replace("complete -F _git__spec ", "complete -F _git_spec_dynamic ")
+            .into_bytes();
         script.extend_from_slice(BASH_GIT_WRAPPER.as_bytes());
     }
     script

@@ -3,6 +3,7 @@
 pub mod approve;
 pub mod board;
 pub mod check;
+pub mod complete;
 pub mod completions;
 pub mod fetch;
 pub mod graph;

@@ -138,7 +138,8 @@ fn bash_script_is_valid_bash() {
     );
     assert_contains(&defined, "_git__spec");
     assert_contains(&defined, "_git_spec");
-    assert_contains(&defined, "-F _git__spec");
+    // git-spec itself goes through the dynamic values first.
+    assert_contains(&defined, "-F _git_spec_dynamic");
     assert!(defined.trim_end().ends_with(" git-spec"), "{defined}");
 }
 
@@ -383,4 +384,71 @@ fn the_man_page_carries_the_reference() {
     for key in ["promote-on", "signed", "statuses", "paths", "extra-keys"] {
         assert_contains(&page, key);
     }
+}
+
+/// `git spec status 1 <TAB>` offers the statuses spec 1 may move to,
+/// `show <TAB>` the ids, `check --against <TAB>` the branches: values only
+/// the repository knows, asked of `git-spec __complete`.
+#[test]
+fn bash_completes_ids_next_statuses_and_refs_from_the_repository() {
+    let repo = TestRepo::with_commit();
+    repo.write("specs/0001-login.md", &SpecFx::new(1, "Login").text());
+    repo.write(
+        "specs/0002-search.md",
+        &SpecFx {
+            status: "approved",
+            ..SpecFx::new(2, "Search")
+        }
+        .text(),
+    );
+    repo.git(&["branch", "feature"]);
+    let script = repo.path.join("../git-spec.bash");
+    std::fs::write(&script, repo.spec_ok(&["completions", "bash"]).stdout).unwrap();
+    let complete = |line: &str| -> Vec<String> {
+        let body = format!(
+            r#"source '{}'
+COMP_LINE='{line}'
+read -ra COMP_WORDS <<< "$COMP_LINE"
+[[ "$COMP_LINE" == *" " ]] && COMP_WORDS+=("")
+COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
+COMPREPLY=()
+_git_spec_dynamic "${{COMP_WORDS[0]}}" "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+printf '%s\n' "${{COMPREPLY[@]}}""#,
+            script.display()
+        );
+        let out =
+            run(repo
+                .command("bash", &repo.path)
+                .args(["--norc", "--noprofile", "-c", &body]));
+        assert_success(&out);
+        stdout(&out)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        complete("git-spec status 1 "),
+        ["review", "approved", "withdrawn"]
+    );
+    assert_eq!(complete("git-spec status 2 "), ["in-progress", "withdrawn"]);
+    assert_eq!(complete("git-spec show SPEC-"), ["SPEC-0001", "SPEC-0002"]);
+    assert_eq!(
+        complete("git-spec log "),
+        ["SPEC-0001", "1", "SPEC-0002", "2"]
+    );
+    assert_eq!(complete("git-spec check --against f"), ["feature"]);
+    assert_eq!(
+        complete("git-spec link 2 --depends-on SPEC-000"),
+        ["SPEC-0001", "SPEC-0002"]
+    );
+    // Options still come from the static completion.
+    assert_eq!(complete("git-spec status 1 --dr"), ["--dry-run"]);
+    // Outside a repository there is nothing to offer, and no error.
+    let out = run(repo
+        .sandbox
+        .command(BIN, &repo.sandbox.root)
+        .args(["__complete", "ids"]));
+    assert_success(&out);
+    assert_eq!(stdout(&out), "");
 }

@@ -52,7 +52,7 @@ fn the_readme_transcript_is_what_the_binary_prints() {
 fn command_paths() -> Vec<Vec<String>> {
     fn walk(command: &clap::Command, prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
         out.push(prefix.clone());
-        for sub in command.get_subcommands() {
+        for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
             let mut path = prefix.clone();
             path.push(sub.get_name().to_string());
             walk(sub, path, out);
