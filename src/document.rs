@@ -424,18 +424,7 @@ impl Document {
             splices.push(splice);
         }
         let out = self.apply(splices);
-
-        // Cheap insurance that an edit never leaves a damaged document
-        // behind, whatever odd YAML the value sat in.
-        let reread = Document::parse(&self.path, &out).map_err(|e| {
-            self.error(
-                e.line,
-                format!(
-                    "refusing an edit that would break the document: {}",
-                    e.message
-                ),
-            )
-        })?;
+        let reread = self.reread(&out)?;
         for (key, value) in values {
             if reread.get(key).as_deref() != Some(*value) {
                 return Err(self.error(
@@ -534,15 +523,7 @@ impl Document {
             }
         }
         let out = self.apply(splices);
-        let reread = Document::parse(&self.path, &out).map_err(|e| {
-            self.error(
-                e.line,
-                format!(
-                    "refusing an edit that would break the document: {}",
-                    e.message
-                ),
-            )
-        })?;
+        let reread = self.reread(&out)?;
         if reread.list(key) != items {
             return Err(self.error(
                 self.line_of(key),
@@ -550,6 +531,21 @@ impl Document {
             ));
         }
         Ok(out)
+    }
+
+    /// `out`, an edit of this document, parsed again: cheap insurance that
+    /// an edit never leaves a damaged document behind, whatever odd YAML
+    /// the value sat in.
+    fn reread(&self, out: &[u8]) -> Result<Document, DocumentError> {
+        Document::parse(&self.path, out).map_err(|e| {
+            self.error(
+                e.line,
+                format!(
+                    "refusing an edit that would break the document: {}",
+                    e.message
+                ),
+            )
+        })
     }
 
     /// Byte spans a rewrite of mentions must leave alone: the changelog

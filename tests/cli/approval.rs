@@ -34,21 +34,6 @@ fn repo_with(specrc: &str, status: &str) -> TestRepo {
 
 const TWO: &str = "[approval]\nrequired = { approved = 2 }\n";
 
-/// `git spec ARGS` as someone else (git config from the command line,
-/// which git and git-spec both read).
-fn spec_as(repo: &TestRepo, who: (&str, &str), args: &[&str]) -> Output {
-    repo.spec_env(
-        args,
-        &[
-            ("GIT_CONFIG_COUNT", Some("2")),
-            ("GIT_CONFIG_KEY_0", Some("user.name")),
-            ("GIT_CONFIG_VALUE_0", Some(who.0)),
-            ("GIT_CONFIG_KEY_1", Some("user.email")),
-            ("GIT_CONFIG_VALUE_1", Some(who.1)),
-        ],
-    )
-}
-
 fn findings(repo: &TestRepo) -> String {
     stdout(&repo.spec(&["check", "--working-tree-only"]))
 }
@@ -63,7 +48,7 @@ fn two_current_approvals_open_the_way_to_approved() {
     );
     assert_contains(&err, "git spec approve");
 
-    let out = spec_as(&repo, BOB, &["approve", "1", "-m", "LGTM", "--commit"]);
+    let out = repo.spec_as(BOB, &["approve", "1", "-m", "LGTM", "--commit"]);
     assert_success(&out);
     assert_contains(&stdout(&out), "1 current approval");
     // Committed by Bob, through git.
@@ -79,13 +64,13 @@ fn two_current_approvals_open_the_way_to_approved() {
     assert_contains(&text, " \u{2014} LGTM");
     // Approving twice as it is changes nothing.
     let before = repo.snapshot();
-    assert_success(&spec_as(&repo, BOB, &["approve", "1"]));
+    assert_success(&repo.spec_as(BOB, &["approve", "1"]));
     repo.assert_unchanged(&before);
 
     let err = repo.fails_untouched(&["status", "1", "approved"]);
     assert_contains(&err, "has 1");
     assert_contains(&err, "Bob Reviewer <bob@example.com>");
-    assert_success(&spec_as(&repo, CAROL, &["approve", "1", "--commit"]));
+    assert_success(&repo.spec_as(CAROL, &["approve", "1", "--commit"]));
     assert_success(&repo.spec(&["status", "1", "approved"]));
     assert!(!findings(&repo).contains("approval"), "{}", findings(&repo));
 
@@ -102,8 +87,8 @@ fn two_current_approvals_open_the_way_to_approved() {
 #[test]
 fn an_edit_after_approval_makes_it_stale() {
     let repo = repo_with(TWO, "review");
-    assert_success(&spec_as(&repo, BOB, &["approve", "1"]));
-    assert_success(&spec_as(&repo, CAROL, &["approve", "1"]));
+    assert_success(&repo.spec_as(BOB, &["approve", "1"]));
+    assert_success(&repo.spec_as(CAROL, &["approve", "1"]));
     assert_success(&repo.spec(&["status", "1", "approved"]));
     assert_success(&repo.spec(&["status", "1", "in-progress"]));
     // Status moves and `updated:` keep the approvals current...
@@ -130,7 +115,7 @@ fn the_owners_own_approval_does_not_count_unless_allowed() {
     assert_contains(&err, "your own approval does not count");
     let repo = repo_with(&format!("{TWO}self = true\n"), "review");
     assert_success(&repo.spec(&["approve", "1"]));
-    assert_success(&spec_as(&repo, BOB, &["approve", "1"]));
+    assert_success(&repo.spec_as(BOB, &["approve", "1"]));
     assert_success(&repo.spec(&["status", "1", "approved"]));
 }
 
@@ -139,13 +124,13 @@ fn only_listed_approvers_may_approve() {
     let specrc = "[approval]\nrequired = { approved = 1 }\napprovers = [\"carol@example.com\"]\n";
     let repo = repo_with(specrc, "review");
     let before = repo.snapshot();
-    let out = spec_as(&repo, BOB, &["approve", "1"]);
+    let out = repo.spec_as(BOB, &["approve", "1"]);
     assert_contains(
         &assert_failure(&out),
         "bob@example.com is not one of the approvers",
     );
     repo.assert_unchanged(&before);
-    assert_success(&spec_as(&repo, CAROL, &["approve", "1"]));
+    assert_success(&repo.spec_as(CAROL, &["approve", "1"]));
     assert_success(&repo.spec(&["status", "1", "approved"]));
 }
 
@@ -198,8 +183,8 @@ fn list_shows_the_specs_waiting_for_approval() {
         ids(repo.spec(&["list", "--awaiting-approval", "--format", "json"])),
         ["SPEC-0001"]
     );
-    assert_success(&spec_as(&repo, BOB, &["approve", "1"]));
-    assert_success(&spec_as(&repo, CAROL, &["approve", "1"]));
+    assert_success(&repo.spec_as(BOB, &["approve", "1"]));
+    assert_success(&repo.spec_as(CAROL, &["approve", "1"]));
     assert!(ids(repo.spec(&["list", "--awaiting-approval", "--format", "json"])).is_empty());
 }
 

@@ -2,7 +2,6 @@
 //! commit, with real commits by three people (Jane owns the spec, Bob
 //! reviews, Mallory forges), `--no-verify`, branches, merges and signing.
 
-use std::process::Output;
 
 use crate::common::*;
 
@@ -62,21 +61,6 @@ fn commit_spec_as(repo: &TestRepo, who: (&str, &str), text: &str, message: &str)
     repo.git_out(&["rev-parse", "--short=7", "HEAD"])
 }
 
-/// `git spec ARGS` as someone else (git config from the environment, which
-/// git and git-spec both read).
-fn spec_as(repo: &TestRepo, who: (&str, &str), args: &[&str]) -> Output {
-    repo.spec_env(
-        args,
-        &[
-            ("GIT_CONFIG_COUNT", Some("2")),
-            ("GIT_CONFIG_KEY_0", Some("user.name")),
-            ("GIT_CONFIG_VALUE_0", Some(who.0)),
-            ("GIT_CONFIG_KEY_1", Some("user.email")),
-            ("GIT_CONFIG_VALUE_1", Some(who.1)),
-        ],
-    )
-}
-
 /// `check --history ARGS`: the findings on stdout, exit code, stderr.
 fn history(repo: &TestRepo, args: &[&str]) -> (String, Option<i32>, String) {
     let mut full = vec!["check", "--history"];
@@ -100,7 +84,7 @@ fn a_history_made_with_the_tool_reports_nothing() {
     repo.write(".specrc", "[approval]\nrequired = { approved = 1 }\n");
     repo.commit_all("Approvals needed");
     assert_success(&repo.spec(&["status", "1", "review", "--commit"]));
-    assert_success(&spec_as(&repo, BOB, &["approve", "1", "--commit"]));
+    assert_success(&repo.spec_as(BOB, &["approve", "1", "--commit"]));
     // A hand edit, recorded by the hook.
     let text = repo
         .read(SPEC)
@@ -332,12 +316,12 @@ fn approvals_must_be_signed_when_the_team_says_so() {
     ]);
 
     // Carol's approval is not signed.
-    assert_success(&spec_as(&repo, CAROL, &["approve", "1", "--commit"]));
+    assert_success(&repo.spec_as(CAROL, &["approve", "1", "--commit"]));
     let carol = repo.git_out(&["rev-parse", "--short=7", "HEAD"]);
     // Bob's is, through his `git commit` (commit.gpgsign).
     repo.git(&["config", "user.signingkey", key.to_str().unwrap()]);
     repo.git(&["config", "commit.gpgsign", "true"]);
-    assert_success(&spec_as(&repo, BOB, &["approve", "1", "--commit"]));
+    assert_success(&repo.spec_as(BOB, &["approve", "1", "--commit"]));
     assert_success(&repo.git_try(&["verify-commit", "HEAD"]));
 
     let (found, code, _) = history(&repo, &[]);

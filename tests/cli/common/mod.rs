@@ -466,6 +466,22 @@ impl TestRepo {
         run(&mut cmd)
     }
 
+    /// `git spec ARGS` as someone else, `who` = (name, email): the
+    /// identity through git config from the environment, which git and
+    /// git-spec both read.
+    pub fn spec_as(&self, who: (&str, &str), args: &[&str]) -> Output {
+        self.spec_env(
+            args,
+            &[
+                ("GIT_CONFIG_COUNT", Some("2")),
+                ("GIT_CONFIG_KEY_0", Some("user.name")),
+                ("GIT_CONFIG_VALUE_0", Some(who.0)),
+                ("GIT_CONFIG_KEY_1", Some("user.email")),
+                ("GIT_CONFIG_VALUE_1", Some(who.1)),
+            ],
+        )
+    }
+
     /// Runs `git spec new ARGS`, asserts success, and returns the path it
     /// printed (relative to the root) and the file's content.
     pub fn new_spec(&self, args: &[&str]) -> (String, String) {
