@@ -2,7 +2,6 @@
 //! commit, with real commits by three people (Jane owns the spec, Bob
 //! reviews, Mallory forges), `--no-verify`, branches, merges and signing.
 
-
 use crate::common::*;
 
 const SPEC: &str = "specs/0001-login.md";

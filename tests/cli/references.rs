@@ -283,3 +283,30 @@ fn renumber_by_path_refuses_what_is_not_a_spec_file() {
         assert_contains(&err, message);
     }
 }
+
+#[test]
+fn reference_paths_never_reach_outside_the_work_tree() {
+    // A glob that climbs out is refused when .specrc is read, naming it.
+    let repo = TestRepo::with_commit();
+    repo.write(".specrc", "[references]\npaths = [\"../**/*.md\"]\n");
+    let err = assert_failure(&repo.spec(&["list"]));
+    assert_contains(&err, ".specrc:2");
+    assert_contains(&err, "references.paths");
+
+    // A committed link to a file outside is matched by the glob but never
+    // read or written through.
+    let repo = eighty_references();
+    let outside = repo.sandbox.root.join("outside.md");
+    std::fs::write(&outside, "SPEC-0022 outside\n").unwrap();
+    std::os::unix::fs::symlink(&outside, repo.path.join("docs/link.md")).unwrap();
+    repo.commit_all("A link out");
+    repo.spec_ok(&["renumber", "22", "--to", "40"]);
+    assert_eq!(
+        std::fs::read_to_string(&outside).unwrap(),
+        "SPEC-0022 outside\n"
+    );
+    assert!(std::fs::symlink_metadata(repo.path.join("docs/link.md"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
