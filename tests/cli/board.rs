@@ -777,3 +777,17 @@ fn spec_pages_link_their_relations_both_ways() {
     repo.spec_ok(&["board"]);
     assert!(!page("SPEC-0004").contains("id=\"relations\""));
 }
+
+#[test]
+fn a_provisional_spec_has_its_card_and_page() {
+    let repo = TestRepo::with_commit();
+    let (path, _) = repo.new_spec(&["Fork idea", "--provisional", "--no-checkout"]);
+    let name = path.rsplit('/').next().unwrap();
+    let draft = format!("SPEC-{}", &name[..14]);
+    repo.spec_ok(&["board"]);
+    assert!(repo.exists(format!("spec-board/{draft}.html")), "{draft}");
+    assert_contains(
+        &repo.read("spec-board/index.html"),
+        &format!("href=\"{draft}.html\""),
+    );
+}

@@ -643,3 +643,32 @@ fn approvals_are_refused_unless_the_policy_lets_agents_record_them() {
         format!("spec(SPEC-0001): approve\n\nSpec-Agent: {CLIENT}")
     );
 }
+
+/// A provisional spec (SPEC-DRAFT-…) is a spec like any other through MCP:
+/// shown, moved, listed as provisional.
+#[test]
+fn a_provisional_spec_works_through_the_server() {
+    let repo = TestRepo::with_commit();
+    let (path, _) = repo.new_spec(&["Fork idea", "--provisional", "--no-checkout"]);
+    let name = path.rsplit('/').next().unwrap();
+    let draft = format!("SPEC-{}", &name[..14]);
+    let session = session(
+        &repo,
+        json!([
+            call("spec_show", json!({"id": draft})),
+            call("spec_status", json!({"id": draft, "status": "review"})),
+            call("spec_list", json!({})),
+        ]),
+    );
+    let a = &session.answers;
+    assert_eq!(ok(&a[0])["provisional"], true);
+    assert_eq!(ok(&a[0])["number"], Value::Null);
+    assert_eq!(ok(&a[1])["to"], "review");
+    let specs = ok(&a[2])["specs"].as_array().unwrap().clone();
+    assert_eq!(specs.len(), 1);
+    assert_eq!(
+        (specs[0]["id"].as_str(), specs[0]["provisional"].as_bool()),
+        (Some(draft.as_str()), Some(true))
+    );
+    assert_contains(&repo.read(&path), "status: review\n");
+}
