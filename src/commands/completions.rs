@@ -88,6 +88,102 @@ _git_spec_dynamic() {
 }
 "#;
 
+/// Helpers the zsh script's value actions call: values only the
+/// repository knows, asked of `git-spec __complete` at each TAB.
+const ZSH_VALUES: &str = r#"
+# Values only the repository knows, from `git-spec __complete`.
+_git_spec_ids() {
+    local -a ids
+    ids=(${(f)"$(git-spec __complete ids 2>/dev/null)"})
+    compadd -a ids
+}
+_git_spec_next() {
+    # In a subcommand's _arguments, $line holds its positionals: the id.
+    local -a next
+    next=(${(f)"$(git-spec __complete next "${line[1]}" 2>/dev/null)"})
+    compadd -a next
+}
+_git_spec_refs() {
+    local -a refs
+    refs=(${(f)"$(git-spec __complete refs 2>/dev/null)"})
+    compadd -a refs
+}
+"#;
+
+/// Appended to the fish script: the same values for fish.
+const FISH_VALUES: &str = r#"
+# Values only the repository knows, from `git-spec __complete`: spec ids
+# where a command takes one, the next statuses after `status <id>`, refs
+# after --against and --branch.
+function __fish_git_spec_values
+    set -l words (commandline -opc)
+    set -e words[1]
+    switch "$words[-1]"
+        case --against --branch
+            git-spec __complete refs 2>/dev/null
+            return
+        case --depends-on --supersedes --by
+            git-spec __complete ids 2>/dev/null
+            return
+    end
+    set -l positionals
+    for word in $words
+        string match -q -- '-*' $word; or set -a positionals $word
+    end
+    set -l n (count $positionals)
+    switch "$positionals[1]"
+        case status
+            test $n -eq 1; and git-spec __complete ids 2>/dev/null
+            test $n -eq 2; and git-spec __complete next $positionals[2] 2>/dev/null
+        case show log approve renumber link unlink supersede
+            test $n -eq 1; and git-spec __complete ids 2>/dev/null
+        case promote
+            git-spec __complete ids 2>/dev/null
+    end
+end
+complete -c git-spec -f -n 'count (__fish_git_spec_values) >/dev/null' -a '(__fish_git_spec_values)'
+# An option's value is completed by the option's own entry.
+complete -c git-spec -n '__fish_git_spec_using_subcommand check' -l against -x -a '(git-spec __complete refs 2>/dev/null)'
+complete -c git-spec -n '__fish_git_spec_using_subcommand show log' -l branch -x -a '(git-spec __complete refs 2>/dev/null)'
+complete -c git-spec -n '__fish_git_spec_using_subcommand link unlink' -l depends-on -x -a '(git-spec __complete ids 2>/dev/null)'
+complete -c git-spec -n '__fish_git_spec_using_subcommand link unlink' -l supersedes -x -a '(git-spec __complete ids 2>/dev/null)'
+complete -c git-spec -n '__fish_git_spec_using_subcommand supersede' -l by -x -a '(git-spec __complete ids 2>/dev/null)'
+"#;
+
+/// The zsh script with the repository's values where a command takes a
+/// spec id, a next status or a ref (clap_complete leaves them `_default`).
+fn zsh_with_values(script: &str) -> String {
+    let mut out = String::with_capacity(script.len() + ZSH_VALUES.len());
+    for line in script.split_inclusive('\n') {
+        let action = if !line.contains(":_default'") {
+            None
+        } else if line.contains("]:REF:") {
+            Some("_git_spec_refs")
+        } else if line.contains("]:ID:")
+            || line.contains("]:NEW:")
+            || line.starts_with("':id -- ")
+            || line.starts_with("':old -- ")
+            || line.starts_with("'*::ids -- ")
+        {
+            Some("_git_spec_ids")
+        } else if line.starts_with("'::status -- ") {
+            Some("_git_spec_next")
+        } else {
+            None
+        };
+        match action {
+            Some(action) => out.push_str(&line.replacen(":_default'", &format!(":{action}'"), 1)),
+            None => out.push_str(line),
+        }
+    }
+    // Before the block that runs or registers the completion.
+    match out.rfind("\nif [ \"$funcstack[1]\" = \"_git-spec\" ]") {
+        Some(at) => out.insert_str(at, ZSH_VALUES),
+        None => out.push_str(ZSH_VALUES),
+    }
+    out
+}
+
 /// `command` is the whole command line's definition, from `cli`.
 pub fn run(args: CompletionsArgs, command: clap::Command) -> Result<i32> {
     let script = script(args.shell, command);
@@ -110,6 +206,12 @@ pub fn script(shell: Shell, mut command: clap::Command) -> Vec<u8> {
             .replace("complete -F _git__spec ", "complete -F _git_spec_dynamic ")
             .into_bytes();
         script.extend_from_slice(BASH_GIT_WRAPPER.as_bytes());
+    }
+    if shell == Shell::Zsh {
+        script = zsh_with_values(&String::from_utf8_lossy(&script)).into_bytes();
+    }
+    if shell == Shell::Fish {
+        script.extend_from_slice(FISH_VALUES.as_bytes());
     }
     script
 }

@@ -452,3 +452,68 @@ printf '%s\n' "${{COMPREPLY[@]}}""#,
     assert_success(&out);
     assert_eq!(stdout(&out), "");
 }
+
+/// zsh and fish offer the same repository values as bash: fish through
+/// its own `complete -C`, zsh through the helpers its value actions call
+/// (with `compadd` standing in for the completion system, which needs a
+/// terminal). Both shells are installed by tests/e2e/setup.sh.
+#[test]
+fn zsh_and_fish_complete_ids_next_statuses_and_refs() {
+    let repo = TestRepo::with_commit();
+    repo.write("specs/0001-login.md", &SpecFx::new(1, "Login").text());
+    repo.git(&["branch", "feature"]);
+    let shell_output = |shell: &str, script: &str| -> Vec<String> {
+        let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .any(|dir| dir.join(shell).is_file());
+        assert!(
+            found,
+            "{shell} is missing: run `bash tests/e2e/setup.sh` first"
+        );
+        let out = run(repo.command(shell, &repo.path).args(["-c", script]));
+        assert_success_ctx(&out, shell);
+        stdout(&out)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect()
+    };
+    let fish_script = repo.path.join("../git-spec.fish");
+    std::fs::write(&fish_script, repo.spec_ok(&["completions", "fish"]).stdout).unwrap();
+    let fish = |line: &str| {
+        shell_output(
+            "fish",
+            &format!("source '{}'; complete -C '{line}'", fish_script.display()),
+        )
+    };
+    assert_eq!(
+        fish("git-spec status 1 "),
+        ["approved", "review", "withdrawn"]
+    );
+    assert_eq!(fish("git-spec show SPEC-"), ["SPEC-0001"]);
+    assert_eq!(fish("git-spec check --against f"), ["feature"]);
+
+    let zsh_script = repo.path.join("../_git-spec");
+    std::fs::write(&zsh_script, repo.spec_ok(&["completions", "zsh"]).stdout).unwrap();
+    let zsh = |call: &str| {
+        shell_output(
+            "zsh",
+            &format!(
+                "source '{}' 2>/dev/null; compadd() {{ print -l -- ${{(P)2}} }}; {call}",
+                zsh_script.display()
+            ),
+        )
+    };
+    assert_eq!(
+        zsh("line=(1); _git_spec_next"),
+        ["review", "approved", "withdrawn"]
+    );
+    assert_eq!(zsh("_git_spec_ids"), ["SPEC-0001", "1"]);
+    assert_eq!(zsh("_git_spec_refs"), ["feature", "main"]);
+    // The value actions are wired where a command takes them.
+    let script = std::fs::read_to_string(&zsh_script).unwrap();
+    assert_contains(
+        &script,
+        "':id -- The spec\\: 42, 0042 or SPEC-0042:_git_spec_ids'",
+    );
+    assert_contains(&script, "the allowed next ones:_git_spec_next'");
+    assert_contains(&script, "]:REF:_git_spec_refs'");
+}

@@ -5,7 +5,8 @@
 #   - playwright-core from npm, to drive that Chromium over DevTools;
 #   - the official MCP Python SDK from PyPI, in a virtual environment;
 #   - the hook managers the hook tests install into: husky and lefthook
-#     from npm, the pre-commit framework from PyPI.
+#     from npm, the pre-commit framework from PyPI;
+#   - zsh and fish from Debian, whose completion scripts are tested.
 # Running it again is cheap: each part is skipped when already in place.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,6 +14,12 @@ root=$PWD/.e2e
 mkdir -p "$root"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v zsh >/dev/null || ! command -v fish >/dev/null; then
+  echo "== installing zsh and fish (Debian), for the completion tests"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq zsh fish >/dev/null
+fi
 
 if ! command -v chromium >/dev/null; then
   echo "== installing chromium (Debian)"
