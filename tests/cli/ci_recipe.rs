@@ -205,3 +205,37 @@ fn the_hook_lets_a_commit_of_the_index_through() {
     assert_success(&out);
     assert_eq!(pr.status_porcelain(), "");
 }
+
+/// The release workflow builds for Linux, macOS and Windows and names its
+/// archives as the cargo-binstall metadata in Cargo.toml expects them.
+#[test]
+fn the_release_workflow_and_the_binstall_metadata_agree() {
+    let workflow = load("release.yml");
+    let targets: Vec<String> = workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_vec()
+        .expect("a build matrix")
+        .iter()
+        .map(|entry| entry["target"].as_str().unwrap().to_string())
+        .collect();
+    for wanted in ["linux", "apple-darwin", "windows"] {
+        assert!(targets.iter().any(|t| t.contains(wanted)), "{targets:?}");
+    }
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/release.yml"))
+            .unwrap();
+    assert!(text.contains("git-spec-${{ matrix.target }}.tar.gz"));
+    assert!(text.contains("git-spec-${{ matrix.target }}.zip"));
+    let manifest: toml::Value = toml::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap(),
+    )
+    .unwrap();
+    let binstall = &manifest["package"]["metadata"]["binstall"];
+    assert_eq!(
+        binstall["pkg-url"].as_str(),
+        Some("{ repo }/releases/download/v{ version }/{ name }-{ target }{ archive-suffix }")
+    );
+    assert_eq!(
+        binstall["overrides"]["x86_64-pc-windows-msvc"]["pkg-fmt"].as_str(),
+        Some("zip")
+    );
+}
