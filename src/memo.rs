@@ -160,52 +160,131 @@ impl Stamp {
     }
 }
 
-/// A number per file of a folder (the spec-id each spec said), by the
-/// file's [`Stamp`].
+/// What a [`StatMemo`] remembers of each file, in its binary form.
+pub trait StatValue: Clone + PartialEq {
+    /// The memo file's first bytes: another kind of memo, or another
+    /// version of this one, is not read.
+    const MAGIC: &'static [u8; 16];
+    fn encode(&self, out: &mut Vec<u8>);
+    /// Reads one value from the front of `bytes`, advancing it.
+    fn decode(bytes: &mut &[u8]) -> Option<Self>;
+    /// Whether the value may be kept for the next run (what a broken file
+    /// said is worked out again, so that its error is reported each time).
+    fn keep(&self) -> bool {
+        true
+    }
+}
+
+/// What each file of a folder said (`V`), by the file's [`Stamp`].
 ///
 /// The file is binary and in the order the folder was listed, which stays
 /// the same while the folder does not change: a lookup is then a
 /// comparison with the record at the same position, with no parsing of
 /// text or hashing (both showed up as a third of `new`'s time with 10,000
 /// specs). A name found elsewhere is looked up in a map built on demand.
-#[derive(Debug, Default)]
-pub struct StatMemo {
-    records: Vec<(Stamp, u64, Vec<u8>)>,
+/// The file ends with a checksum of the rest: a memo damaged in any byte
+/// is not trusted at all (a wrong value would find the wrong spec).
+#[derive(Debug)]
+pub struct StatMemo<V> {
+    records: Vec<(Stamp, V, Vec<u8>)>,
     by_name: std::sync::OnceLock<HashMap<Vec<u8>, usize>>,
     /// When the memo was written (its file's mtime).
     written_ns: i128,
 }
 
-const STAT_MEMO_MAGIC: &[u8; 16] = b"git-spec fids v1";
+impl<V> Default for StatMemo<V> {
+    fn default() -> Self {
+        StatMemo {
+            records: Vec::new(),
+            by_name: std::sync::OnceLock::new(),
+            written_ns: 0,
+        }
+    }
+}
 
-impl StatMemo {
-    pub fn load(path: &Path) -> StatMemo {
+/// The spec-id number a file says (None: none of this repository's form).
+/// v2: the number is optional (v1 wrote 0 for "none") and a checksum ends
+/// the file.
+impl StatValue for Option<u64> {
+    const MAGIC: &'static [u8; 16] = b"git-spec fids v2";
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(u8::from(self.is_some()));
+        put_u64(out, self.unwrap_or(0));
+    }
+    fn decode(bytes: &mut &[u8]) -> Option<Self> {
+        let present = take(bytes, 1)?[0];
+        let number = take_u64(bytes)?;
+        match present {
+            0 => Some(None),
+            1 => Some(Some(number)),
+            _ => None,
+        }
+    }
+}
+
+/// Helpers for [`StatValue`] encodings: little-endian integers, strings
+/// with a `u32` length.
+pub fn put_u64(out: &mut Vec<u8>, value: u64) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+
+pub fn take<'a>(bytes: &mut &'a [u8], len: usize) -> Option<&'a [u8]> {
+    if bytes.len() < len {
+        return None;
+    }
+    let (head, rest) = bytes.split_at(len);
+    *bytes = rest;
+    Some(head)
+}
+
+pub fn take_u64(bytes: &mut &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(take(bytes, 8)?.try_into().ok()?))
+}
+
+pub fn put_str(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(&u32::try_from(text.len()).unwrap_or(u32::MAX).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+}
+
+pub fn take_str(bytes: &mut &[u8]) -> Option<String> {
+    let len = u32::from_le_bytes(take(bytes, 4)?.try_into().ok()?) as usize;
+    String::from_utf8(take(bytes, len)?.to_vec()).ok()
+}
+
+/// The stamp's size, mtime, ctime and inode, then the name's length.
+const STAT_RECORD_FIXED: usize = 8 + 16 + 16 + 8 + 2;
+
+/// FNV-1a: enough to tell a damaged or truncated memo (nothing here
+/// defends against someone who can write `.git`).
+fn checksum(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl<V: StatValue> StatMemo<V> {
+    pub fn load(path: &Path) -> StatMemo<V> {
         use std::os::unix::fs::MetadataExt;
         let bytes = fs::read(path).unwrap_or_default();
-        let Some(mut rest) = bytes.strip_prefix(STAT_MEMO_MAGIC.as_slice()) else {
+        let Some(body) = bytes.strip_prefix(V::MAGIC.as_slice()) else {
             return StatMemo::default();
         };
+        let Some(at) = body.len().checked_sub(8) else {
+            return StatMemo::default();
+        };
+        let (mut rest, sum) = body.split_at(at);
+        if checksum(rest).to_le_bytes() != sum {
+            return StatMemo::default();
+        }
         let written_ns = fs::metadata(path).map_or(0, |meta| {
             i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec())
         });
         let mut records = Vec::new();
-        // size, mtime, ctime, inode, number, name length, name.
-        while rest.len() >= 58 {
-            let u64_at = |at: usize| u64::from_le_bytes(rest[at..at + 8].try_into().unwrap());
-            let i128_at = |at: usize| i128::from_le_bytes(rest[at..at + 16].try_into().unwrap());
-            let stamp = Stamp {
-                size: u64_at(0),
-                mtime_ns: i128_at(8),
-                ctime_ns: i128_at(24),
-                inode: u64_at(40),
+        while !rest.is_empty() {
+            let Some(record) = decode_record(&mut rest) else {
+                return StatMemo::default();
             };
-            let number = u64_at(48);
-            let len = u16::from_le_bytes([rest[56], rest[57]]) as usize;
-            let Some(name) = rest.get(58..58 + len) else {
-                break;
-            };
-            records.push((stamp, number, name.to_vec()));
-            rest = &rest[58 + len..];
+            records.push(record);
         }
         StatMemo {
             records,
@@ -220,11 +299,11 @@ impl StatMemo {
         self.records.len()
     }
 
-    /// The number the file at `position` of the listing said, if its name
-    /// and stamp are the ones recorded. As with git's index, a file whose
+    /// What the file at `position` of the listing said, if its name and
+    /// stamp are the ones recorded. As with git's index, a file whose
     /// times are not older than the memo is "racily clean": changed again
     /// within the same clock tick, it would keep its stamp, so it is read.
-    pub fn get(&self, position: usize, name: &[u8], stamp: Stamp) -> Option<u64> {
+    pub fn get(&self, position: usize, name: &[u8], stamp: Stamp) -> Option<&V> {
         let record = match self.records.get(position) {
             Some(record) if record.2 == name => record,
             _ => {
@@ -238,29 +317,32 @@ impl StatMemo {
                 &self.records[*by_name.get(name)?]
             }
         };
-        (record.0 == stamp && stamp.changed_ns() < self.written_ns).then_some(record.1)
+        (record.0 == stamp && stamp.changed_ns() < self.written_ns).then_some(&record.1)
     }
 
     /// Writes what this run saw (`names` in listing order, each with its
-    /// stamp and number), if it differs from what was loaded.
-    pub fn save(&self, path: &Path, names: &[&[u8]], seen: &[(Option<Stamp>, u64)]) {
-        let unchanged = names.len() == self.records.len()
-            && names.iter().zip(seen).zip(&self.records).all(
-                |((name, (stamp, number)), record)| {
-                    *stamp == Some(record.0)
-                        && *number == record.1
+    /// stamp and value), if it differs from what was loaded.
+    pub fn save(&self, path: &Path, names: &[&[u8]], seen: &[(Option<Stamp>, V)]) {
+        let unchanged =
+            names.len() == self.records.len()
+                && names.iter().zip(seen).zip(&self.records).all(
+                    |((name, (stamp, value)), record)| {
+                        *stamp == Some(record.0)
+                        && *value == record.1
                         && *name == record.2.as_slice()
                         // A racily clean record is written again, later.
                         && record.0.changed_ns() < self.written_ns
-                },
-            );
+                    },
+                );
         if unchanged {
             return;
         }
-        let mut out = Vec::with_capacity(STAT_MEMO_MAGIC.len() + 90 * names.len());
-        out.extend_from_slice(STAT_MEMO_MAGIC);
-        for (name, (stamp, number)) in names.iter().zip(seen) {
-            let Some(stamp) = stamp else { continue };
+        let mut out = Vec::with_capacity(V::MAGIC.len() + 90 * names.len());
+        out.extend_from_slice(V::MAGIC);
+        for (name, (stamp, value)) in names.iter().zip(seen) {
+            let Some(stamp) = stamp.filter(|_| value.keep()) else {
+                continue;
+            };
             let Ok(len) = u16::try_from(name.len()) else {
                 continue;
             };
@@ -268,12 +350,30 @@ impl StatMemo {
             out.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
             out.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
             out.extend_from_slice(&stamp.inode.to_le_bytes());
-            out.extend_from_slice(&number.to_le_bytes());
             out.extend_from_slice(&len.to_le_bytes());
             out.extend_from_slice(name);
+            value.encode(&mut out);
         }
+        let sum = checksum(&out[V::MAGIC.len()..]);
+        out.extend_from_slice(&sum.to_le_bytes());
         write_memo(path, &out);
     }
+}
+
+fn decode_record<V: StatValue>(rest: &mut &[u8]) -> Option<(Stamp, V, Vec<u8>)> {
+    let fixed = take(rest, STAT_RECORD_FIXED)?;
+    let u64_at = |at: usize| u64::from_le_bytes(fixed[at..at + 8].try_into().unwrap());
+    let i128_at = |at: usize| i128::from_le_bytes(fixed[at..at + 16].try_into().unwrap());
+    let stamp = Stamp {
+        size: u64_at(0),
+        mtime_ns: i128_at(8),
+        ctime_ns: i128_at(24),
+        inode: u64_at(40),
+    };
+    let len = u16::from_le_bytes([fixed[48], fixed[49]]) as usize;
+    let name = take(rest, len)?.to_vec();
+    let value = V::decode(rest)?;
+    Some((stamp, value, name))
 }
 
 #[cfg(test)]
@@ -309,5 +409,47 @@ mod tests {
         .unwrap();
         let mut damaged: ObjectMemo<u64> = ObjectMemo::load(dir.path(), "m", "h v1".into());
         assert_eq!(damaged.get(a), None);
+    }
+
+    #[test]
+    fn stat_memo_trusts_only_records_older_than_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, memo) = (dir.path().join("a.md"), dir.path().join("memo"));
+        fs::write(&file, "x").unwrap();
+        let stamp = Stamp::from(&fs::symlink_metadata(&file).unwrap());
+        let set_memo_time = |ns: i128| {
+            let time = std::time::UNIX_EPOCH + std::time::Duration::from_nanos(ns as u64);
+            fs::File::options()
+                .write(true)
+                .open(&memo)
+                .unwrap()
+                .set_modified(time)
+                .unwrap();
+        };
+        StatMemo::<Option<u64>>::default().save(&memo, &[b"a.md"], &[(Some(stamp), Some(7))]);
+        // Written in the same tick as the file changed: racily clean.
+        set_memo_time(stamp.changed_ns());
+        let loaded: StatMemo<Option<u64>> = StatMemo::load(&memo);
+        assert_eq!(loaded.get(0, b"a.md", stamp), None);
+        // Written later: trusted, for that name and stamp only.
+        set_memo_time(stamp.changed_ns() + 1);
+        let loaded: StatMemo<Option<u64>> = StatMemo::load(&memo);
+        assert_eq!(loaded.get(0, b"a.md", stamp), Some(&Some(7)));
+        assert_eq!(loaded.get(0, b"b.md", stamp), None);
+        let other = Stamp { size: 2, ..stamp };
+        assert_eq!(loaded.get(0, b"a.md", other), None);
+        // Another kind of memo in the same file is not read.
+        let refs: StatMemo<Option<u8>> = StatMemo::load(&memo);
+        assert_eq!(refs.records.len(), 0);
+    }
+
+    impl StatValue for Option<u8> {
+        const MAGIC: &'static [u8; 16] = b"git-spec test v1";
+        fn encode(&self, out: &mut Vec<u8>) {
+            out.push(self.unwrap_or(0));
+        }
+        fn decode(bytes: &mut &[u8]) -> Option<Self> {
+            Some(Some(take(bytes, 1)?[0]))
+        }
     }
 }

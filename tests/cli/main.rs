@@ -6,6 +6,7 @@
 mod common;
 
 mod approval;
+mod caches;
 mod check;
 mod commit;
 mod document_props;
