@@ -108,7 +108,7 @@ pub fn referrers(project: &Project, number: u64) -> Result<Vec<Referrer>> {
 /// What a spec names in its relation lists (None: not a spec, or one that
 /// cannot be parsed).
 impl StatValue for Option<Referrer> {
-    const MAGIC: &'static [u8; 16] = b"git-spec refs v1";
+    const MAGIC: &'static [u8; 16] = b"git-spec refs v2";
     fn encode(&self, out: &mut Vec<u8>) {
         use crate::memo::put_u64;
         let Some(referrer) = self else {
@@ -168,7 +168,7 @@ enum Seen {
 }
 
 impl StatValue for Seen {
-    const MAGIC: &'static [u8; 16] = b"git-spec recs v1";
+    const MAGIC: &'static [u8; 16] = b"git-spec recs v2";
     fn encode(&self, out: &mut Vec<u8>) {
         use crate::memo::{put_str, put_u64};
         match self {
@@ -594,14 +594,14 @@ fn read_folder<V: StatValue + Send + Sync>(
         &positions,
         256,
         || Vec::with_capacity(8 * 1024),
-        |buffer: &mut Vec<u8>, &position| -> Result<(Option<Stamp>, V)> {
+        |buffer: &mut Vec<u8>, &position| -> Result<(Option<Stamp>, V, bool)> {
             let entry = &markdown[position];
             // DirEntry::metadata is an lstat relative to the open folder,
             // which spares resolving the whole path again for each file.
             let stamp = entry.metadata().ok().map(|meta| Stamp::from(&meta));
             let name = names[position].as_encoded_bytes();
-            if let Some(value) = stamp.and_then(|stamp| known.get(position, name, stamp)) {
-                return Ok((stamp, value.clone()));
+            if let Some(known) = stamp.and_then(|stamp| known.get(position, name, stamp)) {
+                return Ok((stamp, known.value, known.in_place));
             }
             buffer.clear();
             // `take` skips the fstat that File's own read_to_end makes
@@ -609,7 +609,7 @@ fn read_folder<V: StatValue + Send + Sync>(
             let bytes = fs::File::open(entry.path())
                 .and_then(|file| file.take(u64::MAX).read_to_end(buffer))
                 .map(|_| buffer.as_slice());
-            Ok((stamp, read(&names[position], bytes)?))
+            Ok((stamp, read(&names[position], bytes)?, false))
         },
     );
     let seen = seen.into_iter().collect::<Result<Vec<_>>>()?;
@@ -620,7 +620,7 @@ fn read_folder<V: StatValue + Send + Sync>(
     let markdown = names
         .into_iter()
         .zip(seen)
-        .map(|(name, (_, value))| (name, value))
+        .map(|(name, (_, value, _))| (name, value))
         .collect();
     Ok(Folder {
         highest_named,

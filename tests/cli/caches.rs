@@ -122,7 +122,7 @@ fn a_damaged_memo_is_not_trusted() {
         damages.push(original[..len - 1].to_vec());
         damages.push(original[..len / 2].to_vec());
         damages.push([original.as_slice(), b"x"].concat());
-        damages.push(b"git-spec fids v2 and then junk".to_vec());
+        damages.push(b"git-spec fids v3 and then junk".to_vec());
         damages.push(Vec::new());
         for damaged in damages {
             fs::write(file, &damaged).unwrap();
