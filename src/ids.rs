@@ -154,9 +154,14 @@ pub fn folder_memo(repo: &Repo, config: &Config) -> PathBuf {
 }
 
 /// The memo of `folder` (under a canonical worktree root): one file per
-/// folder and id prefix, in the common git dir.
+/// folder, id prefix and file pattern, in the common git dir.
 fn folder_memo_at(repo: &Repo, folder: &Path, config: &Config) -> PathBuf {
-    let key = memo_key(&[&folder.to_string_lossy(), &config.id.prefix]);
+    // The file pattern too: the memo holds the number each name carries.
+    let key = memo_key(&[
+        &folder.to_string_lossy(),
+        &config.id.prefix,
+        &config.naming.file,
+    ]);
     repo.common_dir()
         .join("git-spec")
         .join(format!("folder-ids-{key}"))

@@ -223,26 +223,6 @@ impl<V> Default for StatMemo<V> {
     }
 }
 
-/// The spec-id number a file says (None: none of this repository's form).
-/// v3: the number is optional (v1 wrote 0 for "none"); v2 had no value
-/// lengths.
-impl StatValue for Option<u64> {
-    const MAGIC: &'static [u8; 16] = b"git-spec fids v3";
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.push(u8::from(self.is_some()));
-        put_u64(out, self.unwrap_or(0));
-    }
-    fn decode(bytes: &mut &[u8]) -> Option<Self> {
-        let present = take(bytes, 1)?[0];
-        let number = take_u64(bytes)?;
-        match present {
-            0 => Some(None),
-            1 => Some(Some(number)),
-            _ => None,
-        }
-    }
-}
-
 /// Helpers for [`StatValue`] encodings: little-endian integers, strings
 /// with a `u32` length.
 pub fn put_u64(out: &mut Vec<u8>, value: u64) {
@@ -476,18 +456,14 @@ mod tests {
                 .set_modified(time)
                 .unwrap();
         };
-        StatMemo::<Option<u64>>::default().save(
-            &memo,
-            &[b"a.md"],
-            &[(Some(stamp), Some(7), false)],
-        );
+        StatMemo::<Option<u8>>::default().save(&memo, &[b"a.md"], &[(Some(stamp), Some(7), false)]);
         // Written in the same tick as the file changed: racily clean.
         set_memo_time(stamp.changed_ns());
-        let loaded: StatMemo<Option<u64>> = StatMemo::load(&memo);
+        let loaded: StatMemo<Option<u8>> = StatMemo::load(&memo);
         assert!(loaded.get(0, b"a.md", stamp).is_none());
         // Written later: trusted, for that name and stamp only.
         set_memo_time(stamp.changed_ns() + 1);
-        let loaded: StatMemo<Option<u64>> = StatMemo::load(&memo);
+        let loaded: StatMemo<Option<u8>> = StatMemo::load(&memo);
         assert_eq!(
             loaded.get(0, b"a.md", stamp).map(|k| k.value),
             Some(Some(7))
@@ -496,8 +472,18 @@ mod tests {
         let other = Stamp { size: 2, ..stamp };
         assert!(loaded.get(0, b"a.md", other).is_none());
         // Another kind of memo in the same file is not read.
-        let refs: StatMemo<Option<u8>> = StatMemo::load(&memo);
-        assert_eq!(refs.records.len(), 0);
+        let other: StatMemo<u8> = StatMemo::load(&memo);
+        assert_eq!(other.records.len(), 0);
+    }
+
+    impl StatValue for u8 {
+        const MAGIC: &'static [u8; 16] = b"git-spec test v2";
+        fn encode(&self, out: &mut Vec<u8>) {
+            out.push(*self);
+        }
+        fn decode(bytes: &mut &[u8]) -> Option<Self> {
+            Some(take(bytes, 1)?[0])
+        }
     }
 
     impl StatValue for Option<u8> {

@@ -76,7 +76,7 @@ pub fn referrers(project: &Project, number: u64) -> Result<Vec<Referrer>> {
     let (scheme, index_file) = (&project.scheme, Path::new(&project.config.index.file));
     let dir = Path::new(&project.config.dir);
     let memo = folder_memo(project, "refs");
-    let folder = read_folder(project.spec_dir(), scheme, Some(&memo), |name, bytes| {
+    let folder = read_folder(project.spec_dir(), Some(&memo), |name, bytes| {
         let relative = dir.join(name);
         // Unreadable or broken: it names nothing (list and check say why).
         let Ok(bytes) = bytes else { return Ok(None) };
@@ -251,7 +251,7 @@ fn working_tree_seen(project: &Project) -> Result<Vec<(std::ffi::OsString, Seen)
     // Only these cross threads: a git2 Repository cannot.
     let (root, dir) = (&project.repo.workdir, Path::new(&project.config.dir));
     let memo = folder_memo(project, "records");
-    let folder = read_folder(project.spec_dir(), scheme, Some(&memo), |name, bytes| {
+    let folder = read_folder(project.spec_dir(), Some(&memo), |name, bytes| {
         let relative = dir.join(name);
         let bytes =
             bytes.with_context(|| format!("cannot read {}", root.join(&relative).display()))?;
@@ -351,26 +351,63 @@ pub struct SpecFile {
 /// not a read of each.
 pub fn scan(project: &Project) -> Result<Vec<SpecFile>> {
     let memo = crate::ids::folder_memo(&project.repo, &project.config);
-    let scheme = &project.scheme;
-    let folder = read_folder(project.spec_dir(), scheme, Some(&memo), |_, bytes| {
-        // An unreadable file still holds the number in its name.
-        Ok(bytes.ok().and_then(|bytes| written_number(scheme, bytes)))
-    })?;
+    let folder = read_numbers(project.spec_dir(), &project.scheme, Some(&memo))?;
+    let base = project.repo.workdir.join(&project.config.dir);
     let mut specs = Vec::new();
-    for (name, written) in folder.markdown {
-        let numbers = SpecNumbers {
-            written,
-            named: scheme.file.number_in(&name.to_string_lossy()),
-        };
+    for (name, numbers) in folder.markdown {
         if let Some(number) = numbers.id() {
             specs.push(SpecFile {
-                path: project.repo.workdir.join(&project.config.dir).join(&name),
+                path: base.join(&name),
                 number,
             });
         }
     }
     specs.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.path.cmp(&b.path)));
     Ok(specs)
+}
+
+/// [`read_folder`] for the numbers each Markdown file carries, in its
+/// name and in its `spec-id` (both memoised: matching a name against the
+/// file pattern was most of a warm lookup's instructions).
+fn read_numbers(
+    folder: &Path,
+    scheme: &IdScheme,
+    memo: Option<&Path>,
+) -> Result<Folder<SpecNumbers>> {
+    read_folder(folder, memo, |name, bytes| {
+        Ok(SpecNumbers {
+            // An unreadable file still holds the number in its name.
+            written: bytes.ok().and_then(|bytes| written_number(scheme, bytes)),
+            named: scheme.file.number_in(&name.to_string_lossy()),
+        })
+    })
+}
+
+/// The numbers of a spec file, as the folder-ids memo holds them.
+/// v4: the name's number too; v3 held only `spec-id`'s.
+impl StatValue for SpecNumbers {
+    const MAGIC: &'static [u8; 16] = b"git-spec fids v4";
+    fn encode(&self, out: &mut Vec<u8>) {
+        for number in [self.written, self.named] {
+            out.push(u8::from(number.is_some()));
+            crate::memo::put_u64(out, number.unwrap_or(0));
+        }
+    }
+    fn decode(bytes: &mut &[u8]) -> Option<Self> {
+        let mut number = || -> Option<Option<u64>> {
+            let present = crate::memo::take(bytes, 1)?[0];
+            let number = crate::memo::take_u64(bytes)?;
+            match present {
+                0 => Some(None),
+                1 => Some(Some(number)),
+                _ => None,
+            }
+        };
+        Some(SpecNumbers {
+            written: number()?,
+            named: number()?,
+        })
+    }
 }
 
 /// The number a spec file's `spec-id` says: what [`scan`] and
@@ -529,19 +566,27 @@ pub fn find_by_path(project: &Project, input: &str) -> Result<Option<(SpecFile, 
 /// is memoised by its stat data (see [`read_folder`]). Without `memo`
 /// every file is read.
 pub fn highest_in_folder(folder: &Path, scheme: &IdScheme, memo: Option<&Path>) -> Result<u64> {
-    let folder = read_folder(folder, scheme, memo, |_, bytes| {
-        Ok(bytes.ok().and_then(|bytes| written_number(scheme, bytes)))
-    })?;
-    let written = folder.markdown.iter().filter_map(|(_, written)| *written);
-    Ok(written
+    let folder = read_numbers(folder, scheme, memo)?;
+    let in_markdown = folder
+        .markdown
+        .iter()
+        .flat_map(|(_, numbers)| [numbers.written, numbers.named])
+        .flatten();
+    let in_other_names = folder
+        .other_names
+        .iter()
+        .filter_map(|name| scheme.file.number_in(&name.to_string_lossy()));
+    Ok(in_markdown
+        .chain(in_other_names)
         .map(crate::scheme::counts_for_next)
-        .fold(folder.highest_named, u64::max))
+        .max()
+        .unwrap_or(0))
 }
 
 /// A folder as [`read_folder`] saw it.
 struct Folder<V> {
-    /// The highest number in any entry's name (Markdown or not).
-    highest_named: u64,
+    /// The names of the other entries (folders, links, other files).
+    other_names: Vec<std::ffi::OsString>,
     /// The regular `.md` files, in listing order, with what each said.
     markdown: Vec<(std::ffi::OsString, V)>,
 }
@@ -555,7 +600,6 @@ struct Folder<V> {
 /// links are not followed: a spec is a regular file.
 fn read_folder<V: StatValue + Send + Sync>(
     folder: &Path,
-    scheme: &IdScheme,
     memo: Option<&Path>,
     read: impl Fn(&std::ffi::OsStr, std::io::Result<&[u8]>) -> Result<V> + Sync,
 ) -> Result<Folder<V>> {
@@ -563,13 +607,13 @@ fn read_folder<V: StatValue + Send + Sync>(
         Ok(entries) => entries,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Folder {
-                highest_named: 0,
+                other_names: Vec::new(),
                 markdown: Vec::new(),
             })
         }
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", folder.display())),
     };
-    let mut highest_named = 0;
+    let mut other_names = Vec::new();
     let mut markdown = Vec::new();
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
@@ -580,11 +624,10 @@ fn read_folder<V: StatValue + Send + Sync>(
             let _ = std::fs::remove_file(entry.path());
             continue;
         }
-        if let Some(number) = scheme.file.number_in(&lossy) {
-            highest_named = highest_named.max(crate::scheme::counts_for_next(number));
-        }
         if lossy.ends_with(".md") && entry.file_type().is_ok_and(|t| t.is_file()) {
             markdown.push(entry);
+        } else {
+            other_names.push(name);
         }
     }
     let known: StatMemo<V> = memo.map(StatMemo::load).unwrap_or_default();
@@ -623,7 +666,7 @@ fn read_folder<V: StatValue + Send + Sync>(
         .map(|(name, (_, value, _))| (name, value))
         .collect();
     Ok(Folder {
-        highest_named,
+        other_names,
         markdown,
     })
 }
@@ -658,7 +701,7 @@ mod tests {
         write("notes.md", "# not a spec\n");
         let s = scheme();
         assert_eq!(highest_in_folder(&folder, &s, Some(&memo)).unwrap(), 7);
-        let saved: StatMemo<Option<u64>> = StatMemo::load(&memo);
+        let saved: StatMemo<SpecNumbers> = StatMemo::load(&memo);
         assert_eq!(saved.len(), 3, "every file is remembered");
         // From the memo, then after an edit that keeps the size.
         assert_eq!(highest_in_folder(&folder, &s, Some(&memo)).unwrap(), 7);
