@@ -53,7 +53,7 @@ while [[ $# -gt 0 ]]; do
         --no-build) build=0 ;;
         --tool) TOOL=$2; shift ;;
         --tool=*) TOOL=${1#--tool=} ;;
-        -h|--help) sed -n '2,38p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,39p' "${BASH_SOURCE[0]}"; exit 0 ;;
         -*) echo "run.sh: unknown option: $1" >&2; exit 2 ;;
         *) scenarios+=("$1") ;;
     esac

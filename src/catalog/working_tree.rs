@@ -5,6 +5,11 @@
 //! A spec's id is the `spec-id` in its front matter; the number in the file
 //! name is the fallback for a file whose front matter has none (or cannot
 //! be read), so a half-written spec can still be found and repaired.
+//!
+//! What each file says (its numbers; its record; what its relation lists
+//! name) is memoised by the file's stat data in `.git/git-spec/`
+//! ([`read_folder`]), so `list`, `new` and a lookup by id read and parse
+//! only the specs that changed.
 
 use std::fs;
 use std::io::Read;
