@@ -228,3 +228,32 @@ fn the_memos_follow_files_added_removed_and_renamed() {
     let shown = stdout(&repo.spec_ok(&["show", "10"]));
     assert_contains(&shown, "Title:    Foxtrot\n");
 }
+
+/// The memos hold what follows from the settings (the number a file
+/// name carries under the file pattern, ids under the prefix): other
+/// settings start other memos.
+#[test]
+fn a_changed_file_pattern_is_not_answered_from_the_old_memo() {
+    let repo = TestRepo::with_commit();
+    // No spec-id: the file name alone gives the number.
+    let text = SpecFx::new(7, "Golf")
+        .text()
+        .replace("spec-id: SPEC-0007\n", "");
+    repo.write("specs/0007-golf.md", &text);
+    repo.commit_all("golf");
+    for _ in 0..2 {
+        assert_contains(&stdout(&repo.spec_ok(&["show", "7"])), "Title:    Golf\n");
+    }
+    repo.write(".specrc", "[naming]\nfile = \"spec-{id}.md\"\n");
+    let err = assert_failure(&repo.spec(&["show", "7"]));
+    assert_contains(&err, "no spec SPEC-0007");
+    fs::rename(
+        repo.path.join("specs/0007-golf.md"),
+        repo.path.join("specs/spec-7.md"),
+    )
+    .unwrap();
+    assert_contains(
+        &stdout(&repo.spec_ok(&["show", "7"])),
+        "Path:     specs/spec-7.md\n",
+    );
+}
