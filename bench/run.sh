@@ -14,6 +14,10 @@
 #   check       `git spec check` (id collisions against every branch; warm cache)
 #   check-first the same with .git/git-spec/check-cache deleted before every run
 #   hook-nospec the pre-commit hook on a commit that touches no spec
+#   show        `git spec show 42` (one spec: front matter, changelog, relations)
+#   status      `git spec status 42` (read only: the status and the next ones)
+#   log         `git spec log 42` (the spec's status history from git)
+#   list-all    `git spec list --all-branches --format json` (main and every branch)
 #   check-history  `git spec check --history` over a separate fixture of
 #               HISTORY_COMMITS status steps (history_stream.py), beside the
 #               baseline `git log -p -- specs` in the same run; and
@@ -23,6 +27,12 @@
 #               (a page that did not change is left as it is)
 #   board-first the same into a new folder each run (BOARD_RUNS runs; the
 #               folders are deleted after the scenario, not between runs)
+#
+# Baselines, timed in the same run right before the first scenario that is
+# compared with them (the summary prints each scenario's ratio to its own):
+#   git-for-each-ref  `git for-each-ref` (new-first, new-warm, list-all)
+#   grep-status       `grep -h '^status:' specs/*.md` (list-json, check-wt, check)
+#   cat-one           `cat specs/0042-*.md` (show, status, log)
 #
 # Environment:
 #   SPECS=10000 BRANCHES=1000 REMOTES=1000   fixture size (see make-repo.sh)
@@ -51,13 +61,13 @@ while [[ $# -gt 0 ]]; do
         --no-build) build=0 ;;
         --tool) TOOL=$2; shift ;;
         --tool=*) TOOL=${1#--tool=} ;;
-        -h|--help) sed -n '2,36p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,46p' "${BASH_SOURCE[0]}"; exit 0 ;;
         -*) echo "run.sh: unknown option: $1" >&2; exit 2 ;;
         *) scenarios+=("$1") ;;
     esac
     shift
 done
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json mcp-list check-wt check check-first hook-nospec check-history board board-first)
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json mcp-list check-wt check check-first hook-nospec show status log list-all check-history board board-first)
 if [[ -z $TOOL ]]; then
     if command -v hyperfine >/dev/null; then TOOL=hyperfine; else TOOL=python; fi
 fi
@@ -101,6 +111,10 @@ ID=$(printf '%04d' "$NEXT_ID")
 NEW_TITLE="Benchmark spec"
 NEW_BRANCH=spec/$ID-benchmark-spec
 NEW_FILE=specs/$ID-benchmark-spec.md
+# The one spec that show, status and log ask for (and cat-one reads).
+ONE=$(( SPECS >= 42 ? 42 : 1 ))
+ONE_FILE=$(cd "$REPO" && printf '%s\n' specs/"$(printf '%04d' "$ONE")"-*.md | head -n 1)
+[[ -f $REPO/$ONE_FILE ]] || die "no spec $ONE in the fixture ($ONE_FILE)"
 RESULTS=${CARGO_TARGET_DIR:-$CRATE_DIR/target}/bench-results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$RESULTS"
 
@@ -220,15 +234,45 @@ EOS
 }
 
 # Scenarios: one function each; the target (ms) goes into $RESULTS/targets.
-target() { echo "$1 $2" >> "$RESULTS/targets"; }
+# target NAME MS [BASELINE MAX_RATIO]: MAX_RATIO (or -) is the issue's
+# target for NAME's median over BASELINE's, both from this run.
+target() { echo "$1 $2 ${3:--} ${4:--}" >> "$RESULTS/targets"; }
+
+# baseline NAME: times the baseline NAME once per run, before the first
+# scenario compared with it, so that both come from the same minutes of a
+# noisy machine. The commands are what a script would run for the same
+# answer: git's own ref listing, a grep of every spec's status line, a cat
+# of the one spec asked for (the glob is expanded here, not in a shell).
+SPEC_FILES=()
+baseline() {
+    local name=$1
+    [[ -e $STATE/baseline-$name ]] && return 0
+    touch "$STATE/baseline-$name"
+    target "$name" -
+    case $name in
+        git-for-each-ref)
+            measure "$name" "$WARM_RUNS" 3 "" verify-none.sh -- git for-each-ref ;;
+        grep-status)
+            # Listed from the fixture's own state (a scenario before may
+            # have left its new spec).
+            bash "$STATE/reset.sh"
+            [[ ${#SPEC_FILES[@]} -gt 0 ]] || mapfile -t SPEC_FILES < <(cd "$REPO" && printf '%s\n' specs/*.md)
+            measure "$name" "$WARM_RUNS" 3 "" verify-none.sh -- grep -h '^status:' "${SPEC_FILES[@]}" ;;
+        cat-one)
+            measure "$name" "$WARM_RUNS" 3 "" verify-none.sh -- cat "$ONE_FILE" ;;
+        *) die "unknown baseline: $name" ;;
+    esac
+}
 
 scenario_new_first() {
-    target new-first 1000
+    baseline git-for-each-ref
+    target new-first 100 git-for-each-ref
     measure new-first "$COLD_RUNS" 1 cold verify-new.sh -- "$BIN" new "$NEW_TITLE"
 }
 
 scenario_new_warm() {
-    target new-warm 30
+    baseline git-for-each-ref
+    target new-warm 30 git-for-each-ref 1.2
     measure new-warm "$WARM_RUNS" 3 "" verify-new.sh -- "$BIN" new "$NEW_TITLE"
     [[ -d $CACHE_DIR ]] || log "note: no cache at $CACHE_DIR after new-warm"
 }
@@ -277,7 +321,8 @@ assert str(specs) in err, "summary does not count the specs: " + err
 '
 
 scenario_list_json() {
-    target list-json 100
+    baseline grep-status
+    target list-json 100 grep-status 0.6
     sanity_run list-json "" "$LIST_JSON_CHECK" -- "$BIN" list --format json
     measure list-json "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" list --format json
 }
@@ -304,7 +349,8 @@ scenario_hook_nospec() {
 }
 
 scenario_check_wt() {
-    target check-wt 200
+    baseline grep-status
+    target check-wt 200 grep-status
     sanity_run check-wt "" "$CHECK_CLEAN" -- "$BIN" check --working-tree-only
     measure check-wt "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" check --working-tree-only
 }
@@ -336,7 +382,8 @@ check_collision_detected() {
 }
 
 scenario_check() {
-    target check -
+    baseline grep-status
+    target check - grep-status 1.0
     check_collision_detected
     sanity_run check "" "$CHECK_CLEAN" -- "$BIN" check
     measure check "$WARM_RUNS" 3 "" verify-check-cache.sh -- "$BIN" check
@@ -346,6 +393,46 @@ scenario_check_first() {
     target check-first -
     sanity_run check-first check-cold "$CHECK_CLEAN" -- "$BIN" check
     measure check-first "$COLD_RUNS" 1 check-cold verify-check-cache.sh -- "$BIN" check
+}
+
+# One spec found by its number, as a person types it. Each must print that
+# spec, so the timed run really found it.
+scenario_show() {
+    baseline cat-one
+    target show 15 cat-one
+    sanity_run show "" "assert 'ID:       SPEC-$(printf '%04d' "$ONE")' in out, out[:500]" -- "$BIN" show "$ONE"
+    measure show "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" show "$ONE"
+}
+
+scenario_status() {
+    baseline cat-one
+    target status 15 cat-one
+    sanity_run status "" "assert 'SPEC-$(printf '%04d' "$ONE")' in out + err, (out, err)" -- "$BIN" status "$ONE"
+    measure status "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" status "$ONE"
+}
+
+scenario_log() {
+    baseline cat-one
+    target log 15 cat-one
+    sanity_run log "" "assert out.strip(), 'no history'" -- "$BIN" log "$ONE"
+    measure log "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" log "$ONE"
+}
+
+# Every spec of main and of every branch: main's once each, plus the one
+# each side branch and remote-tracking ref adds.
+LIST_ALL_CHECK='
+import json, os
+items = json.loads(out)
+extra = int(os.environ["BRANCHES"]) + int(os.environ["REMOTES"])
+on_main = [i for i in items if i["branch"] is None]
+assert len(on_main) == specs, f"{len(on_main)} specs of the working tree, expected {specs}"
+assert len(items) - len(on_main) == extra, f"{len(items) - len(on_main)} from branches, expected {extra}"
+'
+scenario_list_all() {
+    baseline git-for-each-ref
+    target list-all 200 git-for-each-ref
+    sanity_run list-all "" "$LIST_ALL_CHECK" -- "$BIN" list --all-branches --format json
+    measure list-all "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" list --all-branches --format json
 }
 
 # The history fixture: one repository, built once and cached like the main
@@ -379,7 +466,7 @@ scenario_check_history() {
     local repo
     repo=$(history_repo)
     export HISTORY_COMMITS
-    target check-history 1000
+    target check-history 1000 git-log-p
     MEASURE_DIR=$repo sanity_run check-history "" "$HISTORY_CLEAN" -- "$BIN" check --history
     MEASURE_DIR=$repo measure check-history "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" check --history
     target git-log-p -
@@ -426,17 +513,32 @@ import json, os, statistics, sys
 res_dir, tool, specs, branches, remotes = sys.argv[1:6]
 targets = {}
 for line in open(os.path.join(res_dir, "targets")):
-    name, t = line.split()
-    targets[name] = t
+    name, ms, base, ratio = line.split()
+    targets[name] = (ms, base, ratio)
+def times_of(name):
+    return [x * 1e3 for x in json.load(open(os.path.join(res_dir, name + ".json")))["results"][0]["times"]]
+medians = {name: statistics.median(times_of(name)) for name in targets}
 print(f"\ngit-spec benchmark: {specs} specs, {branches} branches, {remotes} remote refs ({tool})")
-print(f"{'scenario':<12} {'runs':>4} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'target ms':>10}  result")
-for name, t in targets.items():
-    times = [x * 1e3 for x in json.load(open(os.path.join(res_dir, name + ".json")))["results"][0]["times"]]
-    med = statistics.median(times)
-    verdict = "-" if t == "-" else ("PASS" if med < float(t) else "FAIL")
+print(f"{'scenario':<16} {'runs':>4} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'target ms':>10}  "
+      f"{'baseline':<16} {'ratio':>6} {'target':>7}  result")
+for name, (t, base, max_ratio) in targets.items():
+    times = times_of(name)
+    med = medians[name]
+    verdicts = []
+    if t != "-":
+        verdicts.append("PASS" if med < float(t) else "FAIL")
+    ratio = "-"
+    if base != "-":
+        r = med / medians[base]
+        ratio = f"{r:.2f}x"
+        if max_ratio != "-":
+            verdicts.append("PASS" if r <= float(max_ratio) else "FAIL")
+    verdict = "/".join(verdicts) or "-"
     tgt = "-" if t == "-" else "< " + t
-    print(f"{name:<12} {len(times):>4} {med:>10.1f} {min(times):>8.1f} {max(times):>8.1f} {tgt:>10}  {verdict}")
+    rtgt = "-" if max_ratio == "-" else "<= " + max_ratio
+    print(f"{name:<16} {len(times):>4} {med:>10.1f} {min(times):>8.1f} {max(times):>8.1f} {tgt:>10}  "
+          f"{base:<16} {ratio:>6} {rtgt:>7}  {verdict}")
     if name in ("new-first", "check-first"):
-        print(f"{'':<12} each run: " + ", ".join(f"{x:.1f}" for x in times))
+        print(f"{'':<16} each run: " + ", ".join(f"{x:.1f}" for x in times))
 print(f"\nresults: {res_dir}")
 EOF

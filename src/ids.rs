@@ -10,7 +10,7 @@
 //! refs and of the spec folder.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use git2::Oid;
@@ -51,11 +51,7 @@ pub fn highest_in_use(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result
         .into_iter()
         .map(|root| {
             let folder = root.join(&config.dir);
-            let key = memo_key(&[&folder.to_string_lossy(), &config.id.prefix]);
-            let memo = repo
-                .common_dir()
-                .join("git-spec")
-                .join(format!("folder-ids-{key}"));
+            let memo = folder_memo_at(repo, &folder, config);
             (folder, memo)
         })
         .collect();
@@ -149,10 +145,32 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
     Ok(highest)
 }
 
+/// The memo of what each file of this worktree's spec folder says its
+/// `spec-id` is (see [`crate::memo::StatMemo`]): `new` keeps it up to date
+/// for every worktree, and finding one spec by its id reads it too.
+pub fn folder_memo(repo: &Repo, config: &Config) -> PathBuf {
+    let root = repo.workdir.canonicalize().unwrap_or(repo.workdir.clone());
+    folder_memo_at(repo, &root.join(&config.dir), config)
+}
+
+/// The memo of `folder` (under a canonical worktree root): one file per
+/// folder, id prefix and file pattern, in the common git dir.
+fn folder_memo_at(repo: &Repo, folder: &Path, config: &Config) -> PathBuf {
+    // The file pattern too: the memo holds the number each name carries.
+    let key = memo_key(&[
+        &folder.to_string_lossy(),
+        &config.id.prefix,
+        &config.naming.file,
+    ]);
+    repo.common_dir()
+        .join("git-spec")
+        .join(format!("folder-ids-{key}"))
+}
+
 /// A file-name-safe key for the settings a memo depends on (the spec
 /// folder, the id prefix), so that changing one starts a new memo rather
 /// than trusting the old one.
-fn memo_key(settings: &[&str]) -> String {
+pub fn memo_key(settings: &[&str]) -> String {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     settings.hash(&mut hasher);

@@ -54,10 +54,30 @@ impl Both {
     }
 }
 
+/// A spec that names other specs in its relation lists: its number and,
+/// for each item that is an id of this repository's form, the kind and
+/// the number it names (in file order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Referrer {
+    pub number: u64,
+    pub refs: Vec<(Kind, u64)>,
+}
+
+impl Referrer {
+    pub fn of(scheme: &IdScheme, number: u64, document: &Document) -> Referrer {
+        let refs = references(scheme, document)
+            .into_iter()
+            .filter_map(|reference| Some((reference.kind, reference.number?)))
+            .collect();
+        Referrer { number, refs }
+    }
+}
+
 /// The relations of spec `number` (whose document is `document`) both
-/// ways, the reverse ones from `others`. Relation items are listed as
-/// written when they are not ids of this repository's form.
-pub fn both(scheme: &IdScheme, number: u64, document: &Document, others: &[Spec]) -> Both {
+/// ways, the reverse ones from `others` (in the order given). Relation
+/// items are listed as written when they are not ids of this repository's
+/// form.
+pub fn both(scheme: &IdScheme, number: u64, document: &Document, others: &[Referrer]) -> Both {
     let mut out = Both::default();
     for reference in references(scheme, document) {
         let shown = match reference.number {
@@ -70,15 +90,15 @@ pub fn both(scheme: &IdScheme, number: u64, document: &Document, others: &[Spec]
         }
     }
     for other in others {
-        if other.record.number == number {
+        if other.number == number {
             continue;
         }
-        for reference in references(scheme, &other.document) {
-            if reference.number != Some(number) {
+        for &(kind, named) in &other.refs {
+            if named != number {
                 continue;
             }
-            let id = scheme.spec_id(other.record.number);
-            let list = match reference.kind {
+            let id = scheme.spec_id(other.number);
+            let list = match kind {
                 Kind::DependsOn => &mut out.needed_by,
                 Kind::Supersedes => &mut out.superseded_by,
             };

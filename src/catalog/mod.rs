@@ -22,7 +22,8 @@ pub use branches::{
     pick, Broken, Located,
 };
 pub use working_tree::{
-    find, find_by_path, highest_in_folder, read_working_tree, scan, working_tree_records, SpecFile,
+    find, find_by_path, highest_in_folder, read_working_tree, referrers, scan,
+    working_tree_records, SpecFile,
 };
 
 /// The front matter of one spec, as `list --format json` prints it.

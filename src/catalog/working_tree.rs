@@ -5,6 +5,11 @@
 //! A spec's id is the `spec-id` in its front matter; the number in the file
 //! name is the fallback for a file whose front matter has none (or cannot
 //! be read), so a half-written spec can still be found and repaired.
+//!
+//! What each file says (its numbers; its record; what its relation lists
+//! name) is memoised by the file's stat data in `.git/git-spec/`
+//! ([`read_folder`]), so `list`, `new` and a lookup by id read and parse
+//! only the specs that changed.
 
 use std::fs;
 use std::io::Read;
@@ -12,11 +17,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use super::{is_spec_file, parse_one, Catalog, RawSpec, SpecNumbers, SpecRecord, PER_THREAD};
+use super::{is_spec_file, Catalog, RawSpec, SpecNumbers, SpecRecord, PER_THREAD};
 use crate::document::{Document, DocumentError};
-use crate::memo::{Stamp, StatMemo};
+use crate::memo::{Stamp, StatMemo, StatValue};
 use crate::parallel;
 use crate::project::Project;
+use crate::relations::{Kind, Referrer};
 use crate::repo::display_path;
 use crate::scheme::IdScheme;
 
@@ -49,51 +55,254 @@ impl Catalog {
 
 /// The records of every spec in the working tree, for commands that need
 /// only the front matter (`list`, `index`), sorted like a [`Catalog`].
-///
-/// Each thread reads its share of the files into one reused buffer,
-/// parses them and keeps only the records: the documents are dropped on
-/// the thread that made them. Keeping 10,000 documents alive until the end
-/// cost more (page faults, heap growth) than parsing them.
+/// What each file says is memoised by its stat data (see
+/// [`read_folder`]), so an unchanged spec is not read or parsed again.
 pub fn working_tree_records(project: &Project) -> Result<(Vec<SpecRecord>, Vec<DocumentError>)> {
-    let names = markdown_files(project)?;
-    let (scheme, index_file) = (&project.scheme, Path::new(&project.config.index.file));
-    let root = &project.repo.workdir;
-    let results = parallel::map_with(
-        &names,
-        PER_THREAD,
-        || Vec::with_capacity(64 * 1024),
-        |buffer: &mut Vec<u8>, relative| -> Result<Option<Result<SpecRecord, DocumentError>>> {
-            let full = root.join(relative);
-            buffer.clear();
-            // `take` skips the fstat that File's own read_to_end makes
-            // for a size hint.
-            std::fs::File::open(&full)
-                .and_then(|file| file.take(u64::MAX).read_to_end(buffer))
-                .with_context(|| format!("cannot read {}", full.display()))?;
-            if !is_spec_file(scheme, index_file, relative, buffer) {
-                return Ok(None);
-            }
-            let raw = RawSpec {
-                path: relative.clone(),
-                bytes: std::mem::take(buffer),
-            };
-            let record = parse_one(scheme, &raw, None).map(|spec| spec.record);
-            *buffer = raw.bytes;
-            Ok(Some(record))
-        },
-    );
-    let mut records = Vec::with_capacity(names.len());
+    let seen = working_tree_seen(project)?;
+    let mut records = Vec::with_capacity(seen.len());
     let mut errors = Vec::new();
-    for result in results {
-        match result? {
-            Some(Ok(record)) => records.push(record),
-            Some(Err(err)) => errors.push(err),
-            None => {}
+    for (_, seen) in seen {
+        match seen {
+            Seen::Spec(record) => records.push(*record),
+            Seen::Broken(err) => errors.push(err),
+            Seen::NotSpec => {}
         }
     }
     records.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.path.cmp(&b.path)));
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((records, errors))
+}
+
+/// The working tree's specs whose relation lists name `number`, sorted
+/// like a [`Catalog`]: the reverse relations `show` prints. What each spec
+/// names is memoised by stat data in a memo of its own (small: numbers
+/// only), so only changed specs are read and parsed.
+pub fn referrers(project: &Project, number: u64) -> Result<Vec<Referrer>> {
+    let (scheme, index_file) = (&project.scheme, Path::new(&project.config.index.file));
+    let dir = Path::new(&project.config.dir);
+    let memo = folder_memo(project, "refs");
+    let folder = read_folder(project.spec_dir(), Some(&memo), |name, bytes| {
+        let relative = dir.join(name);
+        // Unreadable or broken: it names nothing (list and check say why).
+        let Ok(bytes) = bytes else { return Ok(None) };
+        if !is_spec_file(scheme, index_file, &relative, bytes) {
+            return Ok(None);
+        }
+        Ok(Document::parse(&relative, bytes).ok().map(|document| {
+            let record = SpecRecord::of(scheme, &relative, &document, None);
+            Referrer::of(scheme, record.number, &document)
+        }))
+    })?;
+    let mut found: Vec<(std::ffi::OsString, Referrer)> = folder
+        .markdown
+        .into_iter()
+        .filter_map(|(name, referrer)| {
+            let referrer = referrer?;
+            referrer
+                .refs
+                .iter()
+                .any(|&(_, n)| n == number)
+                .then_some((name, referrer))
+        })
+        .collect();
+    // As a Catalog sorts: by number, then path (the folder is the same).
+    found.sort_by(|a, b| a.1.number.cmp(&b.1.number).then_with(|| a.0.cmp(&b.0)));
+    Ok(found.into_iter().map(|(_, referrer)| referrer).collect())
+}
+
+/// What a spec names in its relation lists (None: not a spec, or one that
+/// cannot be parsed).
+impl StatValue for Option<Referrer> {
+    const MAGIC: &'static [u8; 16] = b"git-spec refs v2";
+    fn encode(&self, out: &mut Vec<u8>) {
+        use crate::memo::put_u64;
+        let Some(referrer) = self else {
+            out.push(0);
+            return;
+        };
+        out.push(1);
+        put_u64(out, referrer.number);
+        put_u64(out, referrer.refs.len() as u64);
+        for &(kind, number) in &referrer.refs {
+            out.push(kind_byte(kind));
+            put_u64(out, number);
+        }
+    }
+    fn decode(bytes: &mut &[u8]) -> Option<Self> {
+        use crate::memo::{take, take_u64};
+        match take(bytes, 1)?[0] {
+            0 => Some(None),
+            1 => {
+                let number = take_u64(bytes)?;
+                let refs = decode_refs(bytes)?;
+                Some(Some(Referrer { number, refs }))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn kind_byte(kind: Kind) -> u8 {
+    match kind {
+        Kind::DependsOn => 0,
+        Kind::Supersedes => 1,
+    }
+}
+
+fn decode_refs(bytes: &mut &[u8]) -> Option<Vec<(Kind, u64)>> {
+    use crate::memo::{take, take_u64};
+    (0..take_u64(bytes)?)
+        .map(|_| {
+            let kind = match take(bytes, 1)?[0] {
+                0 => Kind::DependsOn,
+                1 => Kind::Supersedes,
+                _ => return None,
+            };
+            Some((kind, take_u64(bytes)?))
+        })
+        .collect()
+}
+
+/// What a Markdown file of the spec folder is, as `list` needs it.
+#[derive(Debug, Clone, PartialEq)]
+enum Seen {
+    NotSpec,
+    Spec(Box<SpecRecord>),
+    /// Not memoised: parsed again each time, so its error is reported.
+    Broken(DocumentError),
+}
+
+impl StatValue for Seen {
+    const MAGIC: &'static [u8; 16] = b"git-spec recs v3";
+    fn encode(&self, out: &mut Vec<u8>) {
+        use crate::memo::{put_str, put_u64};
+        match self {
+            Seen::NotSpec => out.push(0),
+            Seen::Spec(record) => {
+                out.push(1);
+                put_str(out, &record.id);
+                put_u64(out, record.number);
+                for text in [
+                    &record.title,
+                    &record.status,
+                    &record.priority,
+                    &record.owner,
+                    &record.created,
+                    &record.updated,
+                    &record.path,
+                ] {
+                    put_str(out, text);
+                }
+                put_u64(out, record.tags.len() as u64);
+                for tag in &record.tags {
+                    put_str(out, tag);
+                }
+                // The body's checklist, so `list` need not read the body.
+                put_u64(out, record.tasks.done as u64);
+                put_u64(out, record.tasks.total as u64);
+                put_u64(out, record.tasks.remaining_hours.to_bits());
+            }
+            Seen::Broken(_) => out.push(2),
+        }
+    }
+
+    fn decode(bytes: &mut &[u8]) -> Option<Seen> {
+        use crate::memo::{take, take_str, take_u64};
+        match take(bytes, 1)?[0] {
+            0 => Some(Seen::NotSpec),
+            1 => {
+                let id = take_str(bytes)?;
+                let number = take_u64(bytes)?;
+                let mut text = || take_str(bytes);
+                let (title, status, priority, owner, created, updated, path) = (
+                    text()?,
+                    text()?,
+                    text()?,
+                    text()?,
+                    text()?,
+                    text()?,
+                    text()?,
+                );
+                let tags = (0..take_u64(bytes)?)
+                    .map(|_| take_str(bytes))
+                    .collect::<Option<Vec<_>>>()?;
+                let tasks = crate::tasks::TaskProgress {
+                    done: usize::try_from(take_u64(bytes)?).ok()?,
+                    total: usize::try_from(take_u64(bytes)?).ok()?,
+                    remaining_hours: f64::from_bits(take_u64(bytes)?),
+                };
+                let record = SpecRecord {
+                    id,
+                    number,
+                    provisional: crate::scheme::is_provisional(number),
+                    title,
+                    status,
+                    priority,
+                    owner,
+                    created,
+                    updated,
+                    tags,
+                    path,
+                    branch: None,
+                    tasks,
+                };
+                Some(Seen::Spec(Box::new(record)))
+            }
+            _ => None,
+        }
+    }
+
+    fn keep(&self) -> bool {
+        !matches!(self, Seen::Broken(_))
+    }
+}
+
+/// Every Markdown file of the working tree's spec folder, as [`Seen`],
+/// in listing order. Each file is read and parsed only if the records
+/// memo does not know its stat data; reading and parsing 10,000 specs was
+/// most of `list`'s time.
+fn working_tree_seen(project: &Project) -> Result<Vec<(std::ffi::OsString, Seen)>> {
+    let (scheme, index_file) = (&project.scheme, Path::new(&project.config.index.file));
+    // Only these cross threads: a git2 Repository cannot.
+    let (root, dir) = (&project.repo.workdir, Path::new(&project.config.dir));
+    let memo = folder_memo(project, "records");
+    let folder = read_folder(project.spec_dir(), Some(&memo), |name, bytes| {
+        let relative = dir.join(name);
+        let bytes =
+            bytes.with_context(|| format!("cannot read {}", root.join(&relative).display()))?;
+        if !is_spec_file(scheme, index_file, &relative, bytes) {
+            return Ok(Seen::NotSpec);
+        }
+        Ok(match Document::parse(&relative, bytes) {
+            Ok(document) => {
+                Seen::Spec(Box::new(SpecRecord::of(scheme, &relative, &document, None)))
+            }
+            Err(err) => Seen::Broken(err),
+        })
+    })?;
+    Ok(folder.markdown)
+}
+
+/// A memo `kind` of this worktree's spec folder, keyed by every setting
+/// what it holds depends on (the folder, the id scheme, the index file
+/// that is not a spec), so that changing one starts a new memo.
+fn folder_memo(project: &Project, kind: &str) -> PathBuf {
+    let root = project
+        .repo
+        .workdir
+        .canonicalize()
+        .unwrap_or(project.repo.workdir.clone());
+    let folder = root.join(&project.config.dir);
+    let key = crate::ids::memo_key(&[
+        &folder.to_string_lossy(),
+        &format!("{:?}", project.scheme),
+        &project.config.index.file,
+    ]);
+    project
+        .repo
+        .common_dir()
+        .join("git-spec")
+        .join(format!("{kind}-{key}"))
 }
 
 /// The Markdown files of the working tree's spec folder (not recursive),
@@ -152,25 +361,76 @@ pub struct SpecFile {
     pub number: u64,
 }
 
-/// Every Markdown file in the spec folder that carries a number.
+/// Every Markdown file in the spec folder that carries a number, sorted
+/// by number. What each file's `spec-id` says comes from the folder's
+/// memo (the one `new` keeps) when the file's stat data did not change, so
+/// finding one spec among 10,000 costs a listing and an `lstat` of each,
+/// not a read of each.
 pub fn scan(project: &Project) -> Result<Vec<SpecFile>> {
+    let memo = crate::ids::folder_memo(&project.repo, &project.config);
+    let folder = read_numbers(project.spec_dir(), &project.scheme, Some(&memo))?;
+    let base = project.repo.workdir.join(&project.config.dir);
     let mut specs = Vec::new();
-    for relative in markdown_files(project)? {
-        let path = project.repo.workdir.join(&relative);
-        let spec_id = fs::read(&path)
-            .ok()
-            .and_then(|bytes| crate::document::quick_spec_id(&bytes));
-        let numbers = SpecNumbers::of(
-            &project.scheme,
-            &relative.to_string_lossy(),
-            spec_id.as_deref(),
-        );
+    for (name, numbers) in folder.markdown {
         if let Some(number) = numbers.id() {
-            specs.push(SpecFile { path, number });
+            specs.push(SpecFile {
+                path: base.join(&name),
+                number,
+            });
         }
     }
     specs.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.path.cmp(&b.path)));
     Ok(specs)
+}
+
+/// [`read_folder`] for the numbers each Markdown file carries, in its
+/// name and in its `spec-id` (both memoised: matching a name against the
+/// file pattern was most of a warm lookup's instructions).
+fn read_numbers(
+    folder: &Path,
+    scheme: &IdScheme,
+    memo: Option<&Path>,
+) -> Result<Folder<SpecNumbers>> {
+    read_folder(folder, memo, |name, bytes| {
+        Ok(SpecNumbers {
+            // An unreadable file still holds the number in its name.
+            written: bytes.ok().and_then(|bytes| written_number(scheme, bytes)),
+            named: scheme.file.number_in(&name.to_string_lossy()),
+        })
+    })
+}
+
+/// The numbers of a spec file, as the folder-ids memo holds them.
+/// v4: the name's number too; v3 held only `spec-id`'s.
+impl StatValue for SpecNumbers {
+    const MAGIC: &'static [u8; 16] = b"git-spec fids v4";
+    fn encode(&self, out: &mut Vec<u8>) {
+        for number in [self.written, self.named] {
+            out.push(u8::from(number.is_some()));
+            crate::memo::put_u64(out, number.unwrap_or(0));
+        }
+    }
+    fn decode(bytes: &mut &[u8]) -> Option<Self> {
+        let mut number = || -> Option<Option<u64>> {
+            let present = crate::memo::take(bytes, 1)?[0];
+            let number = crate::memo::take_u64(bytes)?;
+            match present {
+                0 => Some(None),
+                1 => Some(Some(number)),
+                _ => None,
+            }
+        };
+        Some(SpecNumbers {
+            written: number()?,
+            named: number()?,
+        })
+    }
+}
+
+/// The number a spec file's `spec-id` says: what [`scan`] and
+/// [`highest_in_folder`] memoise.
+fn written_number(scheme: &IdScheme, bytes: &[u8]) -> Option<u64> {
+    crate::document::quick_spec_id(bytes).and_then(|id| scheme.parse(&id))
 }
 
 /// Finds the spec a user named (`42`, `0042`, `SPEC-0042`) and parses it.
@@ -320,67 +580,112 @@ pub fn find_by_path(project: &Project, input: &str) -> Result<Option<(SpecFile, 
 /// `0001-x.md` that says `SPEC-0002` holds 0002 too.
 ///
 /// Reading 10,000 files tripled the time of `new`, so what each file says
-/// is memoised by its stat data, the way git's index avoids reading
-/// unchanged files: a file is read again only when its size, times or inode
-/// changed. Without `memo` every file is read.
+/// is memoised by its stat data (see [`read_folder`]). Without `memo`
+/// every file is read.
 pub fn highest_in_folder(folder: &Path, scheme: &IdScheme, memo: Option<&Path>) -> Result<u64> {
+    let folder = read_numbers(folder, scheme, memo)?;
+    let in_markdown = folder
+        .markdown
+        .iter()
+        .flat_map(|(_, numbers)| [numbers.written, numbers.named])
+        .flatten();
+    let in_other_names = folder
+        .other_names
+        .iter()
+        .filter_map(|name| scheme.file.number_in(&name.to_string_lossy()));
+    Ok(in_markdown
+        .chain(in_other_names)
+        .map(crate::scheme::counts_for_next)
+        .max()
+        .unwrap_or(0))
+}
+
+/// A folder as [`read_folder`] saw it.
+struct Folder<V> {
+    /// The names of the other entries (folders, links, other files).
+    other_names: Vec<std::ffi::OsString>,
+    /// The regular `.md` files, in listing order, with what each said.
+    markdown: Vec<(std::ffi::OsString, V)>,
+}
+
+/// Lists `folder` and works out what each Markdown file says (`read`,
+/// given the file's name and bytes, or the error reading it), reading only the files whose stat
+/// data the memo does not know, the way git's index avoids reading
+/// unchanged files: a file is read again when its size, times or inode
+/// changed, or when it changed in the same clock tick as the memo was
+/// written (racily clean). The memo is then brought up to date. Symbolic
+/// links are not followed: a spec is a regular file.
+fn read_folder<V: StatValue + Send + Sync>(
+    folder: &Path,
+    memo: Option<&Path>,
+    read: impl Fn(&std::ffi::OsStr, std::io::Result<&[u8]>) -> Result<V> + Sync,
+) -> Result<Folder<V>> {
     let entries = match fs::read_dir(folder) {
         Ok(entries) => entries,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Folder {
+                other_names: Vec::new(),
+                markdown: Vec::new(),
+            })
+        }
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", folder.display())),
     };
-    let mut highest = 0;
+    let mut other_names = Vec::new();
     let mut markdown = Vec::new();
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot read {}", folder.display()))?;
         let name = entry.file_name();
         let lossy = name.to_string_lossy();
-        if let Some(number) = scheme.file.number_in(&lossy) {
-            highest = highest.max(crate::scheme::counts_for_next(number));
+        if lossy.starts_with('.') && crate::fsutil::is_stale_temp(&lossy) {
+            // Left by a git-spec killed mid-write: the next run cleans up.
+            let _ = std::fs::remove_file(entry.path());
+            continue;
         }
         if lossy.ends_with(".md") && entry.file_type().is_ok_and(|t| t.is_file()) {
             markdown.push(entry);
+        } else {
+            other_names.push(name);
         }
     }
-    let known = memo.map(StatMemo::load).unwrap_or_default();
+    let known: StatMemo<V> = memo.map(StatMemo::load).unwrap_or_default();
     let names: Vec<std::ffi::OsString> = markdown.iter().map(fs::DirEntry::file_name).collect();
     let positions: Vec<usize> = (0..markdown.len()).collect();
     let seen = crate::parallel::map_with(
         &positions,
         256,
         || Vec::with_capacity(8 * 1024),
-        |buffer: &mut Vec<u8>, &position| {
+        |buffer: &mut Vec<u8>, &position| -> Result<(Option<Stamp>, V, bool)> {
             let entry = &markdown[position];
             // DirEntry::metadata is an lstat relative to the open folder,
             // which spares resolving the whole path again for each file.
             let stamp = entry.metadata().ok().map(|meta| Stamp::from(&meta));
             let name = names[position].as_encoded_bytes();
-            if let Some(number) = stamp.and_then(|stamp| known.get(position, name, stamp)) {
-                return (stamp, number);
+            if let Some(known) = stamp.and_then(|stamp| known.get(position, name, stamp)) {
+                return Ok((stamp, known.value, known.in_place));
             }
-            let path = entry.path();
-            use std::io::Read;
             buffer.clear();
-            // The spec-id is in the first lines; 8 KiB holds any front
-            // matter a person writes.
-            let read =
-                fs::File::open(&path).and_then(|file| file.take(8 * 1024).read_to_end(buffer));
-            let number = read
-                .ok()
-                .and_then(|_| crate::document::quick_spec_id(buffer))
-                .and_then(|id| scheme.parse(&id))
-                .unwrap_or(0);
-            (stamp, number)
+            // `take` skips the fstat that File's own read_to_end makes
+            // for a size hint.
+            let bytes = fs::File::open(entry.path())
+                .and_then(|file| file.take(u64::MAX).read_to_end(buffer))
+                .map(|_| buffer.as_slice());
+            Ok((stamp, read(&names[position], bytes)?, false))
         },
     );
-    for (_, number) in &seen {
-        highest = highest.max(crate::scheme::counts_for_next(*number));
-    }
+    let seen = seen.into_iter().collect::<Result<Vec<_>>>()?;
     if let Some(memo) = memo {
         let names: Vec<&[u8]> = names.iter().map(|n| n.as_encoded_bytes()).collect();
         known.save(memo, &names, &seen);
     }
-    Ok(highest)
+    let markdown = names
+        .into_iter()
+        .zip(seen)
+        .map(|(name, (_, value, _))| (name, value))
+        .collect();
+    Ok(Folder {
+        other_names,
+        markdown,
+    })
 }
 
 #[cfg(test)]
@@ -413,7 +718,7 @@ mod tests {
         write("notes.md", "# not a spec\n");
         let s = scheme();
         assert_eq!(highest_in_folder(&folder, &s, Some(&memo)).unwrap(), 7);
-        let saved = StatMemo::load(&memo);
+        let saved: StatMemo<SpecNumbers> = StatMemo::load(&memo);
         assert_eq!(saved.len(), 3, "every file is remembered");
         // From the memo, then after an edit that keeps the size.
         assert_eq!(highest_in_folder(&folder, &s, Some(&memo)).unwrap(), 7);

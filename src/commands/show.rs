@@ -82,7 +82,7 @@ pub fn show_spec(project: &Project, id: &str, branch: Option<&str>) -> Result<Sh
         &project.scheme,
         record.number,
         &document,
-        &mentioning(project, record.number)?,
+        &catalog::referrers(project, record.number)?,
     );
     Ok(Shown {
         record,
@@ -196,21 +196,6 @@ pub fn run(args: ShowArgs) -> Result<i32> {
     }
     out!("{text}");
     Ok(0)
-}
-
-/// The working tree's specs whose text holds `number`'s digits: the only
-/// ones that can list it as a relation, so the rest are not parsed.
-fn mentioning(project: &Project, number: u64) -> Result<Vec<catalog::Spec>> {
-    let digits = project.scheme.needle(number);
-    let raw: Vec<catalog::RawSpec> = catalog::read_working_tree(project)?
-        .into_iter()
-        .filter(|raw| {
-            raw.bytes
-                .windows(digits.len())
-                .any(|window| window == digits.as_bytes())
-        })
-        .collect();
-    Ok(catalog::Catalog::parse(project, raw, None).specs)
 }
 
 /// `3/24 done, 12 h estimated left`; `-` for a spec without tasks.

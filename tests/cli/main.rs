@@ -7,6 +7,7 @@ mod common;
 
 mod approval;
 mod board;
+mod caches;
 mod check;
 mod ci_recipe;
 mod commit;
