@@ -153,16 +153,16 @@ pub fn run(args: LinkArgs, remove: bool) -> Result<i32> {
         let mut items = current.list(kind.key());
         let mut touched = Vec::new();
         for &number in numbers {
-            let at = items
-                .iter()
-                .position(|item| scheme.parse(item) == Some(number));
-            match (at, remove) {
-                (None, false) => {
+            let present = items.iter().any(|item| scheme.parse(item) == Some(number));
+            match (present, remove) {
+                (false, false) => {
                     items.push(scheme.spec_id(number));
                     touched.push(scheme.spec_id(number));
                 }
-                (Some(at), true) => {
-                    touched.push(items.remove(at));
+                (true, true) => {
+                    // Every way it is written (`SPEC-0001`, `1`), and twice.
+                    items.retain(|item| scheme.parse(item) != Some(number));
+                    touched.push(scheme.spec_id(number));
                 }
                 _ => {}
             }

@@ -371,3 +371,20 @@ fn check_reports_cycles_and_dependencies_on_dead_specs() {
     let out = repo.spec(&["check", "--working-tree-only"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn unlink_removes_every_way_the_id_is_written() {
+    let repo = three(["draft"; 3]);
+    let text = repo.read(API).replace(
+        "tags: []\n",
+        "tags: []\ndepends-on: [SPEC-0001, 1, SPEC-0003]\n",
+    );
+    repo.write(API, &text);
+    repo.spec_ok(&["unlink", "2", "--depends-on", "SPEC-0001"]);
+    let after = repo.read(API);
+    assert_contains(&after, "depends-on: [SPEC-0003]\n");
+    assert_contains(
+        &after,
+        &format!("- {SPEC_DATE}: No longer depends on SPEC-0001 by {USER_NAME}\n"),
+    );
+}
