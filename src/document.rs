@@ -313,6 +313,12 @@ impl Document {
         self.list("tags")
     }
 
+    /// Whether top-level `key`, when present, can be read as a list: a
+    /// sequence, a scalar or null, not a mapping or an alias.
+    pub fn is_list_like(&self, key: &str) -> bool {
+        !matches!(self.entry(key).map(|e| &e.value), Some(Value::Other))
+    }
+
     /// A top-level key read as a list (`tags`, `depends-on`, ...): a YAML
     /// sequence (flow or block) or a single scalar. Null items are skipped;
     /// an absent or null key gives an empty list.

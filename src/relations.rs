@@ -363,6 +363,21 @@ pub fn findings(
     let mut out = Vec::new();
     for spec in specs {
         let path = &spec.record.path;
+        for kind in Kind::ALL {
+            if !spec.document.is_list_like(kind.key()) {
+                out.push(Finding::new(
+                    path,
+                    spec.document.line_of(kind.key()).unwrap_or(1),
+                    "dangling-reference",
+                    format!(
+                        "{} is not a list of spec ids; write it like `{}: [{}]`",
+                        kind.key(),
+                        kind.key(),
+                        scheme.spec_id(42)
+                    ),
+                ));
+            }
+        }
         for reference in references(scheme, &spec.document) {
             let key = reference.kind.key();
             match reference.number {

@@ -150,6 +150,18 @@ pub fn run(args: LinkArgs, remove: bool) -> Result<i32> {
     let mut current = document.clone();
     let mut changed = false;
     for (kind, numbers) in &asked {
+        // A mapping would be replaced, and what it said lost: the user
+        // decides what it meant.
+        if !current.is_list_like(kind.key()) {
+            bail!(
+                "{}:{}: `{}` is not a list of spec ids; write it like `{}: [{}]` first; nothing was changed",
+                shown_path,
+                current.line_of(kind.key()).unwrap_or(1),
+                kind.key(),
+                kind.key(),
+                scheme.spec_id(42)
+            );
+        }
         let mut items = current.list(kind.key());
         let mut touched = Vec::new();
         for &number in numbers {

@@ -388,3 +388,24 @@ fn unlink_removes_every_way_the_id_is_written() {
         &format!("- {SPEC_DATE}: No longer depends on SPEC-0001 by {USER_NAME}\n"),
     );
 }
+
+#[test]
+fn a_relation_that_is_not_a_list_is_reported() {
+    let repo = three(["draft"; 3]);
+    let text = repo
+        .read(LOGIN)
+        .replace("tags: []\n", "tags: []\ndepends-on: {spec: SPEC-0002}\n");
+    repo.write(LOGIN, &text);
+    assert_eq!(
+        findings(&repo, "dangling-reference"),
+        [format!(
+            "{LOGIN}:10: depends-on is not a list of spec ids; write it like `depends-on: [SPEC-0042]`"
+        )]
+    );
+    // link does not replace it (and lose what it said).
+    let err = repo.fails_untouched(&["link", "1", "--depends-on", "3"]);
+    assert_contains(
+        &err,
+        "specs/0001-login.md:10: `depends-on` is not a list of spec ids",
+    );
+}
