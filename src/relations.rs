@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use regex::Regex;
 use serde::Serialize;
 
 use crate::catalog::Spec;
@@ -142,45 +141,33 @@ pub fn references(scheme: &IdScheme, document: &Document) -> Vec<Reference> {
 /// The ids of the form `PREFIX` + digits mentioned as whole words in the
 /// prose (outside fenced code): `(line, number)`.
 pub fn mentions(scheme: &IdScheme, document: &Document) -> Vec<(usize, u64)> {
-    static PATTERNS: std::sync::OnceLock<std::sync::Mutex<Vec<(String, Regex)>>> =
-        std::sync::OnceLock::new();
-    let pattern = {
-        let mut patterns = PATTERNS
-            .get_or_init(Default::default)
-            .lock()
-            .expect("not poisoned");
-        match patterns.iter().find(|(prefix, _)| *prefix == scheme.prefix) {
-            Some((_, pattern)) => pattern.clone(),
-            None => {
-                let pattern = mention_pattern(scheme);
-                patterns.push((scheme.prefix.clone(), pattern.clone()));
-                pattern
-            }
-        }
-    };
-    let mut out = Vec::new();
-    for (line, text) in document.prose_lines() {
-        // Most lines mention nothing: a substring test is cheaper than the
-        // regex, and `check` runs this over every line of every spec.
-        if !text.contains(scheme.prefix.as_str()) {
-            continue;
-        }
-        for caps in pattern.captures_iter(text) {
-            if let Ok(number) = caps[1].parse() {
-                out.push((line, number));
-            }
-        }
-    }
-    out
+    document
+        .prose_lines()
+        .flat_map(|(line, text)| scheme.mentions_in(text).map(move |number| (line, number)))
+        .collect()
 }
 
-/// `SPEC-0042` as a whole word (not inside `XSPEC-0042` or `SPEC-00421`).
-pub fn mention_pattern(scheme: &IdScheme) -> Regex {
-    Regex::new(&format!(
-        r"(?:^|[^\w-]){}(\d+)\b",
-        regex::escape(&scheme.prefix)
-    ))
-    .expect("an escaped prefix makes a valid regex")
+/// `stale-reference`: `what` (a relation key, `mentions`) names `old`,
+/// which is now `now`.
+fn stale_finding(
+    scheme: &IdScheme,
+    path: &str,
+    line: usize,
+    what: &str,
+    old: u64,
+    now: u64,
+) -> Finding {
+    Finding::new(
+        path,
+        line,
+        "stale-reference",
+        format!(
+            "{what} {}, which was renumbered to {}: write {}",
+            scheme.spec_id(old),
+            scheme.spec_id(now),
+            scheme.spec_id(now)
+        ),
+    )
 }
 
 /// A spec of the graph.
@@ -345,20 +332,10 @@ pub fn findings(
 ) -> Vec<Finding> {
     let graph = Graph::of(scheme, specs);
     let renamed = renumbered(scheme, specs);
-    let stale = |path: &str, line: usize, what: String, number: u64| {
-        renamed.get(&number).map(|&now| {
-            Finding::new(
-                path,
-                line,
-                "stale-reference",
-                format!(
-                    "{what} {}, which was renumbered to {}: write {}",
-                    scheme.spec_id(number),
-                    scheme.spec_id(now),
-                    scheme.spec_id(now)
-                ),
-            )
-        })
+    let stale = |path: &str, line: usize, what: &str, number: u64| {
+        renamed
+            .get(&number)
+            .map(|&now| stale_finding(scheme, path, line, what, number, now))
     };
     let mut out = Vec::new();
     for spec in specs {
@@ -392,7 +369,7 @@ pub fn findings(
                     ),
                 )),
                 Some(number) if !exists(number) && renamed.contains_key(&number) => {
-                    out.extend(stale(path, reference.line, format!("{key}: names"), number));
+                    out.extend(stale(path, reference.line, &format!("{key}: names"), number));
                 }
                 Some(number) if !exists(number) => out.push(Finding::new(
                     path,
@@ -439,7 +416,7 @@ pub fn findings(
             if exists(number) || !reported.insert(number) {
                 continue;
             }
-            if let Some(finding) = stale(path, line, "mentions".into(), number) {
+            if let Some(finding) = stale(path, line, "mentions", number) {
                 out.push(finding);
             } else {
                 out.push(Finding::new(
@@ -499,31 +476,20 @@ pub fn stale_in_file(
     renamed: &BTreeMap<u64, u64>,
     exists: &dyn Fn(u64) -> bool,
 ) -> Vec<Finding> {
-    let pattern = mention_pattern(scheme);
     let text = String::from_utf8_lossy(bytes);
     let mut out = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        if !line.contains(scheme.prefix.as_str()) {
-            continue;
-        }
-        for caps in pattern.captures_iter(line) {
-            let Ok(number) = caps[1].parse::<u64>() else {
-                continue;
-            };
-            let Some(&now) = renamed.get(&number).filter(|_| !exists(number)) else {
-                continue;
-            };
-            out.push(Finding::new(
-                path,
-                index + 1,
-                "stale-reference",
-                format!(
-                    "mentions {}, which was renumbered to {}: write {}",
-                    scheme.spec_id(number),
-                    scheme.spec_id(now),
-                    scheme.spec_id(now)
-                ),
-            ));
+        for number in scheme.mentions_in(line) {
+            if let Some(&now) = renamed.get(&number).filter(|_| !exists(number)) {
+                out.push(stale_finding(
+                    scheme,
+                    path,
+                    index + 1,
+                    "mentions",
+                    number,
+                    now,
+                ));
+            }
         }
     }
     out

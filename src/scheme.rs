@@ -273,6 +273,9 @@ pub struct IdScheme {
     pub width: usize,
     pub file: NamePattern,
     pub branch: NamePattern,
+    /// `SPEC-0042` as a whole word in text (not inside `XSPEC-0042` or
+    /// `SPEC-00421`), compiled once.
+    mention: regex::Regex,
 }
 
 impl IdScheme {
@@ -282,7 +285,22 @@ impl IdScheme {
             width: config.id.width,
             file: NamePattern::new(&config.naming.file),
             branch: NamePattern::new(&config.naming.branch),
+            mention: regex::Regex::new(&format!(
+                r"(?:^|[^\w-]){}(\d+)\b",
+                regex::escape(&config.id.prefix)
+            ))
+            .expect("an escaped prefix makes a valid regex"),
         }
+    }
+
+    /// The numbers of the ids `line` mentions as whole words, in order.
+    pub fn mentions_in<'a>(&'a self, line: &'a str) -> impl Iterator<Item = u64> + 'a {
+        // Most lines mention nothing: a substring test is cheaper than the
+        // regex, and `check` runs this over every line of every spec.
+        let candidate = line.contains(self.prefix.as_str());
+        self.mention
+            .captures_iter(if candidate { line } else { "" })
+            .filter_map(|caps| caps[1].parse().ok())
     }
 
     /// `42` -> `0042`; wider numbers keep all their digits; a provisional

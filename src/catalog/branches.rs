@@ -13,8 +13,32 @@ use crate::project::Project;
 /// short names (`main`, `origin/feature`), skipping symbolic refs such as
 /// origin/HEAD: the branches whose specs are compared with the working tree.
 pub fn branch_tips(project: &Project) -> Result<Vec<(String, git2::Oid)>> {
-    let current = project.repo.head_ref_name();
     let mut out = Vec::new();
+    each_other_branch(project, |short, target| {
+        out.push((short.to_string(), target));
+        true
+    })?;
+    Ok(out)
+}
+
+/// Whether there is any branch [`branch_tips`] would give, stopping at the
+/// first: `check`'s warning needs no more.
+pub fn has_other_branch(project: &Project) -> Result<bool> {
+    let mut found = false;
+    each_other_branch(project, |_, _| {
+        found = true;
+        false
+    })?;
+    Ok(found)
+}
+
+/// Calls `each` with every branch of [`branch_tips`] until it returns
+/// false.
+fn each_other_branch(
+    project: &Project,
+    mut each: impl FnMut(&str, git2::Oid) -> bool,
+) -> Result<()> {
+    let current = project.repo.head_ref_name();
     for reference in project
         .repo
         .git
@@ -35,9 +59,11 @@ pub fn branch_tips(project: &Project) -> Result<Vec<(String, git2::Oid)>> {
         if short.ends_with("/HEAD") {
             continue;
         }
-        out.push((short.to_string(), target));
+        if !each(short, target) {
+            break;
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A spec that cannot be parsed, and the branch it was read from.
@@ -316,7 +342,7 @@ pub fn find_anywhere(project: &Project, input: &str, branch: Option<&str>) -> Re
         })?;
         return match pick(project, number, Some(branch))? {
             Some(found) => Ok(Located::Branch(found)),
-            None => anyhow::bail!("no spec {} on {branch}", project.scheme.spec_id(number)),
+            None => Err(not_on(project, number, branch)),
         };
     }
     match super::find(project, input) {
@@ -329,6 +355,14 @@ pub fn find_anywhere(project: &Project, input: &str, branch: Option<&str>) -> Re
             None => Err(err),
         },
     }
+}
+
+/// Why `--branch BRANCH` found no spec numbered `number`, and how to look.
+pub fn not_on(project: &Project, number: u64, branch: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no spec {} on {branch}: `git spec list --all-branches` shows which branches hold which specs",
+        project.scheme.spec_id(number)
+    )
 }
 
 /// The spec numbered `number` on `branch`, or on the first branch by name

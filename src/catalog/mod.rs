@@ -18,8 +18,8 @@ mod branches;
 mod working_tree;
 
 pub use branches::{
-    branch_catalog, branch_specs, branch_tips, find_anywhere, numbers_on_branches, only_on_branch,
-    pick, Broken, Located,
+    branch_catalog, branch_specs, branch_tips, find_anywhere, has_other_branch, not_on,
+    numbers_on_branches, only_on_branch, pick, Broken, Located,
 };
 pub use working_tree::{
     find, find_by_path, highest_in_folder, read_working_tree, referrers, scan,

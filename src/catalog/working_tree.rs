@@ -567,11 +567,18 @@ pub fn find_by_path(project: &Project, input: &str) -> Result<Option<(SpecFile, 
             document.get("spec-id").as_deref(),
         );
         let Some(number) = numbers.id() else {
-            bail!("{input}: the file carries no spec number in its name or spec-id");
+            bail!(
+                "{input}: the file carries no spec number in its name or spec-id; add one such as `spec-id: {}` to its front matter",
+                project.scheme.spec_id(42)
+            );
         };
         return Ok(Some((SpecFile { path, number }, document)));
     }
-    bail!("{input}: no such file")
+    bail!(
+        "{input}: no such file; give the spec's id (42, {}) or the path of its file in {}",
+        project.scheme.spec_id(42),
+        display_path(project.spec_dir()).display()
+    )
 }
 
 /// Highest id used in a folder of the working tree: in the file names

@@ -247,7 +247,7 @@ fn warn_about_what_was_not_compared(project: &Project, args: &CheckArgs) -> Resu
     // that sees no branch but its own is a CI checkout of one ref.
     if args.against.is_empty()
         && !project.repo.remote_names().is_empty()
-        && crate::catalog::branch_tips(project)?.is_empty()
+        && !crate::catalog::has_other_branch(project)?
     {
         errln!(
             "warning: no other branch to compare ids with, so id collisions cannot be found: fetch the base branch (git fetch origin main) or name it with --against origin/main"
@@ -300,10 +300,9 @@ fn relation_findings(
             let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
-            let relative = project.repo.relative_to_root(&path);
             findings.extend(crate::relations::stale_in_file(
                 scheme,
-                &relative.to_string_lossy().replace('\\', "/"),
+                &project.repo.json_path(&path),
                 &bytes,
                 &renamed,
                 &exists,

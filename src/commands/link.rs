@@ -225,7 +225,7 @@ pub fn run(args: LinkArgs, remove: bool) -> Result<i32> {
     if args.json {
         let out = Linked {
             id: &spec_id,
-            path: relative.to_string_lossy().replace('\\', "/"),
+            path: project.repo.json_path(&spec.path),
             depends_on: current.list(Kind::DependsOn.key()),
             supersedes: current.list(Kind::Supersedes.key()),
             changed,

@@ -65,9 +65,7 @@ pub fn spec_log(project: &Project, id: &str, branch: Option<&str>) -> Result<Spe
                     (start, Some(tip))
                 }
                 None => match (branch, located) {
-                    (Some(branch), _) => {
-                        anyhow::bail!("no spec {} on {branch}", project.scheme.spec_id(number))
-                    }
+                    (Some(branch), _) => return Err(catalog::not_on(project, number, branch)),
                     (None, Err(err)) => return Err(err),
                     (None, Ok(_)) => unreachable!("the first arm took a spec that was found"),
                 },

@@ -57,17 +57,7 @@ struct Report {
 pub fn run(args: PromoteArgs) -> Result<i32> {
     let project = Project::open()?;
     let scheme = &project.scheme;
-    let _locks = if args.dry_run {
-        None
-    } else {
-        project
-            .repo
-            .ensure_no_operation_in_progress("git spec promote")?;
-        Some((
-            ids::allocation_lock(&project.repo)?,
-            crate::lock::edit_lock(&project.repo)?,
-        ))
-    };
+    let _locks = renumber::locks(&project, args.dry_run, "git spec promote")?;
     let identity = project.repo.identity()?;
     if args.commit && !args.dry_run {
         project.repo.ensure_can_commit(&identity, false)?;
@@ -126,7 +116,10 @@ pub fn run(args: PromoteArgs) -> Result<i32> {
         let (spec, document) =
             match catalog::find_by_path(&project, &target.path.to_string_lossy())? {
                 Some(found) => found,
-                None => bail!("{} disappeared", display_path(&target.path).display()),
+                None => bail!(
+                    "{} is gone: it changed while git spec was promoting; run the command again",
+                    display_path(&target.path).display()
+                ),
             };
         let next_free = || ids::next_free(&project.repo, &project.config, scheme);
         let number = match (&remote, args.dry_run) {

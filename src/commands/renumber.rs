@@ -109,19 +109,7 @@ pub(crate) struct Rewrite {
 pub fn run(args: RenumberArgs) -> Result<i32> {
     let project = Project::open()?;
     let scheme = &project.scheme;
-    // Both locks before reading: the new number must stay free, and the
-    // specs whose mentions are rewritten must not change meanwhile.
-    let _locks = if args.dry_run {
-        None
-    } else {
-        project
-            .repo
-            .ensure_no_operation_in_progress("git spec renumber")?;
-        Some((
-            ids::allocation_lock(&project.repo)?,
-            crate::lock::edit_lock(&project.repo)?,
-        ))
-    };
+    let _locks = locks(&project, args.dry_run, "git spec renumber")?;
     let (spec, document) = match catalog::find_by_path(&project, &args.id)? {
         Some(found) => found,
         None => catalog::find(&project, &args.id)?,
@@ -207,6 +195,25 @@ pub fn run(args: RenumberArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Both locks a renumbering holds (none for a dry run), taken before
+/// anything is read: the new number must stay free, and the specs whose
+/// mentions are rewritten must not change meanwhile. `promote` takes them
+/// too. `doing` names the command if git is in the middle of something.
+pub(crate) fn locks(
+    project: &Project,
+    dry_run: bool,
+    doing: &str,
+) -> Result<Option<(crate::lock::Lock, crate::lock::Lock)>> {
+    if dry_run {
+        return Ok(None);
+    }
+    project.repo.ensure_no_operation_in_progress(doing)?;
+    Ok(Some((
+        ids::allocation_lock(&project.repo)?,
+        crate::lock::edit_lock(&project.repo)?,
+    )))
 }
 
 /// Everything renumbering `spec` to `new_number` changes, with `entry` as

@@ -184,7 +184,7 @@ pub fn run(args: SupersedeArgs) -> Result<i32> {
             forced,
             paths: edits
                 .iter()
-                .map(|(_, _, _, rel)| rel.to_string_lossy().replace('\\', "/"))
+                .map(|(path, _, _, _)| project.repo.json_path(path))
                 .collect(),
             changed,
             dry_run: args.dry_run,
