@@ -15,6 +15,7 @@ mod approval;
 mod audit;
 mod board;
 mod catalog;
+mod checked;
 pub mod cli;
 mod clock;
 mod collisions;

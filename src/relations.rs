@@ -121,6 +121,57 @@ pub struct Reference {
     pub line: usize,
 }
 
+/// What the relation rules need of one spec, worked out from its document
+/// once: `check` computes it on the reading threads and memoises it by the
+/// file's stat data, so the rules run over ten thousand specs without
+/// keeping (or parsing again) a single document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Links {
+    pub number: u64,
+    /// Relative to the root, `/`-separated.
+    pub path: String,
+    pub title: String,
+    pub status: String,
+    /// Relation keys whose value is not a list (a mapping, say), with the
+    /// key's line.
+    pub not_lists: Vec<(Kind, usize)>,
+    pub references: Vec<Reference>,
+    /// Ids mentioned in the prose: `(line, number)`.
+    pub mentions: Vec<(usize, u64)>,
+    /// The numbers of `previous-ids` (what `renumber` recorded).
+    pub previous: Vec<u64>,
+    /// Line of `depends-on`, or 1.
+    pub depends_line: usize,
+}
+
+impl Links {
+    pub fn of(
+        scheme: &IdScheme,
+        record: &crate::catalog::SpecRecord,
+        document: &Document,
+    ) -> Links {
+        Links {
+            number: record.number,
+            path: record.path.clone(),
+            title: record.title.clone(),
+            status: record.status.clone(),
+            not_lists: Kind::ALL
+                .into_iter()
+                .filter(|kind| !document.is_list_like(kind.key()))
+                .map(|kind| (kind, document.line_of(kind.key()).unwrap_or(1)))
+                .collect(),
+            references: references(scheme, document),
+            mentions: mentions(scheme, document),
+            previous: document
+                .list("previous-ids")
+                .iter()
+                .filter_map(|id| scheme.parse(id))
+                .collect(),
+            depends_line: document.line_of(Kind::DependsOn.key()).unwrap_or(1),
+        }
+    }
+}
+
 /// The relation lists of one document, in file order.
 pub fn references(scheme: &IdScheme, document: &Document) -> Vec<Reference> {
     let mut out = Vec::new();
@@ -200,24 +251,61 @@ impl Graph {
         let mut graph = Graph::default();
         for spec in specs {
             let record = &spec.record;
-            graph.nodes.entry(record.number).or_insert_with(|| Node {
-                id: scheme.spec_id(record.number),
-                number: record.number,
-                title: record.title.clone(),
-                status: record.status.clone(),
-                path: record.path.clone(),
-            });
-            for reference in references(scheme, &spec.document) {
-                if let Some(to) = reference.number {
-                    graph.edges.insert(Edge {
-                        from: record.number,
-                        kind: reference.kind,
-                        to,
-                    });
-                }
-            }
+            let references = references(scheme, &spec.document);
+            graph.add(
+                scheme,
+                record.number,
+                &record.title,
+                &record.status,
+                &record.path,
+                &references,
+            );
         }
         graph
+    }
+
+    /// The graph of specs already reduced to their [`Links`].
+    pub fn of_links(scheme: &IdScheme, specs: &[Links]) -> Graph {
+        let mut graph = Graph::default();
+        for spec in specs {
+            graph.add(
+                scheme,
+                spec.number,
+                &spec.title,
+                &spec.status,
+                &spec.path,
+                &spec.references,
+            );
+        }
+        graph
+    }
+
+    /// One spec and its relations (the first spec of a number is its node).
+    fn add(
+        &mut self,
+        scheme: &IdScheme,
+        number: u64,
+        title: &str,
+        status: &str,
+        path: &str,
+        references: &[Reference],
+    ) {
+        self.nodes.entry(number).or_insert_with(|| Node {
+            id: scheme.spec_id(number),
+            number,
+            title: title.to_string(),
+            status: status.to_string(),
+            path: path.to_string(),
+        });
+        for reference in references {
+            if let Some(to) = reference.number {
+                self.edges.insert(Edge {
+                    from: number,
+                    kind: reference.kind,
+                    to,
+                });
+            }
+        }
     }
 
     /// The specs `number` points at with `kind`.
@@ -327,11 +415,11 @@ impl Graph {
 pub fn findings(
     scheme: &IdScheme,
     workflow: &Workflow,
-    specs: &[Spec],
+    specs: &[Links],
     exists: &dyn Fn(u64) -> bool,
 ) -> Vec<Finding> {
-    let graph = Graph::of(scheme, specs);
-    let renamed = renumbered(scheme, specs);
+    let graph = Graph::of_links(scheme, specs);
+    let renamed = renumbered(specs);
     let stale = |path: &str, line: usize, what: &str, number: u64| {
         renamed
             .get(&number)
@@ -339,23 +427,21 @@ pub fn findings(
     };
     let mut out = Vec::new();
     for spec in specs {
-        let path = &spec.record.path;
-        for kind in Kind::ALL {
-            if !spec.document.is_list_like(kind.key()) {
-                out.push(Finding::new(
-                    path,
-                    spec.document.line_of(kind.key()).unwrap_or(1),
-                    "dangling-reference",
-                    format!(
-                        "{} is not a list of spec ids; write it like `{}: [{}]`",
-                        kind.key(),
-                        kind.key(),
-                        scheme.spec_id(42)
-                    ),
-                ));
-            }
+        let path = &spec.path;
+        for &(kind, line) in &spec.not_lists {
+            out.push(Finding::new(
+                path,
+                line,
+                "dangling-reference",
+                format!(
+                    "{} is not a list of spec ids; write it like `{}: [{}]`",
+                    kind.key(),
+                    kind.key(),
+                    scheme.spec_id(42)
+                ),
+            ));
         }
-        for reference in references(scheme, &spec.document) {
+        for reference in &spec.references {
             let key = reference.kind.key();
             match reference.number {
                 None => out.push(Finding::new(
@@ -378,7 +464,7 @@ pub fn findings(
                     format!(
                         "{key}: no spec has the id {}; fix the id or drop it with `git spec unlink {} --{key} {}`",
                         scheme.spec_id(number),
-                        scheme.spec_id(spec.record.number),
+                        scheme.spec_id(spec.number),
                         scheme.spec_id(number)
                     ),
                 )),
@@ -412,7 +498,7 @@ pub fn findings(
             }
         }
         let mut reported = BTreeSet::new();
-        for (line, number) in mentions(scheme, &spec.document) {
+        for &(line, number) in &spec.mentions {
             if exists(number) || !reported.insert(number) {
                 continue;
             }
@@ -438,12 +524,12 @@ pub fn findings(
         };
         let spec = specs
             .iter()
-            .find(|s| s.record.number == first)
+            .find(|s| s.number == first)
             .expect("a node is a spec");
         let shown: Vec<String> = cycle.iter().map(|&n| scheme.spec_id(n)).collect();
         out.push(Finding::new(
             &node.path,
-            spec.document.line_of(Kind::DependsOn.key()).unwrap_or(1),
+            spec.depends_line,
             "dependency-cycle",
             format!(
                 "the dependencies go round in a circle: {}; one of them must not depend on the next",
@@ -455,13 +541,11 @@ pub fn findings(
 }
 
 /// Old number -> the number of the spec that lists it in `previous-ids`.
-pub fn renumbered(scheme: &IdScheme, specs: &[Spec]) -> BTreeMap<u64, u64> {
+pub fn renumbered(specs: &[Links]) -> BTreeMap<u64, u64> {
     let mut out = BTreeMap::new();
     for spec in specs {
-        for id in spec.document.list("previous-ids") {
-            if let Some(old) = scheme.parse(&id) {
-                out.insert(old, spec.record.number);
-            }
+        for &old in &spec.previous {
+            out.insert(old, spec.number);
         }
     }
     out

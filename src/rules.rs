@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::catalog::{Spec, SpecNumbers, WorkingFile};
+use crate::catalog::{SpecNumbers, SpecRecord, WorkingFile};
 use crate::config::{Config, STANDARD_KEYS};
 use crate::document::{Document, DocumentError};
 use crate::scheme::IdScheme;
@@ -145,9 +145,8 @@ impl<'a> Checker<'a> {
 
     /// Every per-spec finding for one parsed spec (not `unrecorded-status`,
     /// see [`unrecorded_status`], nor the whole-tree rules).
-    pub fn spec(&self, spec: &Spec, out: &mut Vec<Finding>) {
-        let doc = &spec.document;
-        let path = spec.record.path.as_str();
+    pub fn spec(&self, record: &SpecRecord, doc: &Document, out: &mut Vec<Finding>) {
+        let path = record.path.as_str();
         let keys = doc.keys();
         let line_of = |key: &str| doc.line_of(key).unwrap_or(1);
 
@@ -455,6 +454,7 @@ pub fn unrecorded_status(workflow: &Workflow, doc: &Document) -> Option<Unrecord
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Spec;
     use std::path::Path;
 
     fn doc(text: &str) -> Document {
@@ -490,7 +490,8 @@ mod tests {
         let config = Config::default();
         let scheme = IdScheme::new(&config);
         let mut out = Vec::new();
-        Checker::new(&config, &scheme).spec(&spec(path, text), &mut out);
+        let spec = spec(path, text);
+        Checker::new(&config, &scheme).spec(&spec.record, &spec.document, &mut out);
         out.into_iter()
             .map(|f| (f.line, f.rule, f.message))
             .collect()

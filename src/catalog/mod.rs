@@ -22,7 +22,7 @@ pub use branches::{
     numbers_on_branches, only_on_branch, pick, Broken, Located,
 };
 pub use working_tree::{
-    find, find_by_path, highest_in_folder, read_working_tree, referrers, scan,
+    find, find_by_path, folder_values, highest_in_folder, read_working_tree, referrers, scan,
     working_tree_records, SpecFile,
 };
 
@@ -144,6 +144,7 @@ impl SpecNumbers {
 }
 
 /// A spec file of the working tree, as the id rules see it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct WorkingFile {
     /// Relative to the root, `/`-separated.
     pub path: String,
@@ -160,15 +161,15 @@ pub struct WorkingFile {
 
 impl WorkingFile {
     /// A parsed spec.
-    pub fn of(scheme: &IdScheme, spec: &Spec) -> WorkingFile {
-        let path = &spec.record.path;
-        let numbers = SpecNumbers::of(scheme, path, spec.document.get("spec-id").as_deref());
+    pub fn of(scheme: &IdScheme, record: &SpecRecord, document: &Document) -> WorkingFile {
+        let path = &record.path;
+        let numbers = SpecNumbers::of(scheme, path, document.get("spec-id").as_deref());
         WorkingFile {
             path: path.clone(),
             name: file_name(path).to_string(),
             id: numbers.id(),
             number: numbers.name_first(),
-            line: spec.document.line_of("spec-id").unwrap_or(1),
+            line: document.line_of("spec-id").unwrap_or(1),
         }
     }
 

@@ -283,10 +283,34 @@ fn working_tree_seen(project: &Project) -> Result<Vec<(std::ffi::OsString, Seen)
     Ok(folder.markdown)
 }
 
+/// Every Markdown file of the working tree's spec folder, in listing
+/// order, with what `read` makes of it (given its path from the root and
+/// its bytes, or the error reading it), memoised by stat data in memo
+/// `kind`, whose name is keyed by `settings` too: what `read` depends on
+/// besides the file. Only files the memo does not know are read.
+pub fn folder_values<V: StatValue + Send + Sync>(
+    project: &Project,
+    kind: &str,
+    settings: &str,
+    read: impl Fn(&Path, std::io::Result<&[u8]>) -> Result<V> + Sync,
+) -> Result<Vec<(std::ffi::OsString, V)>> {
+    let dir = Path::new(&project.config.dir);
+    let memo = folder_memo_with(project, kind, settings);
+    let folder = read_folder(project.spec_dir(), Some(&memo), |name, bytes| {
+        read(&dir.join(name), bytes)
+    })?;
+    Ok(folder.markdown)
+}
+
 /// A memo `kind` of this worktree's spec folder, keyed by every setting
 /// what it holds depends on (the folder, the id scheme, the index file
 /// that is not a spec), so that changing one starts a new memo.
 fn folder_memo(project: &Project, kind: &str) -> PathBuf {
+    folder_memo_with(project, kind, "")
+}
+
+/// [`folder_memo`] keyed by `settings` too.
+fn folder_memo_with(project: &Project, kind: &str, settings: &str) -> PathBuf {
     let root = project
         .repo
         .workdir
@@ -297,6 +321,7 @@ fn folder_memo(project: &Project, kind: &str) -> PathBuf {
         &folder.to_string_lossy(),
         &format!("{:?}", project.scheme),
         &project.config.index.file,
+        settings,
     ]);
     project
         .repo

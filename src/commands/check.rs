@@ -11,11 +11,12 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use crate::catalog::Catalog;
 use crate::catalog::WorkingFile;
+use crate::checked::{self, Checked};
 use crate::collisions;
 use crate::document::status_change_entry;
 use crate::project::Project;
+use crate::relations::Links;
 use crate::repo::{display_path, relative_path};
 use crate::rules::{self, Checker, Finding, Unrecorded};
 use crate::term::plural;
@@ -125,10 +126,6 @@ pub struct CheckReport {
     pub findings: Vec<Finding>,
     /// How many spec files were checked.
     pub spec_count: usize,
-    /// The parsed specs, kept so that the CLI, which exits right after,
-    /// can skip freeing them (see `run`); never read.
-    #[allow(dead_code)]
-    catalog: Catalog,
 }
 
 pub fn run(mut args: CheckArgs) -> Result<i32> {
@@ -146,7 +143,6 @@ pub fn run(mut args: CheckArgs) -> Result<i32> {
     let CheckReport {
         findings,
         spec_count,
-        ..
     } = &report;
     print(&project, findings, args.format)?;
     if findings.is_empty() {
@@ -154,16 +150,17 @@ pub fn run(mut args: CheckArgs) -> Result<i32> {
     } else {
         summary(findings);
     }
-    let code = i32::from(!findings.is_empty());
-    // Freeing ten thousand parsed documents one allocation at a time costs
-    // more than the rules; the process ends here anyway.
-    std::mem::forget(report);
-    Ok(code)
+    Ok(i32::from(!findings.is_empty()))
 }
 
 /// Checks every spec of the working tree as `args` asks (with `fix`,
 /// repairing what is safe). Both `git spec check` and the MCP tool
 /// `spec_check` call it.
+///
+/// Each file is checked on the thread that reads it, and only what the
+/// rules over the whole tree need is kept of it ([`Checked`]); what a file
+/// said is memoised by its stat data, so an unchanged spec is neither read
+/// nor parsed again.
 pub fn check_specs(project: &Project, args: &CheckArgs) -> Result<CheckReport> {
     // --fix edits specs in place: read and write them under the edit lock.
     let _lock = if args.fix {
@@ -174,39 +171,60 @@ pub fn check_specs(project: &Project, args: &CheckArgs) -> Result<CheckReport> {
     } else {
         None
     };
-    let catalog = Catalog::working_tree(project)?;
-    let spec_count = catalog.specs.len() + catalog.errors.len();
-
-    // The per-spec rules, shared among threads like the parsing.
-    let checker = Checker::new(&project.config, &project.scheme);
-    let workflow = &project.config.workflow;
-    let scheme = &project.scheme;
-    let results = crate::parallel::map(&catalog.specs, 256, |spec| {
-        let mut findings = Vec::new();
-        checker.spec(spec, &mut findings);
-        let unrecorded = rules::unrecorded_status(workflow, &spec.document);
-        (findings, unrecorded, WorkingFile::of(scheme, spec))
+    let (config, scheme) = (&project.config, &project.scheme);
+    let checker = Checker::new(config, scheme);
+    let root = &project.repo.workdir;
+    let folder = crate::catalog::folder_values(
+        project,
+        "checks",
+        &checked::memo_settings(config),
+        |relative, bytes| {
+            let bytes =
+                bytes.with_context(|| format!("cannot read {}", root.join(relative).display()))?;
+            Ok(Checked::of(&checker, config, scheme, relative, bytes))
+        },
+    )?;
+    let mut specs = Vec::with_capacity(folder.len());
+    let mut broken = Vec::new();
+    for (_, checked) in folder {
+        match checked {
+            Checked::Spec(spec) => specs.push(*spec),
+            Checked::Broken(error) => broken.push(error),
+            Checked::NotSpec => {}
+        }
+    }
+    // In a catalog's order (by number, then path), which the relation
+    // rules' first-of-a-number and the fixes follow.
+    specs.sort_by(|a, b| {
+        a.links
+            .number
+            .cmp(&b.links.number)
+            .then_with(|| a.file.path.cmp(&b.file.path))
     });
-    let mut findings: Vec<Finding> = catalog.errors.iter().map(rules::front_matter).collect();
+    broken.sort_by(|a, b| a.path.cmp(&b.path));
+    let spec_count = specs.len() + broken.len();
+
+    let mut findings: Vec<Finding> = broken.iter().map(rules::front_matter).collect();
     let mut unrecorded = Vec::new();
     let mut files = Vec::with_capacity(spec_count);
-    for (index, (found, missing, file)) in results.into_iter().enumerate() {
-        findings.extend(found);
-        if let Some(missing) = missing {
-            unrecorded.push((index, missing));
+    let mut links = Vec::with_capacity(specs.len());
+    for spec in specs {
+        findings.extend(spec.findings);
+        if let Some(missing) = spec.unrecorded {
+            unrecorded.push((spec.file.path.clone(), missing));
         }
-        files.push(file);
+        files.push(spec.file);
+        links.push(spec.links);
     }
     files.extend(
-        catalog
-            .errors
+        broken
             .iter()
             .map(|error| WorkingFile::broken(scheme, error)),
     );
-    findings.extend(rules::duplicate_ids(&project.scheme, &files));
+    findings.extend(rules::duplicate_ids(scheme, &files));
     findings.extend(relation_findings(
         project,
-        &catalog,
+        &links,
         &files,
         args.working_tree_only,
     )?);
@@ -217,15 +235,14 @@ pub fn check_specs(project: &Project, args: &CheckArgs) -> Result<CheckReport> {
     }
 
     let unrecorded = if args.fix {
-        fix(project, &catalog, unrecorded)?
+        fix(project, unrecorded)?
     } else {
         unrecorded
     };
-    for (index, found) in unrecorded {
-        let spec = &catalog.specs[index];
+    for (path, (line, found)) in unrecorded {
         findings.push(Finding::new(
-            &spec.record.path,
-            spec.document.line_of("status").unwrap_or(1),
+            &path,
+            line,
             "unrecorded-status",
             found.message(),
         ));
@@ -235,7 +252,6 @@ pub fn check_specs(project: &Project, args: &CheckArgs) -> Result<CheckReport> {
     Ok(CheckReport {
         findings,
         spec_count,
-        catalog,
     })
 }
 
@@ -266,22 +282,19 @@ fn warn_about_what_was_not_compared(project: &Project, args: &CheckArgs) -> Resu
 /// with --working-tree-only (then only the working tree counts).
 fn relation_findings(
     project: &Project,
-    catalog: &Catalog,
+    links: &[Links],
     files: &[WorkingFile],
     working_tree_only: bool,
 ) -> Result<Vec<Finding>> {
     let scheme = &project.scheme;
     let here: BTreeSet<u64> = files.iter().filter_map(|f| f.id).collect();
     let mut elsewhere: BTreeSet<u64> = BTreeSet::new();
-    for spec in &catalog.specs {
-        let referenced = crate::relations::references(scheme, &spec.document)
-            .into_iter()
+    for spec in links {
+        let referenced = spec
+            .references
+            .iter()
             .filter_map(|r| r.number)
-            .chain(
-                crate::relations::mentions(scheme, &spec.document)
-                    .into_iter()
-                    .map(|(_, n)| n),
-            );
+            .chain(spec.mentions.iter().map(|&(_, n)| n));
         elsewhere.extend(referenced.filter(|n| !here.contains(n)));
     }
     let on_branches = if working_tree_only {
@@ -290,11 +303,10 @@ fn relation_findings(
         crate::catalog::numbers_on_branches(project, &elsewhere)?
     };
     let exists = |n: u64| here.contains(&n) || on_branches.contains(&n);
-    let mut findings =
-        crate::relations::findings(scheme, &project.config.workflow, &catalog.specs, &exists);
+    let mut findings = crate::relations::findings(scheme, &project.config.workflow, links, &exists);
     // Old ids left in the reference files: read only when some spec was
     // renumbered at all.
-    let renamed = crate::relations::renumbered(scheme, &catalog.specs);
+    let renamed = crate::relations::renumbered(links);
     if !renamed.is_empty() {
         for path in crate::references::files(project)? {
             let Ok(bytes) = std::fs::read(&path) else {
@@ -464,33 +476,41 @@ fn print(project: &Project, findings: &[Finding], format: CheckFormat) -> Result
 }
 
 /// `--fix`: appends the missing entries that are safe to append; returns
-/// the ones left as findings.
+/// the ones left as findings. Each spec to fix is read and judged again
+/// (the check may have taken its findings from the memo), under the edit
+/// lock that `check_specs` holds.
 fn fix(
     project: &Project,
-    catalog: &Catalog,
-    unrecorded: Vec<(usize, Unrecorded)>,
-) -> Result<Vec<(usize, Unrecorded)>> {
-    let (fixable, left): (Vec<_>, Vec<_>) = unrecorded
+    unrecorded: Vec<(String, (usize, Unrecorded))>,
+) -> Result<Vec<(String, (usize, Unrecorded))>> {
+    let (fixable, mut left): (Vec<_>, Vec<_>) = unrecorded
         .into_iter()
-        .partition(|(_, found)| found.refusal.is_none());
+        .partition(|(_, (_, found))| found.refusal.is_none());
     if fixable.is_empty() {
         return Ok(left);
     }
     let name = project.repo.identity()?.name;
     let today = clock::today()?;
-    for (index, found) in fixable {
-        let spec = &catalog.specs[index];
+    for (path, _) in fixable {
+        let full = project.repo.workdir.join(&path);
+        let bytes =
+            std::fs::read(&full).with_context(|| format!("cannot read {}", full.display()))?;
+        let document = crate::document::Document::parse(Path::new(&path), &bytes)?;
+        let Some(found) = rules::unrecorded_status(&project.config.workflow, &document) else {
+            continue;
+        };
+        let line = document.line_of("status").unwrap_or(1);
+        if found.refusal.is_some() {
+            left.push((path, (line, found)));
+            continue;
+        }
         let entry = status_change_entry(&today, &found.from, &found.to, &name, None, false);
-        let bytes = spec.document.with_recorded_entry(&today, &entry)?;
-        let full = project.repo.workdir.join(&spec.record.path);
-        project
-            .repo
-            .ensure_not_conflicted(Path::new(&spec.record.path))?;
-        fsutil::replace_expected(&full, spec.document.bytes(), &bytes)?;
+        let fixed = document.with_recorded_entry(&today, &entry)?;
+        project.repo.ensure_not_conflicted(Path::new(&path))?;
+        fsutil::replace_expected(&full, &bytes, &fixed)?;
         errln!(
-            "fixed {}:{}: unrecorded-status: appended \"{entry}\"",
+            "fixed {}:{line}: unrecorded-status: appended \"{entry}\"",
             display_path(&full).display(),
-            spec.document.line_of("status").unwrap_or(1),
         );
     }
     Ok(left)

@@ -1,7 +1,8 @@
 //! The memos under `.git/git-spec/` that spare reading unchanged specs
 //! (what each file's `spec-id` says, for finding one spec; each spec's
 //! record, for `list`; what each spec's relation lists name, for `show`'s
-//! reverse relations): an optimisation only. Deleted, damaged, or behind a
+//! reverse relations; what the rules of `check` made of each spec): an
+//! optimisation only. Deleted, damaged, or behind a
 //! file edited right after they were written, every answer stays the one
 //! a full read gives.
 
@@ -37,6 +38,8 @@ fn answers(repo: &TestRepo) -> String {
         &["status", "1"],
         &["log", "2"],
         &["list", "--format", "json"],
+        &["check"],
+        &["check", "--working-tree-only", "--json"],
     ] {
         let out = repo.spec(args);
         all.push_str(&format!(
@@ -90,7 +93,7 @@ fn reads_fill_the_memos_and_answer_as_without_them() {
     assert_contains(&cold, "\"superseded_by\": [\n      \"SPEC-0003\"\n    ]");
     assert_eq!(
         memo_kinds(&repo),
-        ["folder-ids", "records", "refs"],
+        ["checks", "folder-ids", "records", "refs"],
         "{:?}",
         memo_files(&repo)
     );
@@ -99,7 +102,10 @@ fn reads_fill_the_memos_and_answer_as_without_them() {
     // Deleted: the same answers, and the memos come back.
     fs::remove_dir_all(repo.git_dir().join("git-spec")).unwrap();
     assert_eq!(answers(&repo), cold);
-    assert_eq!(memo_kinds(&repo), ["folder-ids", "records", "refs"]);
+    assert_eq!(
+        memo_kinds(&repo),
+        ["checks", "folder-ids", "records", "refs"]
+    );
 }
 
 #[test]
@@ -107,7 +113,7 @@ fn a_damaged_memo_is_not_trusted() {
     let repo = three_specs();
     let cold = answers(&repo);
     let files = memo_files(&repo);
-    assert_eq!(files.len(), 3);
+    assert_eq!(files.len(), 4);
     let originals: Vec<Vec<u8>> = files.iter().map(|f| fs::read(f).unwrap()).collect();
     // Each byte flipped in turn would be slow; flip one in each record
     // area (numbers, names, strings), truncate, append, and write junk.
@@ -197,6 +203,13 @@ fn an_edit_right_after_the_memo_was_written_is_seen() {
         .map(|r| (r["number"].as_u64().unwrap(), r["title"].as_str().unwrap()))
         .collect();
     assert_eq!(titles, [(1, "Alpha"), (3, "Charlie"), (4, "Delta")]);
+    // check sees the new id (which no longer matches the name) and the
+    // relation that moved.
+    let out = repo.spec(&["check", "--working-tree-only"]);
+    assert_eq!(
+        stdout(&out),
+        "specs/0002-bravo.md:2: id-mismatch: spec-id SPEC-0004 does not match the file name 0002-bravo.md (SPEC-0002)\n"
+    );
     // `new` counts the edited id too.
     let (path, _) = repo.new_spec(&["--no-branch", "Echo"]);
     assert_eq!(path, "specs/0005-echo.md");
@@ -281,4 +294,59 @@ fn task_progress_comes_back_from_the_records_memo() {
     );
     // The second run reads the record from the memo: the same progress.
     assert_eq!(tasks(&repo), first);
+}
+
+/// What check's rules made of a spec depends on the settings (required
+/// keys, the workflow, priorities): a changed `.specrc` is never answered
+/// from the memo of the old one, and going back answers as before.
+#[test]
+fn check_follows_a_changed_configuration() {
+    let repo = three_specs();
+    repo.spec_ok(&["check", "--working-tree-only"]);
+    repo.spec_ok(&["check", "--working-tree-only"]);
+    repo.write(
+        ".specrc",
+        "[check]\nrequired = [\"reviewer\"]\n\n[priority]\nallowed = [\"p1\"]\ndefault = \"p1\"\n",
+    );
+    let out = repo.spec(&["check", "--working-tree-only"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for file in ["0001-alpha", "0002-bravo", "0003-charlie"] {
+        assert_contains(
+            &text,
+            &format!("specs/{file}.md:1: missing-key: required key `reviewer` is missing\n"),
+        );
+        assert_contains(&text, &format!("specs/{file}.md:5: unknown-priority: "));
+    }
+    fs::remove_file(repo.path.join(".specrc")).unwrap();
+    let out = repo.spec(&["check", "--working-tree-only"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "");
+}
+
+/// `check --fix` appends the entry the memo said was missing, judged on
+/// the file as it is, and the next check (from the memo again) is clean.
+#[test]
+fn check_fix_works_from_the_memo() {
+    let repo = three_specs();
+    let edited = repo
+        .read("specs/0001-alpha.md")
+        .replace("status: draft", "status: review");
+    repo.write("specs/0001-alpha.md", &edited);
+    for _ in 0..2 {
+        let out = repo.spec(&["check", "--working-tree-only"]);
+        assert_contains(&stdout(&out), "specs/0001-alpha.md:4: unrecorded-status: ");
+    }
+    let out = repo.spec(&["check", "--working-tree-only", "--fix"]);
+    assert_contains(
+        &stderr(&out),
+        "fixed specs/0001-alpha.md:4: unrecorded-status: appended",
+    );
+    assert_eq!(stdout(&out), "");
+    assert_contains(
+        &repo.read("specs/0001-alpha.md"),
+        "Status changed from draft to review",
+    );
+    let out = repo.spec(&["check", "--working-tree-only"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
