@@ -13,6 +13,9 @@
 #   check-wt    `git spec check --working-tree-only`
 #   check       `git spec check` (id collisions against every branch; warm cache)
 #   check-first the same with .git/git-spec/check-cache deleted before every run
+#   check-memory  peak memory (most resident memory, bench/peak_rss.py) of
+#               `git spec check`, warm and with .git/git-spec deleted, beside
+#               `git spec --version` (the program alone)
 #   hook-nospec the pre-commit hook on a commit that touches no spec
 #   show        `git spec show 42` (one spec: front matter, changelog, relations)
 #   status      `git spec status 42` (read only: the status and the next ones)
@@ -43,6 +46,7 @@
 #                          (COLD: new-first, check-first; BOARD: board,
 #                          board-first;
 #                          WARM: the others)
+#   MEMORY_RUNS=5                            runs of each check-memory row
 #   BENCH_TOOL=hyperfine|python              default: hyperfine if installed
 set -euo pipefail
 
@@ -61,13 +65,13 @@ while [[ $# -gt 0 ]]; do
         --no-build) build=0 ;;
         --tool) TOOL=$2; shift ;;
         --tool=*) TOOL=${1#--tool=} ;;
-        -h|--help) sed -n '2,46p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,50p' "${BASH_SOURCE[0]}"; exit 0 ;;
         -*) echo "run.sh: unknown option: $1" >&2; exit 2 ;;
         *) scenarios+=("$1") ;;
     esac
     shift
 done
-[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json mcp-list check-wt check check-first hook-nospec show status log list-all check-history board board-first)
+[[ ${#scenarios[@]} -gt 0 ]] || scenarios=(new-first new-warm list-json mcp-list check-wt check check-first check-memory hook-nospec show status log list-all check-history board board-first)
 if [[ -z $TOOL ]]; then
     if command -v hyperfine >/dev/null; then TOOL=hyperfine; else TOOL=python; fi
 fi
@@ -217,10 +221,19 @@ if [[ -e $marker ]]; then bash $STATE/$verify 2>$STATE/$name.verify.log; fi
 bash $STATE/reset.sh $prep_arg
 touch $marker
 EOS
-            if ! hyperfine -N --runs "$runs" --warmup "$warmup" \
+            # A command longer than one argument may be (the grep of
+            # 10,000 files) is given to a shell as typed, with its glob;
+            # hyperfine subtracts the shell's own start-up.
+            local shell=(-N) command
+            command=$(printf '%q ' "$@")
+            if [[ -n ${MEASURE_SHELL_COMMAND:-} ]]; then
+                shell=(--shell=bash)
+                command=$MEASURE_SHELL_COMMAND
+            fi
+            if ! hyperfine "${shell[@]}" --runs "$runs" --warmup "$warmup" \
                     --prepare "bash $STATE/$name.prepare.sh" \
                     --export-json "$json" --command-name "$name" \
-                    -- "$(printf '%q ' "$@")"; then
+                    -- "$command"; then
                 cat "$STATE/$name.verify.log" >&2 2>/dev/null || true
                 die "scenario $name failed"
             fi
@@ -257,7 +270,8 @@ baseline() {
             # have left its new spec).
             bash "$STATE/reset.sh"
             [[ ${#SPEC_FILES[@]} -gt 0 ]] || mapfile -t SPEC_FILES < <(cd "$REPO" && printf '%s\n' specs/*.md)
-            measure "$name" "$WARM_RUNS" 3 "" verify-none.sh -- grep -h '^status:' "${SPEC_FILES[@]}" ;;
+            MEASURE_SHELL_COMMAND="grep -h '^status:' specs/*.md" \
+                measure "$name" "$WARM_RUNS" 3 "" verify-none.sh -- grep -h '^status:' "${SPEC_FILES[@]}" ;;
         cat-one)
             measure "$name" "$WARM_RUNS" 3 "" verify-none.sh -- cat "$ONE_FILE" ;;
         *) die "unknown baseline: $name" ;;
@@ -395,6 +409,24 @@ scenario_check_first() {
     measure check-first "$COLD_RUNS" 1 check-cold verify-check-cache.sh -- "$BIN" check
 }
 
+# Peak memory (resident set size, the most over the runs) of `git spec
+# check` with its caches in place and with none (.git/git-spec deleted),
+# and of `git spec --version` (the floor: the program itself). Printed
+# in their own table below the timings.
+scenario_check_memory() {
+    local runs=${MEMORY_RUNS:-5}
+    log "scenario check-memory: $runs runs each"
+    bash "$STATE/reset.sh"
+    (cd "$REPO" && "$BIN" check >/dev/null 2>&1) || die "git spec check failed"
+    local out=$RESULTS/memory
+    (cd "$REPO" && python3 "$BENCH_DIR/peak_rss.py" --runs "$runs" --name version \
+        --out "$out" -- "$BIN" --version) || die "scenario check-memory failed"
+    (cd "$REPO" && python3 "$BENCH_DIR/peak_rss.py" --runs "$runs" --name check-warm \
+        --prepare "bash $STATE/reset.sh" --out "$out" -- "$BIN" check) || die "scenario check-memory failed"
+    (cd "$REPO" && python3 "$BENCH_DIR/peak_rss.py" --runs "$runs" --name check-first \
+        --prepare "bash $STATE/reset.sh cold" --out "$out" -- "$BIN" check) || die "scenario check-memory failed"
+}
+
 # One spec found by its number, as a person types it. Each must print that
 # spec, so the timed run really found it.
 scenario_show() {
@@ -512,7 +544,8 @@ python3 - "$RESULTS" "$TOOL" "$SPECS" "$BRANCHES" "$REMOTES" <<'EOF' | tee "$RES
 import json, os, statistics, sys
 res_dir, tool, specs, branches, remotes = sys.argv[1:6]
 targets = {}
-for line in open(os.path.join(res_dir, "targets")):
+targets_file = os.path.join(res_dir, "targets")
+for line in open(targets_file) if os.path.exists(targets_file) else []:
     name, ms, base, ratio = line.split()
     targets[name] = (ms, base, ratio)
 def times_of(name):
@@ -540,5 +573,18 @@ for name, (t, base, max_ratio) in targets.items():
           f"{base:<16} {ratio:>6} {rtgt:>7}  {verdict}")
     if name in ("new-first", "check-first"):
         print(f"{'':<16} each run: " + ", ".join(f"{x:.1f}" for x in times))
+memory_file = os.path.join(res_dir, "memory")
+if os.path.exists(memory_file):
+    peaks = {}
+    for line in open(memory_file):
+        name, kib = line.split()
+        peaks.setdefault(name, []).append(int(kib))
+    print(f"\n{'peak memory':<16} {'runs':>4} {'max MiB':>10} {'target':>10}  result")
+    for name, values in peaks.items():
+        mib = max(values) / 1024
+        limit = 20 if name.startswith("check") else None
+        verdict = "-" if limit is None else ("PASS" if mib < limit else "FAIL")
+        tgt = "-" if limit is None else f"< {limit}"
+        print(f"{name:<16} {len(values):>4} {mib:>10.1f} {tgt:>10}  {verdict}")
 print(f"\nresults: {res_dir}")
 EOF
