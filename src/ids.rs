@@ -145,16 +145,10 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
     Ok(highest)
 }
 
-/// The memo of what each file of this worktree's spec folder says its
-/// `spec-id` is (see [`crate::memo::StatMemo`]): `new` keeps it up to date
-/// for every worktree, and finding one spec by its id reads it too.
-pub fn folder_memo(repo: &Repo, config: &Config) -> PathBuf {
-    let root = repo.workdir.canonicalize().unwrap_or(repo.workdir.clone());
-    folder_memo_at(repo, &root.join(&config.dir), config)
-}
-
-/// The memo of `folder` (under a canonical worktree root): one file per
-/// folder, id prefix and file pattern, in the common git dir.
+/// The memo of what each file of `folder` (under a canonical worktree
+/// root) says its `spec-id` is (see [`crate::memo::StatMemo`]), which `new`
+/// keeps up to date for every worktree: one file per folder, id prefix
+/// and file pattern, in the common git dir.
 fn folder_memo_at(repo: &Repo, folder: &Path, config: &Config) -> PathBuf {
     // The file pattern too: the memo holds the number each name carries.
     let key = memo_key(&[

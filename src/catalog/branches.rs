@@ -332,7 +332,12 @@ pub enum Located {
     Branch(OnBranch),
 }
 
-pub fn find_anywhere(project: &Project, input: &str, branch: Option<&str>) -> Result<Located> {
+pub fn find_anywhere(
+    project: &Project,
+    folder: &super::working_tree::SpecFolder,
+    input: &str,
+    branch: Option<&str>,
+) -> Result<Located> {
     if let Some(branch) = branch {
         let number = project.scheme.parse(input).ok_or_else(|| {
             anyhow::anyhow!(
@@ -345,7 +350,7 @@ pub fn find_anywhere(project: &Project, input: &str, branch: Option<&str>) -> Re
             None => Err(not_on(project, number, branch)),
         };
     }
-    match super::find(project, input) {
+    match folder.find(project, input) {
         Ok((file, document)) => Ok(Located::WorkingTree(file, document)),
         Err(err) => match project.scheme.parse(input) {
             Some(number) => match pick(project, number, None)? {

@@ -22,8 +22,8 @@ pub use branches::{
     numbers_on_branches, only_on_branch, pick, Broken, Located,
 };
 pub use working_tree::{
-    find, find_by_path, folder_values, highest_in_folder, read_working_tree, referrers, scan,
-    working_tree_records, SpecFile,
+    find, find_by_path, folder_values, highest_in_folder, read_working_tree, scan,
+    working_tree_records, SpecFile, SpecFolder,
 };
 
 /// The front matter of one spec, as `list --format json` prints it.

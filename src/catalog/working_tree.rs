@@ -73,41 +73,123 @@ pub fn working_tree_records(project: &Project) -> Result<(Vec<SpecRecord>, Vec<D
     Ok((records, errors))
 }
 
-/// The working tree's specs whose relation lists name `number`, sorted
-/// like a [`Catalog`]: the reverse relations `show` prints. What each spec
-/// names is memoised by stat data in a memo of its own (small: numbers
-/// only), so only changed specs are read and parsed.
-pub fn referrers(project: &Project, number: u64) -> Result<Vec<Referrer>> {
-    let (scheme, index_file) = (&project.scheme, Path::new(&project.config.index.file));
-    let dir = Path::new(&project.config.dir);
-    let memo = folder_memo(project, "refs");
-    let folder = read_folder(project.spec_dir(), Some(&memo), |name, bytes| {
-        let relative = dir.join(name);
-        // Unreadable or broken: it names nothing (list and check say why).
-        let Ok(bytes) = bytes else { return Ok(None) };
-        if !is_spec_file(scheme, index_file, &relative, bytes) {
-            return Ok(None);
-        }
-        Ok(Document::parse(&relative, bytes).ok().map(|document| {
-            let record = SpecRecord::of(scheme, &relative, &document, None);
-            Referrer::of(scheme, record.number, &document)
-        }))
-    })?;
-    let mut found: Vec<(std::ffi::OsString, Referrer)> = folder
-        .markdown
-        .into_iter()
-        .filter_map(|(name, referrer)| {
-            let referrer = referrer?;
-            referrer
-                .refs
-                .iter()
-                .any(|&(_, n)| n == number)
-                .then_some((name, referrer))
+/// The working tree's spec folder as a lookup by id sees it, from one
+/// listing: each Markdown file's numbers (its name's and its `spec-id`'s)
+/// and what its relation lists name. Both are memoised by stat data in one
+/// memo, so `show` (which needs the spec and the specs that name it) lists
+/// and stats the folder once, and reads only the files that changed.
+pub struct SpecFolder {
+    base: PathBuf,
+    entries: Vec<(std::ffi::OsString, Lookup)>,
+}
+
+/// What the lookup memo holds of one Markdown file.
+#[derive(Debug, Clone, PartialEq)]
+struct Lookup {
+    numbers: SpecNumbers,
+    /// None: not a spec, or one that cannot be parsed (list and check say
+    /// why); it names nothing.
+    referrer: Option<Referrer>,
+}
+
+impl SpecFolder {
+    pub fn read(project: &Project) -> Result<SpecFolder> {
+        let (scheme, index_file) = (&project.scheme, Path::new(&project.config.index.file));
+        let dir = Path::new(&project.config.dir);
+        let memo = folder_memo(project, "lookup");
+        let folder = read_folder(project.spec_dir(), Some(&memo), |name, bytes| {
+            let relative = dir.join(name);
+            let named = scheme.file.number_in(&name.to_string_lossy());
+            // An unreadable file still holds the number in its name.
+            let Ok(bytes) = bytes else {
+                return Ok(Lookup {
+                    numbers: SpecNumbers {
+                        written: None,
+                        named,
+                    },
+                    referrer: None,
+                });
+            };
+            let referrer = if is_spec_file(scheme, index_file, &relative, bytes) {
+                Document::parse(&relative, bytes).ok().map(|document| {
+                    let record = SpecRecord::of(scheme, &relative, &document, None);
+                    Referrer::of(scheme, record.number, &document)
+                })
+            } else {
+                None
+            };
+            Ok(Lookup {
+                numbers: SpecNumbers {
+                    written: written_number(scheme, bytes),
+                    named,
+                },
+                referrer,
+            })
+        })?;
+        Ok(SpecFolder {
+            base: project.repo.workdir.join(&project.config.dir),
+            entries: folder.markdown,
         })
-        .collect();
-    // As a Catalog sorts: by number, then path (the folder is the same).
-    found.sort_by(|a, b| a.1.number.cmp(&b.1.number).then_with(|| a.0.cmp(&b.0)));
-    Ok(found.into_iter().map(|(_, referrer)| referrer).collect())
+    }
+
+    /// Every Markdown file that carries a number, sorted by number (then
+    /// path).
+    pub fn specs(&self) -> Vec<SpecFile> {
+        let mut specs: Vec<SpecFile> = self
+            .entries
+            .iter()
+            .filter_map(|(name, lookup)| {
+                Some(SpecFile {
+                    path: self.base.join(name),
+                    number: lookup.numbers.id()?,
+                })
+            })
+            .collect();
+        specs.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.path.cmp(&b.path)));
+        specs
+    }
+
+    /// The specs whose relation lists name `number`, sorted like a
+    /// [`Catalog`]: the reverse relations `show` prints.
+    pub fn referrers(&self, number: u64) -> Vec<Referrer> {
+        let mut found: Vec<(&std::ffi::OsString, &Referrer)> = self
+            .entries
+            .iter()
+            .filter_map(|(name, lookup)| {
+                let referrer = lookup.referrer.as_ref()?;
+                referrer
+                    .refs
+                    .iter()
+                    .any(|&(_, n)| n == number)
+                    .then_some((name, referrer))
+            })
+            .collect();
+        // As a Catalog sorts: by number, then path (the folder is the same).
+        found.sort_by(|a, b| a.1.number.cmp(&b.1.number).then_with(|| a.0.cmp(b.0)));
+        found
+            .into_iter()
+            .map(|(_, referrer)| referrer.clone())
+            .collect()
+    }
+
+    /// Finds the spec a user named (`42`, `0042`, `SPEC-0042`) and parses it.
+    pub fn find(&self, project: &Project, input: &str) -> Result<(SpecFile, Document)> {
+        find_among(project, &self.specs(), input)
+    }
+}
+
+impl StatValue for Lookup {
+    const MAGIC: &'static [u8; 16] = b"git-spec look v1";
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.numbers.encode(out);
+        self.referrer.encode(out);
+    }
+    fn decode(bytes: &mut &[u8]) -> Option<Self> {
+        Some(Lookup {
+            numbers: SpecNumbers::decode(bytes)?,
+            referrer: Option::<Referrer>::decode(bytes)?,
+        })
+    }
 }
 
 /// What a spec names in its relation lists (None: not a spec, or one that
@@ -387,25 +469,12 @@ pub struct SpecFile {
 }
 
 /// Every Markdown file in the spec folder that carries a number, sorted
-/// by number. What each file's `spec-id` says comes from the folder's
-/// memo (the one `new` keeps) when the file's stat data did not change, so
-/// finding one spec among 10,000 costs a listing and an `lstat` of each,
-/// not a read of each.
+/// by number. What each file's `spec-id` says comes from the lookup memo
+/// ([`SpecFolder`]) when the file's stat data did not change, so finding
+/// one spec among 10,000 costs a listing and an `lstat` of each, not a
+/// read of each.
 pub fn scan(project: &Project) -> Result<Vec<SpecFile>> {
-    let memo = crate::ids::folder_memo(&project.repo, &project.config);
-    let folder = read_numbers(project.spec_dir(), &project.scheme, Some(&memo))?;
-    let base = project.repo.workdir.join(&project.config.dir);
-    let mut specs = Vec::new();
-    for (name, numbers) in folder.markdown {
-        if let Some(number) = numbers.id() {
-            specs.push(SpecFile {
-                path: base.join(&name),
-                number,
-            });
-        }
-    }
-    specs.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.path.cmp(&b.path)));
-    Ok(specs)
+    Ok(SpecFolder::read(project)?.specs())
 }
 
 /// [`read_folder`] for the numbers each Markdown file carries, in its
@@ -460,6 +529,11 @@ fn written_number(scheme: &IdScheme, bytes: &[u8]) -> Option<u64> {
 
 /// Finds the spec a user named (`42`, `0042`, `SPEC-0042`) and parses it.
 pub fn find(project: &Project, input: &str) -> Result<(SpecFile, Document)> {
+    SpecFolder::read(project)?.find(project, input)
+}
+
+/// [`find`] among the spec files of a listing.
+fn find_among(project: &Project, specs: &[SpecFile], input: &str) -> Result<(SpecFile, Document)> {
     let number = project.scheme.parse(input).ok_or_else(|| {
         anyhow!(
             "{input:?} is not a spec id: write it as 42, {} or {}",
@@ -467,12 +541,11 @@ pub fn find(project: &Project, input: &str) -> Result<(SpecFile, Document)> {
             project.scheme.spec_id(42)
         )
     })?;
-    let specs = scan(project)?;
     let matches: Vec<&SpecFile> = specs.iter().filter(|s| s.number == number).collect();
     let spec_id = project.scheme.spec_id(number);
     match matches.as_slice() {
         [] => {
-            if let Some((spec, document)) = renumbered(project, &specs, number)? {
+            if let Some((spec, document)) = renumbered(project, specs, number)? {
                 errln!(
                     "note: {spec_id} was renumbered to {} ({})",
                     project.scheme.spec_id(spec.number),

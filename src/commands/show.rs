@@ -56,8 +56,10 @@ pub struct Shown {
 /// call it.
 pub fn show_spec(project: &Project, id: &str, branch: Option<&str>) -> Result<Shown> {
     let workflow = &project.config.workflow;
+    // One listing of the spec folder for the spec and the specs naming it.
+    let folder = catalog::SpecFolder::read(project)?;
     let (relative, document, branch, shown_path) =
-        match catalog::find_anywhere(project, id, branch)? {
+        match catalog::find_anywhere(project, &folder, id, branch)? {
             Located::WorkingTree(file, document) => (
                 project.repo.relative_to_root(&file.path),
                 document,
@@ -82,7 +84,7 @@ pub fn show_spec(project: &Project, id: &str, branch: Option<&str>) -> Result<Sh
         &project.scheme,
         record.number,
         &document,
-        &catalog::referrers(project, record.number)?,
+        &folder.referrers(record.number),
     );
     Ok(Shown {
         record,

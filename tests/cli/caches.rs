@@ -1,7 +1,7 @@
 //! The memos under `.git/git-spec/` that spare reading unchanged specs
-//! (what each file's `spec-id` says, for finding one spec; each spec's
-//! record, for `list`; what each spec's relation lists name, for `show`'s
-//! reverse relations; what the rules of `check` made of each spec): an
+//! (what each file's `spec-id` says and what its relation lists name, for
+//! finding one spec and `show`'s reverse relations; each spec's record,
+//! for `list`; what the rules of `check` made of each spec): an
 //! optimisation only. Deleted, damaged, or behind a
 //! file edited right after they were written, every answer stays the one
 //! a full read gives.
@@ -93,7 +93,7 @@ fn reads_fill_the_memos_and_answer_as_without_them() {
     assert_contains(&cold, "\"superseded_by\": [\n      \"SPEC-0003\"\n    ]");
     assert_eq!(
         memo_kinds(&repo),
-        ["checks", "folder-ids", "records", "refs"],
+        ["checks", "lookup", "records"],
         "{:?}",
         memo_files(&repo)
     );
@@ -102,10 +102,7 @@ fn reads_fill_the_memos_and_answer_as_without_them() {
     // Deleted: the same answers, and the memos come back.
     fs::remove_dir_all(repo.git_dir().join("git-spec")).unwrap();
     assert_eq!(answers(&repo), cold);
-    assert_eq!(
-        memo_kinds(&repo),
-        ["checks", "folder-ids", "records", "refs"]
-    );
+    assert_eq!(memo_kinds(&repo), ["checks", "lookup", "records"]);
 }
 
 #[test]
@@ -113,7 +110,7 @@ fn a_damaged_memo_is_not_trusted() {
     let repo = three_specs();
     let cold = answers(&repo);
     let files = memo_files(&repo);
-    assert_eq!(files.len(), 4);
+    assert_eq!(files.len(), 3);
     let originals: Vec<Vec<u8>> = files.iter().map(|f| fs::read(f).unwrap()).collect();
     // Each byte flipped in turn would be slow; flip one in each record
     // area (numbers, names, strings), truncate, append, and write junk.
