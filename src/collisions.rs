@@ -36,20 +36,10 @@ struct Target {
 pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Result<Vec<Finding>> {
     let git = &project.repo.git;
     let targets = targets(project, against)?;
-    let mut by_number: HashMap<u64, Vec<usize>> = HashMap::new();
-    for (index, file) in files.iter().enumerate() {
-        if let Some(number) = file.number {
-            by_number.entry(number).or_default().push(index);
-        }
-    }
-    if targets.is_empty() || by_number.is_empty() {
+    if targets.is_empty() || files.iter().all(|file| file.number.is_none()) {
         return Ok(Vec::new());
     }
-    let working = Working {
-        names: files.iter().map(|f| f.name.as_str()).collect(),
-        by_number,
-        pattern: &project.scheme.file,
-    };
+    let working = Working::new(files, &project.scheme.file);
 
     let dir = project.config.dir.as_str();
     let mut cache = Cache::load(project);
@@ -99,7 +89,8 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
             .summary(*tree)
             .cloned()
             .expect("every tree was summarised");
-        let mut from_base = working.base_candidates(git, &mut base_candidates, summary.base);
+        let mut from_base =
+            working.base_candidates(git, &mut cache, &mut base_candidates, summary.base);
         if from_base.is_none() {
             // The base is gone (gc): this tree becomes its own base.
             summary = Summary {
@@ -108,7 +99,7 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
                 removed: Vec::new(),
             };
             cache.remember_tree(*tree, summary.clone());
-            from_base = working.base_candidates(git, &mut base_candidates, *tree);
+            from_base = working.base_candidates(git, &mut cache, &mut base_candidates, *tree);
         }
         let mut candidates = from_base.unwrap_or_default();
         candidates.retain(|name| !summary.removed.contains(name));
@@ -127,7 +118,7 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
             let Some(number) = working.pattern.number_in(name) else {
                 continue;
             };
-            for &index in &working.by_number[&number] {
+            for &index in &working.by_number()[&number] {
                 if history.is_rename(target.commit, *tree, name, &files[index].name)? {
                     continue;
                 }
@@ -206,49 +197,110 @@ fn branch_targets(project: &Project) -> Result<Vec<Target>> {
         .collect())
 }
 
-/// The working tree's spec files, for the candidate test.
+/// The working tree's spec files, for the candidate test. The sets are
+/// built when a candidate test first needs them: with every base's
+/// candidates memoised, a run needs none.
 struct Working<'a> {
-    names: HashSet<&'a str>,
-    by_number: HashMap<u64, Vec<usize>>,
+    files: &'a [WorkingFile],
+    names: std::cell::OnceCell<HashSet<&'a str>>,
+    by_number: std::cell::OnceCell<HashMap<u64, Vec<usize>>>,
     pattern: &'a NamePattern,
 }
 
-impl Working<'_> {
+impl<'a> Working<'a> {
+    fn new(files: &'a [WorkingFile], pattern: &'a NamePattern) -> Working<'a> {
+        Working {
+            files,
+            names: std::cell::OnceCell::new(),
+            by_number: std::cell::OnceCell::new(),
+            pattern,
+        }
+    }
+
+    fn names(&self) -> &HashSet<&'a str> {
+        self.names
+            .get_or_init(|| self.files.iter().map(|f| f.name.as_str()).collect())
+    }
+
+    /// Working file indices by the number compared with other branches.
+    fn by_number(&self) -> &HashMap<u64, Vec<usize>> {
+        self.by_number.get_or_init(|| {
+            let mut by_number: HashMap<u64, Vec<usize>> = HashMap::new();
+            for (index, file) in self.files.iter().enumerate() {
+                if let Some(number) = file.number {
+                    by_number.entry(number).or_default().push(index);
+                }
+            }
+            by_number
+        })
+    }
+
+    /// What the candidates of a tree depend on besides the tree: every
+    /// working file's name and number, as 128 bits (two SipHash digests
+    /// with different starts), so that a memoised answer is used only for
+    /// the very same working tree.
+    fn fingerprint(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let digest = |start: u8| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            start.hash(&mut hasher);
+            for file in self.files {
+                file.name.hash(&mut hasher);
+                file.number.hash(&mut hasher);
+            }
+            hasher.finish()
+        };
+        format!("{:016x}{:016x}", digest(1), digest(2))
+    }
+
     /// The names that carry a working-tree number without being a
     /// working-tree name.
     fn candidates<'n>(&self, names: impl Iterator<Item = &'n str>) -> Vec<String> {
         names
-            .filter(|name| !self.names.contains(name))
+            .filter(|name| !self.names().contains(name))
             .filter(|name| {
                 self.pattern
                     .number_in(name)
-                    .is_some_and(|n| self.by_number.contains_key(&n))
+                    .is_some_and(|n| self.by_number().contains_key(&n))
             })
             .map(str::to_string)
             .collect()
     }
 
-    /// The candidates among all the files of a base tree, memoised; None
-    /// when the tree cannot be read.
+    /// The candidates among all the files of a base tree, memoised for
+    /// this run and, by the working tree's fingerprint, in the check memo
+    /// (reading a tree of 10,000 names was most of a warm check's id
+    /// test); None when the tree cannot be read.
     fn base_candidates(
         &self,
         git: &Repository,
+        cache: &mut Cache,
         memo: &mut HashMap<Oid, Option<Vec<String>>>,
         base: Oid,
     ) -> Option<Vec<String>> {
-        memo.entry(base)
-            .or_insert_with(|| {
-                let tree = git.find_tree(base).ok()?;
-                let names = blob_names(&tree);
-                Some(
+        if let Some(known) = memo.get(&base) {
+            return known.clone();
+        }
+        let fingerprint = self.fingerprint();
+        let found = match cache.candidates(base, &fingerprint) {
+            Some(names) => Some(names.to_vec()),
+            None => {
+                let found = git.find_tree(base).ok().map(|tree| {
+                    let names = blob_names(&tree);
                     self.candidates(
                         names
                             .iter()
                             .filter_map(|name| std::str::from_utf8(name).ok()),
-                    ),
-                )
-            })
-            .clone()
+                    )
+                });
+                if let Some(names) = &found {
+                    cache.remember_candidates(base, fingerprint, names.clone());
+                }
+                found
+            }
+        };
+        memo.insert(base, found.clone());
+        found
     }
 }
 
@@ -490,12 +542,31 @@ fn has(tree: Option<&git2::Tree<'_>>, name: &str) -> bool {
 /// tree ids never coincide, so one memo holds both.
 ///
 /// Format after the id: `c TREE` (a zero id: no spec folder), or
-/// `t BASE ADDED REMOVED` followed by that many `+NAME` then `-NAME` lines
-/// (`\` and newlines in names escaped as `\\` and `\n`).
+/// `t BASE ADDED REMOVED` followed by that many `+NAME` then `-NAME` lines,
+/// or `w FINGERPRINT COUNT` followed by that many `+NAME` lines (`\` and
+/// newlines in names escaped as `\\` and `\n`).
+///
+/// A `w` entry is a base tree's candidates for one working tree (see
+/// [`Working::base_candidates`]), under an id derived from the tree's
+/// ([`candidates_key`]), which no object has.
 #[derive(Debug, Clone, PartialEq)]
 enum Memoised {
     SpecFolder(Option<Oid>),
     Tree(Summary),
+    Candidates {
+        fingerprint: String,
+        names: Vec<String>,
+    },
+}
+
+/// Where the candidates of `base` are memoised: an id made from the
+/// tree's, so that they do not take the place of its summary.
+fn candidates_key(base: Oid) -> Oid {
+    Oid::hash_object(
+        ObjectType::Blob,
+        format!("git-spec check candidates of {base}").as_bytes(),
+    )
+    .unwrap_or(base)
 }
 
 impl Record for Memoised {
@@ -517,6 +588,13 @@ impl Record for Memoised {
                         out.push(mark);
                         out.push_str(&escape(name));
                     }
+                }
+            }
+            Memoised::Candidates { fingerprint, names } => {
+                out.push_str(&format!("w {fingerprint} {}", names.len()));
+                for name in names {
+                    out.push_str("\n+");
+                    out.push_str(&escape(name));
                 }
             }
         }
@@ -547,6 +625,14 @@ impl Record for Memoised {
                     removed,
                 }))
             }
+            "w" => {
+                let fingerprint = fields.next()?.to_string();
+                let count: usize = fields.next()?.parse().ok()?;
+                let names = (0..count)
+                    .map(|_| more.next()?.strip_prefix('+').map(unescape))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Memoised::Candidates { fingerprint, names })
+            }
             _ => None,
         }
     }
@@ -564,7 +650,7 @@ impl Cache {
             project.repo.common_dir(),
             "check-cache",
             format!(
-                "git-spec check-cache v2 dir={:?} file={:?}",
+                "git-spec check-cache v3 dir={:?} file={:?}",
                 project.config.dir, project.config.naming.file
             ),
         ))
@@ -574,7 +660,7 @@ impl Cache {
     fn commit(&mut self, commit: Oid) -> Option<Option<Oid>> {
         match self.0.get(commit)? {
             Memoised::SpecFolder(tree) => Some(*tree),
-            Memoised::Tree(_) => None,
+            _ => None,
         }
     }
 
@@ -585,8 +671,26 @@ impl Cache {
     fn summary(&mut self, tree: Oid) -> Option<&Summary> {
         match self.0.get(tree)? {
             Memoised::Tree(summary) => Some(summary),
-            Memoised::SpecFolder(_) => None,
+            _ => None,
         }
+    }
+
+    /// The candidates of `base` for the working tree of `fingerprint`.
+    fn candidates(&mut self, base: Oid, fingerprint: &str) -> Option<&[String]> {
+        match self.0.get(candidates_key(base))? {
+            Memoised::Candidates {
+                fingerprint: known,
+                names,
+            } if known == fingerprint => Some(names),
+            _ => None,
+        }
+    }
+
+    fn remember_candidates(&mut self, base: Oid, fingerprint: String, names: Vec<String>) {
+        self.0.insert(
+            candidates_key(base),
+            Memoised::Candidates { fingerprint, names },
+        );
     }
 
     fn remember_tree(&mut self, tree: Oid, summary: Summary) {
@@ -598,6 +702,7 @@ impl Cache {
             Memoised::Tree(summary) => {
                 summary.added.len() + summary.removed.len() <= MAX_CACHED_NAMES
             }
+            Memoised::Candidates { names, .. } => names.len() <= MAX_CACHED_NAMES,
             Memoised::SpecFolder(_) => true,
         });
     }

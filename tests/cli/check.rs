@@ -895,3 +895,38 @@ fn a_branch_that_merged_ours_and_kept_its_own_spec_still_collides() {
     repo.git(&["checkout", "-q", "main"]);
     assert_findings(&repo, &[], &[expected]);
 }
+
+/// The check memo keeps, for the tree the branches are compared against,
+/// which of its names carry a working-tree number under another name. That
+/// answer belongs to one working tree: after a checkout of another branch
+/// (whose files differ) it is worked out again, and finds what it must.
+#[test]
+fn the_memoised_candidates_of_a_tree_follow_the_working_tree() {
+    let repo = TestRepo::with_commit();
+    repo.write("specs/0001-a.md", &spec(1, "A"));
+    repo.commit_all("A");
+    repo.commit_files_on_branch("b", &[("specs/0002-search.md", &spec(2, "Search"))]);
+    repo.commit_files_on_branch("c", &[("specs/0002-other.md", &spec(2, "Other"))]);
+    repo.git(&["checkout", "-q", "-b", "a"]);
+    repo.write("specs/0002-login.md", &spec(2, "Login"));
+    repo.commit_all("Login");
+    // d is a and one more spec: compared with a's tree, it adds a name.
+    repo.commit_files_on_branch("d", &[("specs/0004-d.md", &spec(4, "D"))]);
+    let on_a = [
+        "specs/0002-login.md:2: id-collision: SPEC-0002 is used for a different spec on branch b: specs/0002-search.md; give one of them a new id (`git spec renumber specs/0002-login.md` renumbers this one)",
+        "specs/0002-login.md:2: id-collision: SPEC-0002 is used for a different spec on branch c: specs/0002-other.md; give one of them a new id (`git spec renumber specs/0002-login.md` renumbers this one)",
+    ];
+    // Twice: the second from the memo.
+    assert_findings(&repo, &[], &on_a);
+    assert_findings(&repo, &[], &on_a);
+    // On c, the tree of a (which d was compared with) holds
+    // 0002-login.md, a name that now collides, on a and on d.
+    repo.git(&["checkout", "-q", "c"]);
+    let on_c = [
+        "specs/0002-other.md:2: id-collision: SPEC-0002 is used for a different spec on branch b: specs/0002-search.md; give one of them a new id (`git spec renumber specs/0002-other.md` renumbers this one)",
+        "specs/0002-other.md:2: id-collision: SPEC-0002 is used for a different spec on branches a and d: specs/0002-login.md; give one of them a new id (`git spec renumber specs/0002-other.md` renumbers this one)",
+    ];
+    assert_findings(&repo, &[], &on_c);
+    std::fs::remove_dir_all(repo.git_dir().join("git-spec")).unwrap();
+    assert_findings(&repo, &[], &on_c);
+}
