@@ -17,7 +17,7 @@ use std::path::Path;
 use crate::catalog::{is_spec_file, SpecRecord, WorkingFile};
 use crate::config::Config;
 use crate::document::{Document, DocumentError};
-use crate::memo::{put_str, put_u64, take, take_str, take_u64, StatValue};
+use crate::memo::{put_str, put_varint, take, take_str, take_varint, StatValue};
 use crate::relations::{Kind, Links, Reference};
 use crate::rules::{self, Checker, Finding, Unrecorded};
 use crate::scheme::IdScheme;
@@ -29,7 +29,7 @@ pub enum Checked {
     Spec(Box<CheckedSpec>),
     /// Front matter that cannot be read: not memoised, so that its error is
     /// worked out (and reported) again each time.
-    Broken(DocumentError),
+    Broken(Box<DocumentError>),
 }
 
 /// What the rules made of one spec that parses.
@@ -39,7 +39,7 @@ pub struct CheckedSpec {
     /// The per-spec rules' findings (all about this file).
     pub findings: Vec<Finding>,
     /// `unrecorded-status`, with the line of `status`.
-    pub unrecorded: Option<(usize, Unrecorded)>,
+    pub unrecorded: Option<Box<(usize, Unrecorded)>>,
     pub links: Links,
 }
 
@@ -58,13 +58,13 @@ impl Checked {
         }
         let document = match Document::parse(relative, bytes) {
             Ok(document) => document,
-            Err(err) => return Checked::Broken(err),
+            Err(err) => return Checked::Broken(Box::new(err)),
         };
         let record = SpecRecord::of(scheme, relative, &document, None);
         let mut findings = Vec::new();
         checker.spec(&record, &document, &mut findings);
         let unrecorded = rules::unrecorded_status(&config.workflow, &document)
-            .map(|found| (document.line_of("status").unwrap_or(1), found));
+            .map(|found| Box::new((document.line_of("status").unwrap_or(1), found)));
         Checked::Spec(Box::new(CheckedSpec {
             file: WorkingFile::of(scheme, &record, &document),
             findings,
@@ -82,7 +82,7 @@ pub fn memo_settings(config: &Config) -> String {
 }
 
 impl StatValue for Checked {
-    const MAGIC: &'static [u8; 16] = b"git-spec chks v1";
+    const MAGIC: &'static [u8; 16] = b"git-spec chks v3";
 
     fn encode(&self, out: &mut Vec<u8>) {
         let spec = match self {
@@ -95,18 +95,19 @@ impl StatValue for Checked {
         put_str(out, &file.path);
         put_number(out, file.id);
         put_number(out, file.number);
-        put_u64(out, file.line as u64);
-        put_u64(out, spec.findings.len() as u64);
+        put_varint(out, file.line as u64);
+        put_varint(out, spec.findings.len() as u64);
         for finding in &spec.findings {
-            put_u64(out, finding.line as u64);
+            put_varint(out, finding.line as u64);
             put_str(out, finding.rule);
             put_str(out, &finding.message);
         }
         match &spec.unrecorded {
             None => out.push(0),
-            Some((line, found)) => {
+            Some(found) => {
+                let (line, found) = &**found;
                 out.push(1);
-                put_u64(out, *line as u64);
+                put_varint(out, *line as u64);
                 put_str(out, &found.from);
                 put_str(out, &found.to);
                 out.push(u8::from(found.recorded));
@@ -114,31 +115,30 @@ impl StatValue for Checked {
             }
         }
         let links = &spec.links;
-        put_u64(out, links.number);
-        put_str(out, &links.title);
+        put_varint(out, links.number);
         put_str(out, &links.status);
-        put_u64(out, links.not_lists.len() as u64);
+        put_varint(out, links.not_lists.len() as u64);
         for &(kind, line) in &links.not_lists {
             out.push(kind_byte(kind));
-            put_u64(out, line as u64);
+            put_varint(out, line as u64);
         }
-        put_u64(out, links.references.len() as u64);
+        put_varint(out, links.references.len() as u64);
         for reference in &links.references {
             out.push(kind_byte(reference.kind));
             put_str(out, &reference.written);
             put_number(out, reference.number);
-            put_u64(out, reference.line as u64);
+            put_varint(out, reference.line as u64);
         }
-        put_u64(out, links.mentions.len() as u64);
+        put_varint(out, links.mentions.len() as u64);
         for &(line, number) in &links.mentions {
-            put_u64(out, line as u64);
-            put_u64(out, number);
+            put_varint(out, line as u64);
+            put_varint(out, number);
         }
-        put_u64(out, links.previous.len() as u64);
+        put_varint(out, links.previous.len() as u64);
         for &number in &links.previous {
-            put_u64(out, number);
+            put_varint(out, number);
         }
-        put_u64(out, links.depends_line as u64);
+        put_varint(out, links.depends_line as u64);
     }
 
     fn decode(bytes: &mut &[u8]) -> Option<Checked> {
@@ -149,13 +149,12 @@ impl StatValue for Checked {
         }
         let path = take_str(bytes)?;
         let file = WorkingFile {
-            name: path.rsplit('/').next().unwrap_or(&path).to_string(),
             id: take_number(bytes)?,
             number: take_number(bytes)?,
             line: take_usize(bytes)?,
             path: path.clone(),
         };
-        let findings = (0..take_u64(bytes)?)
+        let findings = (0..take_varint(bytes)?)
             .map(|_| {
                 let line = take_usize(bytes)?;
                 let rule = take_str(bytes)?;
@@ -174,17 +173,16 @@ impl StatValue for Checked {
                     recorded: take_bool(bytes)?,
                     refusal: take_text(bytes)?,
                 };
-                Some((line, found))
+                Some(Box::new((line, found)))
             }
             _ => return None,
         };
-        let number = take_u64(bytes)?;
-        let title = take_str(bytes)?;
+        let number = take_varint(bytes)?;
         let status = take_str(bytes)?;
-        let not_lists = (0..take_u64(bytes)?)
+        let not_lists = (0..take_varint(bytes)?)
             .map(|_| Some((take_kind(bytes)?, take_usize(bytes)?)))
             .collect::<Option<Vec<_>>>()?;
-        let references = (0..take_u64(bytes)?)
+        let references = (0..take_varint(bytes)?)
             .map(|_| {
                 Some(Reference {
                     kind: take_kind(bytes)?,
@@ -194,16 +192,15 @@ impl StatValue for Checked {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
-        let mentions = (0..take_u64(bytes)?)
-            .map(|_| Some((take_usize(bytes)?, take_u64(bytes)?)))
+        let mentions = (0..take_varint(bytes)?)
+            .map(|_| Some((take_usize(bytes)?, take_varint(bytes)?)))
             .collect::<Option<Vec<_>>>()?;
-        let previous = (0..take_u64(bytes)?)
-            .map(|_| take_u64(bytes))
+        let previous = (0..take_varint(bytes)?)
+            .map(|_| take_varint(bytes))
             .collect::<Option<Vec<_>>>()?;
         let links = Links {
             number,
             path,
-            title,
             status,
             not_lists,
             references,
@@ -226,12 +223,12 @@ impl StatValue for Checked {
 
 fn put_number(out: &mut Vec<u8>, number: Option<u64>) {
     out.push(u8::from(number.is_some()));
-    put_u64(out, number.unwrap_or(0));
+    put_varint(out, number.unwrap_or(0));
 }
 
 fn take_number(bytes: &mut &[u8]) -> Option<Option<u64>> {
     let present = take_bool(bytes)?;
-    let number = take_u64(bytes)?;
+    let number = take_varint(bytes)?;
     Some(present.then_some(number))
 }
 
@@ -255,7 +252,7 @@ fn take_bool(bytes: &mut &[u8]) -> Option<bool> {
 }
 
 fn take_usize(bytes: &mut &[u8]) -> Option<usize> {
-    usize::try_from(take_u64(bytes)?).ok()
+    usize::try_from(take_varint(bytes)?).ok()
 }
 
 fn kind_byte(kind: Kind) -> u8 {

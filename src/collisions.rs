@@ -33,7 +33,12 @@ struct Target {
 
 /// `id-collision` findings against `against`, or against every local and
 /// remote-tracking branch except the checked-out one.
-pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Result<Vec<Finding>> {
+pub fn find(
+    project: &Project,
+    cache: &mut Cache,
+    files: &[WorkingFile],
+    against: &[String],
+) -> Result<Vec<Finding>> {
     let git = &project.repo.git;
     let targets = targets(project, against)?;
     if targets.is_empty() || files.iter().all(|file| file.number.is_none()) {
@@ -42,7 +47,6 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
     let working = Working::new(files, &project.scheme.file);
 
     let dir = project.config.dir.as_str();
-    let mut cache = Cache::load(project);
     let head = project.repo.head_commit()?;
     let head_tree = match &head {
         Some(commit) => spec_folder(git, commit.id(), dir)?,
@@ -89,8 +93,7 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
             .summary(*tree)
             .cloned()
             .expect("every tree was summarised");
-        let mut from_base =
-            working.base_candidates(git, &mut cache, &mut base_candidates, summary.base);
+        let mut from_base = working.base_candidates(git, cache, &mut base_candidates, summary.base);
         if from_base.is_none() {
             // The base is gone (gc): this tree becomes its own base.
             summary = Summary {
@@ -99,14 +102,13 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
                 removed: Vec::new(),
             };
             cache.remember_tree(*tree, summary.clone());
-            from_base = working.base_candidates(git, &mut cache, &mut base_candidates, *tree);
+            from_base = working.base_candidates(git, cache, &mut base_candidates, *tree);
         }
         let mut candidates = from_base.unwrap_or_default();
         candidates.retain(|name| !summary.removed.contains(name));
         candidates.extend(working.candidates(summary.added.iter().map(String::as_str)));
         tree_candidates.insert(*tree, candidates);
     }
-    cache.save();
 
     // Each candidate against each working file with its number, unless
     // shared history says one is a rename of the other.
@@ -119,7 +121,7 @@ pub fn find(project: &Project, files: &[WorkingFile], against: &[String]) -> Res
                 continue;
             };
             for &index in &working.by_number()[&number] {
-                if history.is_rename(target.commit, *tree, name, &files[index].name)? {
+                if history.is_rename(target.commit, *tree, name, files[index].name())? {
                     continue;
                 }
                 found
@@ -219,7 +221,7 @@ impl<'a> Working<'a> {
 
     fn names(&self) -> &HashSet<&'a str> {
         self.names
-            .get_or_init(|| self.files.iter().map(|f| f.name.as_str()).collect())
+            .get_or_init(|| self.files.iter().map(WorkingFile::name).collect())
     }
 
     /// Working file indices by the number compared with other branches.
@@ -245,7 +247,7 @@ impl<'a> Working<'a> {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             start.hash(&mut hasher);
             for file in self.files {
-                file.name.hash(&mut hasher);
+                file.name().hash(&mut hasher);
                 file.number.hash(&mut hasher);
             }
             hasher.finish()
@@ -557,16 +559,25 @@ enum Memoised {
         fingerprint: String,
         names: Vec<String>,
     },
+    /// The provisional specs' file names in a spec folder tree, under an
+    /// id derived from the tree's ([`derived_key`]).
+    Provisional(Vec<String>),
 }
 
 /// Where the candidates of `base` are memoised: an id made from the
 /// tree's, so that they do not take the place of its summary.
 fn candidates_key(base: Oid) -> Oid {
+    derived_key("candidates", base)
+}
+
+/// An id for what is memoised about `tree` under `what`, which no object
+/// has (the hash of a text naming both).
+fn derived_key(what: &str, tree: Oid) -> Oid {
     Oid::hash_object(
         ObjectType::Blob,
-        format!("git-spec check candidates of {base}").as_bytes(),
+        format!("git-spec check {what} of {tree}").as_bytes(),
     )
-    .unwrap_or(base)
+    .unwrap_or(tree)
 }
 
 impl Record for Memoised {
@@ -592,6 +603,13 @@ impl Record for Memoised {
             }
             Memoised::Candidates { fingerprint, names } => {
                 out.push_str(&format!("w {fingerprint} {}", names.len()));
+                for name in names {
+                    out.push_str("\n+");
+                    out.push_str(&escape(name));
+                }
+            }
+            Memoised::Provisional(names) => {
+                out.push_str(&format!("p {}", names.len()));
                 for name in names {
                     out.push_str("\n+");
                     out.push_str(&escape(name));
@@ -633,19 +651,54 @@ impl Record for Memoised {
                     .collect::<Option<Vec<_>>>()?;
                 Some(Memoised::Candidates { fingerprint, names })
             }
+            "p" => {
+                let count: usize = fields.next()?.parse().ok()?;
+                let names = (0..count)
+                    .map(|_| more.next()?.strip_prefix('+').map(unescape))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Memoised::Provisional(names))
+            }
             _ => None,
         }
     }
 }
 
 /// The check memo, with the lookups `find` makes.
-struct Cache(ObjectMemo<Memoised>);
+/// Loaded once per check and saved at its end ([`Cache::save`] keeps only
+/// the entries the run used, so one run must use one `Cache`).
+pub struct Cache(ObjectMemo<Memoised>);
+
+/// The file names of provisional specs (`SPEC-DRAFT-…`) in a spec folder
+/// tree, in tree order, memoised in the check memo: `check` asks it of the
+/// branches where numbers are handed out on every run, and trees do not
+/// change.
+pub fn provisional_names(project: &Project, cache: &mut Cache, tree: Oid) -> Result<Vec<String>> {
+    let key = derived_key("provisional names", tree);
+    if let Some(Memoised::Provisional(names)) = cache.0.get(key) {
+        return Ok(names.clone());
+    }
+    let pattern = &project.scheme.file;
+    let mut names = Vec::new();
+    for entry in project.repo.git.find_tree(tree)?.iter() {
+        let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
+            continue;
+        };
+        if pattern
+            .number_in(name)
+            .is_some_and(crate::scheme::is_provisional)
+        {
+            names.push(name.to_string());
+        }
+    }
+    cache.0.insert(key, Memoised::Provisional(names.clone()));
+    Ok(names)
+}
 
 /// Summaries longer than this are not kept (a tree far from the base).
 const MAX_CACHED_NAMES: usize = 4096;
 
 impl Cache {
-    fn load(project: &Project) -> Cache {
+    pub fn load(project: &Project) -> Cache {
         Cache(ObjectMemo::load(
             project.repo.common_dir(),
             "check-cache",
@@ -697,12 +750,14 @@ impl Cache {
         self.0.insert(tree, Memoised::Tree(summary));
     }
 
-    fn save(&self) {
+    pub fn save(&self) {
         self.0.save(|entry| match entry {
             Memoised::Tree(summary) => {
                 summary.added.len() + summary.removed.len() <= MAX_CACHED_NAMES
             }
-            Memoised::Candidates { names, .. } => names.len() <= MAX_CACHED_NAMES,
+            Memoised::Candidates { names, .. } | Memoised::Provisional(names) => {
+                names.len() <= MAX_CACHED_NAMES
+            }
             Memoised::SpecFolder(_) => true,
         });
     }

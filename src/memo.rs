@@ -80,7 +80,9 @@ impl<V: Record> ObjectMemo<V> {
     /// changed or was dropped; `keep` can leave out entries too large to
     /// be worth their space.
     pub fn save(&self, keep: impl Fn(&V) -> bool) {
-        if !self.changed && self.used.len() == self.known.len() {
+        // A run that used nothing (a check with no branch to compare)
+        // leaves the memo for the next one.
+        if !self.changed && (self.used.is_empty() || self.used.len() == self.known.len()) {
             return;
         }
         let mut text = String::with_capacity(self.header.len() + 1 + self.used.len() * 56);
@@ -189,7 +191,9 @@ pub trait StatValue: Clone + PartialEq {
 #[derive(Debug)]
 pub struct StatMemo<V> {
     bytes: Vec<u8>,
-    records: Vec<StatRecord>,
+    /// Where each record starts in `bytes` (4 bytes a file, not a parsed
+    /// record: with 10,000 specs that was a megabyte more at the peak).
+    records: Vec<u32>,
     by_name: std::sync::OnceLock<HashMap<Vec<u8>, usize>>,
     /// When the memo was written (its file's mtime).
     written_ns: i128,
@@ -242,6 +246,34 @@ pub fn take_u64(bytes: &mut &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(take(bytes, 8)?.try_into().ok()?))
 }
 
+/// An unsigned number in as few bytes as it needs (LEB128: seven bits a
+/// byte, the high bit set on all but the last): the lines and counts of a
+/// spec fit in one or two bytes, where a `u64` takes eight.
+pub fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8 & 0x7f) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+pub fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = take(bytes, 1)?[0];
+        let bits = u64::from(byte & 0x7f);
+        // More bits than a u64 holds is damage, not a number.
+        if shift == 63 && bits > 1 {
+            return None;
+        }
+        value |= bits << shift;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
 pub fn put_str(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(&u32::try_from(text.len()).unwrap_or(u32::MAX).to_le_bytes());
     out.extend_from_slice(text.as_bytes());
@@ -292,11 +324,12 @@ impl<V: StatValue> StatMemo<V> {
         let mut records = Vec::new();
         let mut at = magic;
         while at < end {
-            let Some(record) = locate_record(&bytes[..end], at) else {
+            let (Some(record), Ok(start)) = (locate_record(&bytes[..end], at), u32::try_from(at))
+            else {
                 return StatMemo::default();
             };
             at = record.value.end;
-            records.push(record);
+            records.push(start);
         }
         StatMemo {
             bytes,
@@ -319,18 +352,22 @@ impl<V: StatValue> StatMemo<V> {
     /// clean": changed again within the same clock tick, it would keep its
     /// stamp, so it is read.
     pub fn get(&self, position: usize, name: &[u8], stamp: Stamp) -> Option<Known<V>> {
+        // Every start was located when the memo was loaded; the checksum
+        // is not part of a record.
+        let body = &self.bytes[..self.bytes.len().saturating_sub(8)];
+        let record_at = |start: u32| locate_record(body, start as usize);
         let name_at = |record: &StatRecord| &self.bytes[record.name.clone()];
-        let (record, in_place) = match self.records.get(position) {
-            Some(record) if name_at(record) == name => (record, true),
+        let (record, in_place) = match self.records.get(position).and_then(|&at| record_at(at)) {
+            Some(record) if name_at(&record) == name => (record, true),
             _ => {
                 let by_name = self.by_name.get_or_init(|| {
                     self.records
                         .iter()
                         .enumerate()
-                        .map(|(at, record)| (name_at(record).to_vec(), at))
+                        .filter_map(|(at, &start)| Some((name_at(&record_at(start)?).to_vec(), at)))
                         .collect()
                 });
-                (&self.records[*by_name.get(name)?], false)
+                (record_at(self.records[*by_name.get(name)?])?, false)
             }
         };
         if record.stamp != stamp || stamp.changed_ns() >= self.written_ns {
@@ -409,6 +446,23 @@ fn locate_record(bytes: &[u8], at: usize) -> Option<StatRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn varints_round_trip_and_refuse_damage() {
+        for value in [0, 1, 127, 128, 300, u64::from(u32::MAX), 1 << 62, u64::MAX] {
+            let mut out = Vec::new();
+            put_varint(&mut out, value);
+            let mut rest = out.as_slice();
+            assert_eq!(take_varint(&mut rest), Some(value));
+            assert!(rest.is_empty());
+            let mut cut = &out[..out.len() - 1];
+            assert_eq!(take_varint(&mut cut), None, "{value} cut short");
+        }
+        let mut too_long: &[u8] = &[0xff; 11];
+        assert_eq!(take_varint(&mut too_long), None);
+        let mut overflow: &[u8] = &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02];
+        assert_eq!(take_varint(&mut overflow), None);
+    }
 
     #[test]
     fn object_memo_keeps_what_was_used() {

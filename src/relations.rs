@@ -130,7 +130,6 @@ pub struct Links {
     pub number: u64,
     /// Relative to the root, `/`-separated.
     pub path: String,
-    pub title: String,
     pub status: String,
     /// Relation keys whose value is not a list (a mapping, say), with the
     /// key's line.
@@ -153,7 +152,6 @@ impl Links {
         Links {
             number: record.number,
             path: record.path.clone(),
-            title: record.title.clone(),
             status: record.status.clone(),
             not_lists: Kind::ALL
                 .into_iter()
@@ -264,14 +262,16 @@ impl Graph {
         graph
     }
 
-    /// The graph of specs already reduced to their [`Links`].
+    /// The graph of specs already reduced to their [`Links`], for the
+    /// rules: its nodes have no titles (Links do not carry them, so that
+    /// check keeps less of each of 10,000 specs).
     pub fn of_links(scheme: &IdScheme, specs: &[Links]) -> Graph {
         let mut graph = Graph::default();
         for spec in specs {
             graph.add(
                 scheme,
                 spec.number,
-                &spec.title,
+                "",
                 &spec.status,
                 &spec.path,
                 &spec.references,

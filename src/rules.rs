@@ -613,7 +613,6 @@ mod tests {
         let scheme = IdScheme::new(&Config::default());
         let file = |path: &str, id: u64, line: usize| WorkingFile {
             path: path.to_string(),
-            name: path.rsplit('/').next().unwrap().to_string(),
             id: Some(id),
             number: Some(id),
             line,

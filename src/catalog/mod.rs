@@ -148,8 +148,6 @@ impl SpecNumbers {
 pub struct WorkingFile {
     /// Relative to the root, `/`-separated.
     pub path: String,
-    /// The file name.
-    pub name: String,
     /// The spec id for duplicates: `spec-id`, else the number in the name.
     pub id: Option<u64>,
     /// The number compared with other branches' file names: the one in
@@ -166,7 +164,6 @@ impl WorkingFile {
         let numbers = SpecNumbers::of(scheme, path, document.get("spec-id").as_deref());
         WorkingFile {
             path: path.clone(),
-            name: file_name(path).to_string(),
             id: numbers.id(),
             number: numbers.name_first(),
             line: document.line_of("spec-id").unwrap_or(1),
@@ -179,12 +176,18 @@ impl WorkingFile {
         let path = error.path.to_string_lossy().replace('\\', "/");
         let named = SpecNumbers::of(scheme, &path, None).named;
         WorkingFile {
-            name: file_name(&path).to_string(),
             path,
             id: named,
             number: named,
             line: 1,
         }
+    }
+}
+
+impl WorkingFile {
+    /// The file name.
+    pub fn name(&self) -> &str {
+        file_name(&self.path)
     }
 }
 
