@@ -59,16 +59,21 @@ impl Catalog {
 /// [`read_folder`]), so an unchanged spec is not read or parsed again.
 pub fn working_tree_records(project: &Project) -> Result<(Vec<SpecRecord>, Vec<DocumentError>)> {
     let seen = working_tree_seen(project)?;
-    let mut records = Vec::with_capacity(seen.len());
+    let mut boxed = Vec::with_capacity(seen.len());
     let mut errors = Vec::new();
     for (_, seen) in seen {
         match seen {
-            Seen::Spec(record) => records.push(*record),
+            Seen::Spec(record) => boxed.push(record),
             Seen::Broken(err) => errors.push(err),
             Seen::NotSpec => {}
         }
     }
-    records.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.path.cmp(&b.path)));
+    // Sorted while boxed: moving 10,000 records of 280 bytes (and the
+    // scratch copy a stable sort takes) cost more than the comparisons.
+    // Paths in one folder are unique, so the order is total and an
+    // unstable sort gives the same result.
+    boxed.sort_unstable_by(|a, b| a.number.cmp(&b.number).then_with(|| a.path.cmp(&b.path)));
+    let records: Vec<SpecRecord> = boxed.into_iter().map(|record| *record).collect();
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((records, errors))
 }

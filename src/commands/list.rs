@@ -334,6 +334,9 @@ fn matches(record: &SpecRecord, args: &ListArgs) -> bool {
 }
 
 /// Sorts by `key`, then by number, path and branch (working tree first).
+/// A path is listed once per branch, so the order is total and unstable
+/// sorts give the one result (without a stable sort's scratch copy of
+/// 10,000 records; sorting by id what is sorted by id already is a scan).
 fn sort(records: &mut [SpecRecord], key: SortKey, config: &Config) {
     let rank = |list: &[String], value: &str| list.iter().position(|s| s == value);
     let by_id = |a: &SpecRecord, b: &SpecRecord| {
@@ -350,14 +353,14 @@ fn sort(records: &mut [SpecRecord], key: SortKey, config: &Config) {
         (None, None) => a.cmp(b),
     };
     match key {
-        SortKey::Id => records.sort_by(by_id),
-        SortKey::Status => records.sort_by(|a, b| {
+        SortKey::Id => records.sort_unstable_by(by_id),
+        SortKey::Status => records.sort_unstable_by(|a, b| {
             ranked(&config.workflow.statuses, &a.status, &b.status).then_with(|| by_id(a, b))
         }),
-        SortKey::Priority => records.sort_by(|a, b| {
+        SortKey::Priority => records.sort_unstable_by(|a, b| {
             ranked(&config.priority.allowed, &a.priority, &b.priority).then_with(|| by_id(a, b))
         }),
-        SortKey::Updated => records.sort_by(|a, b| {
+        SortKey::Updated => records.sort_unstable_by(|a, b| {
             // Newest first; dates are YYYY-MM-DD, so text order is date
             // order. An empty date sorts last.
             match (a.updated.is_empty(), b.updated.is_empty()) {
@@ -374,9 +377,29 @@ fn sort(records: &mut [SpecRecord], key: SortKey, config: &Config) {
 // Output.
 // ---------------------------------------------------------------------------
 
+/// The records as one pretty-printed JSON array. Ten thousand records are
+/// 4 MB of JSON, so pieces of the array are written on the parsing
+/// threads and joined: each piece is an array of its own, whose brackets
+/// the join drops (the bytes are those of the whole array written at once).
 fn write_json(out: &mut impl Write, records: &[SpecRecord]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, records).map_err(io::Error::from)?;
-    writeln!(out)
+    const PER_PIECE: usize = 2048;
+    if records.len() <= PER_PIECE {
+        serde_json::to_writer_pretty(&mut *out, records).map_err(io::Error::from)?;
+        return writeln!(out);
+    }
+    let pieces: Vec<&[SpecRecord]> = records.chunks(PER_PIECE).collect();
+    let texts = crate::parallel::map(&pieces, 1, serde_json::to_vec_pretty);
+    out.write_all(b"[\n")?;
+    for (index, text) in texts.into_iter().enumerate() {
+        let text = text.map_err(io::Error::from)?;
+        // "[\n  {...},\n  {...}\n]" -> "  {...},\n  {...}"
+        let inner = &text[2..text.len() - 2];
+        if index > 0 {
+            out.write_all(b",\n")?;
+        }
+        out.write_all(inner)?;
+    }
+    out.write_all(b"\n]\n")
 }
 
 const CSV_HEADER: [&str; 11] = [
@@ -628,6 +651,41 @@ mod tests {
             shorten("e\u{301}e\u{301}e\u{301}", 3),
             "e\u{301}e\u{301}e\u{301}"
         );
+    }
+
+    #[test]
+    fn json_written_in_pieces_is_the_json_of_the_whole_array() {
+        let record = |n: u64| SpecRecord {
+            id: format!("SPEC-{n:04}"),
+            number: n,
+            provisional: false,
+            title: format!("T\u{e9}\"{n}\"\n"),
+            status: "draft".into(),
+            priority: "low".into(),
+            owner: "O".into(),
+            created: "2026-01-01".into(),
+            updated: "2026-01-02".into(),
+            tags: if n.is_multiple_of(2) {
+                vec!["a".into()]
+            } else {
+                vec![]
+            },
+            path: format!("specs/{n:04}-t.md"),
+            branch: n.is_multiple_of(3).then(|| "b".into()),
+            tasks: crate::tasks::TaskProgress::default(),
+        };
+        for count in [0, 1, 2048, 2049, 5000] {
+            let records: Vec<SpecRecord> = (1..=count).map(record).collect();
+            let mut pieces = Vec::new();
+            write_json(&mut pieces, &records).unwrap();
+            let mut whole = serde_json::to_vec_pretty(&records).unwrap();
+            whole.push(b'\n');
+            assert_eq!(
+                String::from_utf8(pieces).unwrap(),
+                String::from_utf8(whole).unwrap(),
+                "{count}"
+            );
+        }
     }
 
     #[test]
