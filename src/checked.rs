@@ -17,7 +17,7 @@ use std::path::Path;
 use crate::catalog::{is_spec_file, SpecRecord, WorkingFile};
 use crate::config::Config;
 use crate::document::{Document, DocumentError};
-use crate::memo::{put_str, put_varint, take, take_str, take_varint, StatValue};
+use crate::memo::{put_varint, put_vstr, take, take_varint, take_vstr, StatValue};
 use crate::relations::{Kind, Links, Reference};
 use crate::rules::{self, Checker, Finding, Unrecorded};
 use crate::scheme::IdScheme;
@@ -82,7 +82,7 @@ pub fn memo_settings(config: &Config) -> String {
 }
 
 impl StatValue for Checked {
-    const MAGIC: &'static [u8; 16] = b"git-spec chks v3";
+    const MAGIC: &'static [u8; 16] = b"git-spec chks v4";
 
     fn encode(&self, out: &mut Vec<u8>) {
         let spec = match self {
@@ -92,15 +92,15 @@ impl StatValue for Checked {
         };
         out.push(1);
         let file = &spec.file;
-        put_str(out, &file.path);
+        put_vstr(out, &file.path);
         put_number(out, file.id);
         put_number(out, file.number);
         put_varint(out, file.line as u64);
         put_varint(out, spec.findings.len() as u64);
         for finding in &spec.findings {
             put_varint(out, finding.line as u64);
-            put_str(out, finding.rule);
-            put_str(out, &finding.message);
+            put_vstr(out, finding.rule);
+            put_vstr(out, &finding.message);
         }
         match &spec.unrecorded {
             None => out.push(0),
@@ -108,15 +108,15 @@ impl StatValue for Checked {
                 let (line, found) = &**found;
                 out.push(1);
                 put_varint(out, *line as u64);
-                put_str(out, &found.from);
-                put_str(out, &found.to);
+                put_vstr(out, &found.from);
+                put_vstr(out, &found.to);
                 out.push(u8::from(found.recorded));
                 put_text(out, found.refusal.as_deref());
             }
         }
         let links = &spec.links;
         put_varint(out, links.number);
-        put_str(out, &links.status);
+        put_vstr(out, &links.status);
         put_varint(out, links.not_lists.len() as u64);
         for &(kind, line) in &links.not_lists {
             out.push(kind_byte(kind));
@@ -125,7 +125,7 @@ impl StatValue for Checked {
         put_varint(out, links.references.len() as u64);
         for reference in &links.references {
             out.push(kind_byte(reference.kind));
-            put_str(out, &reference.written);
+            put_vstr(out, &reference.written);
             put_number(out, reference.number);
             put_varint(out, reference.line as u64);
         }
@@ -147,7 +147,7 @@ impl StatValue for Checked {
             1 => {}
             _ => return None,
         }
-        let path = take_str(bytes)?;
+        let path = take_vstr(bytes)?;
         let file = WorkingFile {
             id: take_number(bytes)?,
             number: take_number(bytes)?,
@@ -157,10 +157,10 @@ impl StatValue for Checked {
         let findings = (0..take_varint(bytes)?)
             .map(|_| {
                 let line = take_usize(bytes)?;
-                let rule = take_str(bytes)?;
+                let rule = take_vstr(bytes)?;
                 // The rule names are static: a name no rule has is damage.
                 let (rule, _) = rules::RULES.iter().find(|(name, _)| *name == rule)?;
-                Some(Finding::new(&path, line, rule, take_str(bytes)?))
+                Some(Finding::new(&path, line, rule, take_vstr(bytes)?))
             })
             .collect::<Option<Vec<_>>>()?;
         let unrecorded = match take(bytes, 1)?[0] {
@@ -168,8 +168,8 @@ impl StatValue for Checked {
             1 => {
                 let line = take_usize(bytes)?;
                 let found = Unrecorded {
-                    from: take_str(bytes)?,
-                    to: take_str(bytes)?,
+                    from: take_vstr(bytes)?,
+                    to: take_vstr(bytes)?,
                     recorded: take_bool(bytes)?,
                     refusal: take_text(bytes)?,
                 };
@@ -178,7 +178,7 @@ impl StatValue for Checked {
             _ => return None,
         };
         let number = take_varint(bytes)?;
-        let status = take_str(bytes)?;
+        let status = take_vstr(bytes)?;
         let not_lists = (0..take_varint(bytes)?)
             .map(|_| Some((take_kind(bytes)?, take_usize(bytes)?)))
             .collect::<Option<Vec<_>>>()?;
@@ -186,7 +186,7 @@ impl StatValue for Checked {
             .map(|_| {
                 Some(Reference {
                     kind: take_kind(bytes)?,
-                    written: take_str(bytes)?,
+                    written: take_vstr(bytes)?,
                     number: take_number(bytes)?,
                     line: take_usize(bytes)?,
                 })
@@ -234,12 +234,12 @@ fn take_number(bytes: &mut &[u8]) -> Option<Option<u64>> {
 
 fn put_text(out: &mut Vec<u8>, text: Option<&str>) {
     out.push(u8::from(text.is_some()));
-    put_str(out, text.unwrap_or(""));
+    put_vstr(out, text.unwrap_or(""));
 }
 
 fn take_text(bytes: &mut &[u8]) -> Option<Option<String>> {
     let present = take_bool(bytes)?;
-    let text = take_str(bytes)?;
+    let text = take_vstr(bytes)?;
     Some(present.then_some(text))
 }
 

@@ -227,8 +227,8 @@ impl<V> Default for StatMemo<V> {
     }
 }
 
-/// Helpers for [`StatValue`] encodings: little-endian integers, strings
-/// with a `u32` length.
+/// Helpers for [`StatValue`] encodings: little-endian integers, varints,
+/// strings after their length.
 pub fn put_u64(out: &mut Vec<u8>, value: u64) {
     out.extend_from_slice(&value.to_le_bytes());
 }
@@ -274,13 +274,14 @@ pub fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
     None
 }
 
-pub fn put_str(out: &mut Vec<u8>, text: &str) {
-    out.extend_from_slice(&u32::try_from(text.len()).unwrap_or(u32::MAX).to_le_bytes());
+/// A string after its length as a varint (see [`put_varint`]).
+pub fn put_vstr(out: &mut Vec<u8>, text: &str) {
+    put_varint(out, text.len() as u64);
     out.extend_from_slice(text.as_bytes());
 }
 
-pub fn take_str(bytes: &mut &[u8]) -> Option<String> {
-    let len = u32::from_le_bytes(take(bytes, 4)?.try_into().ok()?) as usize;
+pub fn take_vstr(bytes: &mut &[u8]) -> Option<String> {
+    let len = usize::try_from(take_varint(bytes)?).ok()?;
     String::from_utf8(take(bytes, len)?.to_vec()).ok()
 }
 

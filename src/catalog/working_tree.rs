@@ -260,15 +260,15 @@ enum Seen {
 }
 
 impl StatValue for Seen {
-    const MAGIC: &'static [u8; 16] = b"git-spec recs v3";
+    const MAGIC: &'static [u8; 16] = b"git-spec recs v4";
     fn encode(&self, out: &mut Vec<u8>) {
-        use crate::memo::{put_str, put_u64};
+        use crate::memo::{put_varint, put_vstr};
         match self {
             Seen::NotSpec => out.push(0),
             Seen::Spec(record) => {
                 out.push(1);
-                put_str(out, &record.id);
-                put_u64(out, record.number);
+                put_vstr(out, &record.id);
+                put_varint(out, record.number);
                 for text in [
                     &record.title,
                     &record.status,
@@ -278,29 +278,29 @@ impl StatValue for Seen {
                     &record.updated,
                     &record.path,
                 ] {
-                    put_str(out, text);
+                    put_vstr(out, text);
                 }
-                put_u64(out, record.tags.len() as u64);
+                put_varint(out, record.tags.len() as u64);
                 for tag in &record.tags {
-                    put_str(out, tag);
+                    put_vstr(out, tag);
                 }
                 // The body's checklist, so `list` need not read the body.
-                put_u64(out, record.tasks.done as u64);
-                put_u64(out, record.tasks.total as u64);
-                put_u64(out, record.tasks.remaining_hours.to_bits());
+                put_varint(out, record.tasks.done as u64);
+                put_varint(out, record.tasks.total as u64);
+                crate::memo::put_u64(out, record.tasks.remaining_hours.to_bits());
             }
             Seen::Broken(_) => out.push(2),
         }
     }
 
     fn decode(bytes: &mut &[u8]) -> Option<Seen> {
-        use crate::memo::{take, take_str, take_u64};
+        use crate::memo::{take, take_varint, take_vstr};
         match take(bytes, 1)?[0] {
             0 => Some(Seen::NotSpec),
             1 => {
-                let id = take_str(bytes)?;
-                let number = take_u64(bytes)?;
-                let mut text = || take_str(bytes);
+                let id = take_vstr(bytes)?;
+                let number = take_varint(bytes)?;
+                let mut text = || take_vstr(bytes);
                 let (title, status, priority, owner, created, updated, path) = (
                     text()?,
                     text()?,
@@ -310,13 +310,13 @@ impl StatValue for Seen {
                     text()?,
                     text()?,
                 );
-                let tags = (0..take_u64(bytes)?)
-                    .map(|_| take_str(bytes))
+                let tags = (0..take_varint(bytes)?)
+                    .map(|_| take_vstr(bytes))
                     .collect::<Option<Vec<_>>>()?;
                 let tasks = crate::tasks::TaskProgress {
-                    done: usize::try_from(take_u64(bytes)?).ok()?,
-                    total: usize::try_from(take_u64(bytes)?).ok()?,
-                    remaining_hours: f64::from_bits(take_u64(bytes)?),
+                    done: usize::try_from(take_varint(bytes)?).ok()?,
+                    total: usize::try_from(take_varint(bytes)?).ok()?,
+                    remaining_hours: f64::from_bits(crate::memo::take_u64(bytes)?),
                 };
                 let record = SpecRecord {
                     id,
@@ -730,13 +730,24 @@ fn read_folder<V: StatValue + Send + Sync>(
     memo: Option<&Path>,
     read: impl Fn(&std::ffi::OsStr, std::io::Result<&[u8]>) -> Result<V> + Sync,
 ) -> Result<Folder<V>> {
+    // The memo (megabytes for 10,000 specs) is read and checked on a
+    // thread of its own while the folder is listed: both take milliseconds,
+    // and neither needs the other.
+    std::thread::scope(|scope| {
+        let loading = scope.spawn(|| memo.map(StatMemo::load).unwrap_or_default());
+        let listed = list_folder(folder)?;
+        let known: StatMemo<V> = loading.join().unwrap_or_default();
+        read_listed(listed, known, memo, &read)
+    })
+}
+
+/// The entries of a folder: the names of the others, and the regular
+/// `.md` files in listing order.
+fn list_folder(folder: &Path) -> Result<(Vec<std::ffi::OsString>, Vec<fs::DirEntry>)> {
     let entries = match fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Folder {
-                other_names: Vec::new(),
-                markdown: Vec::new(),
-            })
+            return Ok((Vec::new(), Vec::new()))
         }
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", folder.display())),
     };
@@ -757,7 +768,16 @@ fn read_folder<V: StatValue + Send + Sync>(
             other_names.push(name);
         }
     }
-    let known: StatMemo<V> = memo.map(StatMemo::load).unwrap_or_default();
+    Ok((other_names, markdown))
+}
+
+/// [`read_folder`] once the folder is listed and the memo loaded.
+fn read_listed<V: StatValue + Send + Sync>(
+    (other_names, markdown): (Vec<std::ffi::OsString>, Vec<fs::DirEntry>),
+    known: StatMemo<V>,
+    memo: Option<&Path>,
+    read: &(impl Fn(&std::ffi::OsStr, std::io::Result<&[u8]>) -> Result<V> + Sync),
+) -> Result<Folder<V>> {
     let names: Vec<std::ffi::OsString> = markdown.iter().map(fs::DirEntry::file_name).collect();
     let positions: Vec<usize> = (0..markdown.len()).collect();
     let seen = crate::parallel::map_with(
