@@ -8,7 +8,7 @@
 //! thousands of branches a run reads the refs, the cache and one tree.
 //! Renames found in shared history are not collisions.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{anyhow, Result};
 use git2::{ObjectType, Oid, Repository};
@@ -120,7 +120,7 @@ pub fn find(
             let Some(number) = working.pattern.number_in(name) else {
                 continue;
             };
-            for &index in &working.by_number()[&number] {
+            for index in working.with_number(number) {
                 if history.is_rename(target.commit, *tree, name, files[index].name())? {
                     continue;
                 }
@@ -199,13 +199,14 @@ fn branch_targets(project: &Project) -> Result<Vec<Target>> {
         .collect())
 }
 
-/// The working tree's spec files, for the candidate test. The sets are
-/// built when a candidate test first needs them: with every base's
-/// candidates memoised, a run needs none.
+/// The working tree's spec files, for the candidate test. The index by
+/// number is built when a candidate test first needs it: with every base's
+/// candidates memoised and nothing added on the branches, a run needs none.
 struct Working<'a> {
     files: &'a [WorkingFile],
-    names: std::cell::OnceCell<HashSet<&'a str>>,
-    by_number: std::cell::OnceCell<HashMap<u64, Vec<usize>>>,
+    /// (number, index into `files`), sorted: a sorted vector, not a map of
+    /// vectors, since 100,000 small allocations were most of its cost.
+    by_number: std::cell::OnceCell<Vec<(u64, usize)>>,
     pattern: &'a NamePattern,
 }
 
@@ -213,57 +214,62 @@ impl<'a> Working<'a> {
     fn new(files: &'a [WorkingFile], pattern: &'a NamePattern) -> Working<'a> {
         Working {
             files,
-            names: std::cell::OnceCell::new(),
             by_number: std::cell::OnceCell::new(),
             pattern,
         }
     }
 
-    fn names(&self) -> &HashSet<&'a str> {
-        self.names
-            .get_or_init(|| self.files.iter().map(WorkingFile::name).collect())
-    }
-
-    /// Working file indices by the number compared with other branches.
-    fn by_number(&self) -> &HashMap<u64, Vec<usize>> {
-        self.by_number.get_or_init(|| {
-            let mut by_number: HashMap<u64, Vec<usize>> = HashMap::new();
-            for (index, file) in self.files.iter().enumerate() {
-                if let Some(number) = file.number {
-                    by_number.entry(number).or_default().push(index);
-                }
-            }
-            by_number
-        })
+    /// The indices of the working files whose number compared with other
+    /// branches is `number`.
+    fn with_number(&self, number: u64) -> impl Iterator<Item = usize> + '_ {
+        let sorted = self.by_number.get_or_init(|| {
+            let mut sorted: Vec<(u64, usize)> = self
+                .files
+                .iter()
+                .enumerate()
+                .filter_map(|(index, file)| Some((file.number?, index)))
+                .collect();
+            sorted.sort_unstable();
+            sorted
+        });
+        let start = sorted.partition_point(|&(n, _)| n < number);
+        sorted[start..]
+            .iter()
+            .take_while(move |&&(n, _)| n == number)
+            .map(|&(_, index)| index)
     }
 
     /// What the candidates of a tree depend on besides the tree: every
     /// working file's name and number, as 128 bits (two SipHash digests
-    /// with different starts), so that a memoised answer is used only for
-    /// the very same working tree.
+    /// with different starts, fed in one pass), so that a memoised answer
+    /// is used only for the very same working tree.
     fn fingerprint(&self) -> String {
         use std::hash::{Hash, Hasher};
-        let digest = |start: u8| {
+        let mut digests = [1u8, 2].map(|start| {
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
             start.hash(&mut hasher);
-            for file in self.files {
-                file.name().hash(&mut hasher);
-                file.number.hash(&mut hasher);
+            hasher
+        });
+        for file in self.files {
+            for hasher in &mut digests {
+                file.name().hash(hasher);
+                file.number.hash(hasher);
             }
-            hasher.finish()
-        };
-        format!("{:016x}{:016x}", digest(1), digest(2))
+        }
+        let [first, second] = digests.map(|hasher| hasher.finish());
+        format!("{first:016x}{second:016x}")
     }
 
     /// The names that carry a working-tree number without being a
-    /// working-tree name.
+    /// working-tree name. A working file of that name would carry the
+    /// name's number, so only the files with that number are compared.
     fn candidates<'n>(&self, names: impl Iterator<Item = &'n str>) -> Vec<String> {
         names
-            .filter(|name| !self.names().contains(name))
             .filter(|name| {
-                self.pattern
-                    .number_in(name)
-                    .is_some_and(|n| self.by_number().contains_key(&n))
+                self.pattern.number_in(name).is_some_and(|number| {
+                    let mut same = self.with_number(number).peekable();
+                    same.peek().is_some() && same.all(|index| self.files[index].name() != *name)
+                })
             })
             .map(str::to_string)
             .collect()
