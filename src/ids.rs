@@ -9,6 +9,7 @@
 //! cache file in the git dir, which makes repeated runs cost one read of the
 //! refs and of the spec folder.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -91,9 +92,9 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
             config.dir, config.naming.file
         ),
     );
-    // Spec trees not in the cache, and the commits waiting for them.
-    let mut unknown_trees: Vec<Oid> = Vec::new();
-    let mut waiting: Vec<(Oid, Oid)> = Vec::new();
+    // Commits not in the cache, each once, in ref order.
+    let mut unknown_commits: Vec<Oid> = Vec::new();
+    let mut seen_commits: HashSet<Oid> = HashSet::new();
     let references = repo
         .git
         .references()
@@ -118,7 +119,18 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
             highest.branch_trees = highest.branch_trees.max(number);
             continue;
         }
-        match crate::repo::spec_folder(&repo.git, commit_id, &config.dir)? {
+        if seen_commits.insert(commit_id) {
+            unknown_commits.push(commit_id);
+        }
+    }
+    // Spec trees not in the cache, each once, and the commits waiting for
+    // them.
+    let mut unknown_trees: Vec<Oid> = Vec::new();
+    let mut seen_trees: HashSet<Oid> = HashSet::new();
+    let mut waiting: Vec<(Oid, Oid)> = Vec::new();
+    let folders = crate::repo::spec_folders(&repo.git, &unknown_commits, &config.dir)?;
+    for (commit_id, folder) in unknown_commits.into_iter().zip(folders) {
+        match folder {
             None => cache.insert(commit_id, 0),
             Some(tree_id) => match cache.get(tree_id).copied() {
                 Some(number) => {
@@ -126,7 +138,7 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
                     highest.branch_trees = highest.branch_trees.max(number);
                 }
                 None => {
-                    if !unknown_trees.contains(&tree_id) {
+                    if seen_trees.insert(tree_id) {
                         unknown_trees.push(tree_id);
                     }
                     waiting.push((commit_id, tree_id));
