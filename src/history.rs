@@ -601,51 +601,34 @@ fn blob_in_parent(
     Ok(None)
 }
 
-/// The entries of a raw tree object, `<mode> <name>\0<20-byte id>` each,
-/// as (mode, name, id) without building the parsed entry list libgit2
-/// would allocate for every read. Stops at the first malformed entry.
-fn raw_entries(data: &[u8]) -> impl Iterator<Item = (&[u8], &[u8], &[u8])> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let space = data.get(at..)?.iter().position(|&b| b == b' ')?;
-        let mode = &data[at..at + space];
-        let name_start = at + space + 1;
-        let nul = data[name_start..].iter().position(|&b| b == 0)?;
-        let name = &data[name_start..name_start + nul];
-        let id_start = name_start + nul + 1;
-        let id = data.get(id_start..id_start + 20)?;
-        at = id_start + 20;
-        Some((mode, name, id))
-    })
-}
-
-/// Every entry of the tree `tree`, read raw (see [`raw_entries`]).
+/// Every entry of the tree `tree`, read raw (see [`crate::raw_tree`]).
 fn raw_tree_entries(git: &Repository, tree: Oid) -> Result<HashMap<Vec<u8>, FolderEntry>> {
     let odb = git.odb()?;
     let object = odb.read(tree)?;
     let mut entries = HashMap::new();
-    for (mode, name, id) in raw_entries(object.data()) {
+    for raw in crate::raw_tree::entries(object.data()) {
         let entry = FolderEntry {
-            id: Oid::from_bytes(id)?,
-            regular: mode.starts_with(b"100"),
-            blob: mode.starts_with(b"100") || mode == b"120000",
+            id: Oid::from_bytes(raw.id)?,
+            regular: raw.mode.starts_with(b"100"),
+            blob: raw.mode.starts_with(b"100") || raw.mode == b"120000",
         };
-        entries.entry(name.to_vec()).or_insert(entry);
+        entries.entry(raw.name.to_vec()).or_insert(entry);
     }
     Ok(entries)
 }
 
 /// The blob named `name` in the tree `tree`, found by scanning the raw
-/// tree object (see [`raw_entries`]).
+/// tree object (see [`crate::raw_tree`]).
 fn raw_tree_blob(git: &Repository, tree: Oid, name: &str) -> Result<Option<Oid>> {
     let odb = git.odb()?;
     let object = odb.read(tree)?;
-    for (mode, entry_name, id) in raw_entries(object.data()) {
-        if entry_name == name.as_bytes() {
+    for entry in crate::raw_tree::entries(object.data()) {
+        if entry.name == name.as_bytes() {
             // Blobs are 100644, 100755 and 120000 (symlinks, not specs).
-            return Ok(mode
+            return Ok(entry
+                .mode
                 .starts_with(b"100")
-                .then(|| Oid::from_bytes(id))
+                .then(|| Oid::from_bytes(entry.id))
                 .transpose()?);
         }
     }

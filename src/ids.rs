@@ -9,6 +9,7 @@
 //! cache file in the git dir, which makes repeated runs cost one read of the
 //! refs and of the spec folder.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,7 @@ use git2::Oid;
 
 use crate::config::Config;
 use crate::memo::ObjectMemo;
+use crate::raw_tree;
 use crate::repo::Repo;
 use crate::scheme::{counts_for_next, IdScheme, NamePattern};
 
@@ -90,9 +92,9 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
             config.dir, config.naming.file
         ),
     );
-    // Spec trees not in the cache, and the commits waiting for them.
-    let mut unknown_trees: Vec<Oid> = Vec::new();
-    let mut waiting: Vec<(Oid, Oid)> = Vec::new();
+    // Commits not in the cache, each once, in ref order.
+    let mut unknown_commits: Vec<Oid> = Vec::new();
+    let mut seen_commits: HashSet<Oid> = HashSet::new();
     let references = repo
         .git
         .references()
@@ -117,7 +119,18 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
             highest.branch_trees = highest.branch_trees.max(number);
             continue;
         }
-        match crate::repo::spec_folder(&repo.git, commit_id, &config.dir)? {
+        if seen_commits.insert(commit_id) {
+            unknown_commits.push(commit_id);
+        }
+    }
+    // Spec trees not in the cache, each once, and the commits waiting for
+    // them.
+    let mut unknown_trees: Vec<Oid> = Vec::new();
+    let mut seen_trees: HashSet<Oid> = HashSet::new();
+    let mut waiting: Vec<(Oid, Oid)> = Vec::new();
+    let folders = crate::repo::spec_folders(&repo.git, &unknown_commits, &config.dir)?;
+    for (commit_id, folder) in unknown_commits.into_iter().zip(folders) {
+        match folder {
             None => cache.insert(commit_id, 0),
             Some(tree_id) => match cache.get(tree_id).copied() {
                 Some(number) => {
@@ -125,7 +138,7 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
                     highest.branch_trees = highest.branch_trees.max(number);
                 }
                 None => {
-                    if !unknown_trees.contains(&tree_id) {
+                    if seen_trees.insert(tree_id) {
                         unknown_trees.push(tree_id);
                     }
                     waiting.push((commit_id, tree_id));
@@ -133,7 +146,7 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
             },
         }
     }
-    for (tree_id, number) in read_trees(repo, &unknown_trees, &scheme.file)? {
+    for (tree_id, number) in read_trees(repo, &config.dir, &unknown_trees, &scheme.file)? {
         cache.insert(tree_id, number);
         highest.branch_trees = highest.branch_trees.max(number);
     }
@@ -195,14 +208,55 @@ fn strip_remote_name<'a>(remote_branch: &'a str, remotes: &[String]) -> Option<&
         .or_else(|| remote_branch.split_once('/').map(|(_, branch)| branch))
 }
 
-/// The highest number in each tree. Reading a large tree costs about a
-/// millisecond (inflating and applying deltas), and a first run in a big
-/// clone reads thousands, so they are shared among threads, each with its
-/// own handle on the object database.
-fn read_trees(repo: &Repo, trees: &[Oid], pattern: &NamePattern) -> Result<Vec<(Oid, u64)>> {
+/// The highest number in each tree. A first run in a big clone reads
+/// thousands, so they are shared among threads, each with its own handle
+/// on the object database.
+///
+/// Most of them are HEAD's spec folder give or take a few specs, so each
+/// is split against that tree (see [`crate::raw_tree`]): the highest
+/// number among the base's first or last entries is known beforehand, only
+/// the entries in between are looked at. A tree the raw reader will not
+/// vouch for is read through libgit2, as before.
+fn read_trees(
+    repo: &Repo,
+    dir: &str,
+    trees: &[Oid],
+    pattern: &NamePattern,
+) -> Result<Vec<(Oid, u64)>> {
     if trees.is_empty() {
         return Ok(Vec::new());
     }
+    let base = raw_tree::Base::for_spec_folders(repo, dir, trees);
+    // The highest number among the base's entries `..k` (`head[k]`) and
+    // `k..` (`tail[k]`).
+    let numbers: Vec<u64> = base
+        .iter()
+        .flat_map(raw_tree::Base::entries)
+        .map(|entry| number_of(entry.name, pattern))
+        .collect();
+    let head: Vec<u64> = std::iter::once(0)
+        .chain(numbers.iter().scan(0, |highest, &n| {
+            *highest = n.max(*highest);
+            Some(*highest)
+        }))
+        .collect();
+    let mut tail: Vec<u64> = std::iter::once(0)
+        .chain(numbers.iter().rev().scan(0, |highest, &n| {
+            *highest = n.max(*highest);
+            Some(*highest)
+        }))
+        .collect();
+    tail.reverse();
+    let split = |git: &git2::Repository, id: Oid| -> Option<u64> {
+        let base = base.as_ref()?;
+        let mut highest = 0;
+        let split = raw_tree::with_tree(git, id, |data| {
+            base.split(data, |entry| {
+                highest = highest.max(number_of(entry.name, pattern));
+            })
+        })??;
+        Some(highest.max(head[split.head]).max(tail[split.tail]))
+    };
     let git_dir = repo.git.path();
     crate::parallel::map_with(
         trees,
@@ -212,11 +266,22 @@ fn read_trees(repo: &Repo, trees: &[Oid], pattern: &NamePattern) -> Result<Vec<(
             let git = git
                 .as_ref()
                 .map_err(|e| anyhow::anyhow!("cannot open the repository: {e}"))?;
+            if let Some(highest) = split(git, id) {
+                return Ok((id, highest));
+            }
             Ok((id, highest_in_tree(&git.find_tree(id)?, pattern)))
         },
     )
     .into_iter()
     .collect()
+}
+
+/// The number an entry's name gives for the next id (0 for none): what
+/// [`highest_in_tree`] takes the highest of.
+fn number_of(name: &[u8], pattern: &NamePattern) -> u64 {
+    pattern
+        .number_in(&String::from_utf8_lossy(name))
+        .map_or(0, counts_for_next)
 }
 
 /// Where `number` is used, if anywhere: a spec in a worktree, a branch's
@@ -305,9 +370,7 @@ fn highest_in_tree(tree: &git2::Tree<'_>, pattern: &NamePattern) -> u64 {
                 continue;
             }
         }
-        if let Some(number) = pattern.number_in(&String::from_utf8_lossy(name)) {
-            highest = highest.max(counts_for_next(number));
-        }
+        highest = highest.max(number_of(name, pattern));
     }
     highest
 }

@@ -38,6 +38,7 @@ mod merge_driver;
 mod parallel;
 mod paths;
 mod project;
+mod raw_tree;
 mod references;
 mod relations;
 mod repo;

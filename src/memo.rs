@@ -43,7 +43,8 @@ impl<V: Record> ObjectMemo<V> {
     pub fn load(common_dir: &Path, name: &str, header: String) -> ObjectMemo<V> {
         let path = common_dir.join("git-spec").join(name);
         let mut known = HashMap::new();
-        if let Ok(text) = fs::read_to_string(&path) {
+        let text = fs::read_to_string(&path).ok();
+        if let Some(text) = text.as_deref().and_then(checked_text) {
             let mut lines = text.split('\n');
             if lines.next() == Some(header.as_str())
                 && read_entries(&mut lines, &mut known).is_none()
@@ -97,8 +98,26 @@ impl<V: Record> ObjectMemo<V> {
             value.write(&mut text);
             text.push('\n');
         }
+        let sum = checksum(text.as_bytes());
+        text.push_str(&format!("{CHECKSUM_MARK}{sum:016x}\n"));
         write_memo(&self.path, text.as_bytes());
     }
+}
+
+/// What starts an [`ObjectMemo`]'s last line, the checksum of the text
+/// before it: a number changed in any digit (a tree's highest id lowered)
+/// would otherwise be trusted and hand out an id already in use.
+const CHECKSUM_MARK: &str = "checksum ";
+
+/// The text of an [`ObjectMemo`] file without its checksum line; None
+/// unless that line is there and matches.
+fn checked_text(text: &str) -> Option<&str> {
+    let (before, last) = text.strip_suffix('\n')?.rsplit_once('\n')?;
+    // The lines before the checksum's, each with its newline.
+    let body = &text[..before.len() + 1];
+    let sum = last.strip_prefix(CHECKSUM_MARK)?;
+    (sum.len() == 16 && u64::from_str_radix(sum, 16).ok()? == checksum(body.as_bytes()))
+        .then_some(body)
 }
 
 fn read_entries<'a, K: Hash + Eq + std::str::FromStr, V: Record>(
@@ -494,6 +513,21 @@ mod tests {
         .unwrap();
         let mut damaged: ObjectMemo<u64> = ObjectMemo::load(dir.path(), "m", "h v1".into());
         assert_eq!(damaged.get(a), None);
+        // Nor one whose every line reads well but one digit changed.
+        memo.insert(a, 7);
+        memo.save(|_| true);
+        let path = dir.path().join("git-spec/m");
+        let good = fs::read_to_string(&path).unwrap();
+        let mut memo: ObjectMemo<u64> = ObjectMemo::load(dir.path(), "m", "h v1".into());
+        assert_eq!(memo.get(a), Some(&7));
+        fs::write(&path, good.replace(" 7\n", " 6\n")).unwrap();
+        let mut changed: ObjectMemo<u64> = ObjectMemo::load(dir.path(), "m", "h v1".into());
+        assert_eq!(changed.get(a), None);
+        // Without its checksum line (as written before there was one).
+        let without = good.rsplit_once("checksum ").unwrap().0;
+        fs::write(&path, without).unwrap();
+        let mut old: ObjectMemo<u64> = ObjectMemo::load(dir.path(), "m", "h v1".into());
+        assert_eq!(old.get(a), None);
     }
 
     #[test]

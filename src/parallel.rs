@@ -16,10 +16,7 @@ pub fn map_with<T: Sync, S, R: Send>(
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len() / per_thread.max(1))
-        .clamp(1, 8);
+    let threads = cores().min(items.len() / per_thread.max(1)).clamp(1, 8);
     if threads == 1 {
         let mut state = init();
         return items.iter().map(|item| f(&mut state, item)).collect();
@@ -47,6 +44,14 @@ pub fn map_with<T: Sync, S, R: Send>(
             })
             .collect()
     })
+}
+
+/// The cores this process may use, asked once: std reads the cgroup files
+/// (three opens) on every call, and `list --all-branches` maps over each
+/// branch's few specs, thousands of times.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 #[cfg(test)]

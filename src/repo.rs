@@ -657,6 +657,31 @@ pub fn spec_folder(git: &git2::Repository, commit: Oid, dir: &str) -> Result<Opt
     })
 }
 
+/// [`spec_folder`] of each of `commits`, in order. A first `new` or a
+/// `list --all-branches` asks for thousands (a commit and its root tree
+/// read each, about 8 µs), so they are shared among threads, each with its
+/// own handle on the object database.
+pub fn spec_folders(
+    git: &git2::Repository,
+    commits: &[Oid],
+    dir: &str,
+) -> Result<Vec<Option<Oid>>> {
+    let git_dir = git.path();
+    crate::parallel::map_with(
+        commits,
+        256,
+        || git2::Repository::open(git_dir),
+        |git, &commit| {
+            let git = git
+                .as_ref()
+                .map_err(|e| anyhow::anyhow!("cannot open the repository: {}", e.message()))?;
+            spec_folder(git, commit, dir)
+        },
+    )
+    .into_iter()
+    .collect()
+}
+
 /// `git diff`-style unified diff of one file's change, computed by libgit2.
 pub fn unified_diff(old: &[u8], new: &[u8], old_path: &Path, new_path: &Path) -> Result<String> {
     let mut patch = git2::Patch::from_buffers(old, Some(old_path), new, Some(new_path), None)?;

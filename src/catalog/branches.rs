@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use super::{is_spec_file, Catalog, RawSpec, Spec, SpecRecord};
 use crate::document::DocumentError;
 use crate::project::Project;
+use crate::raw_tree;
 
 /// Local and remote-tracking branches but the checked-out one, with their
 /// short names (`main`, `origin/feature`), skipping symbolic refs such as
@@ -124,19 +125,28 @@ pub fn branch_catalog(
     // (branch, spec folder tree) in branch order, each tree once.
     let mut trees: Vec<(String, git2::Oid)> = Vec::new();
     let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
-    for (branch, target) in branches {
-        let Some(folder) = crate::repo::spec_folder(repo, target, &project.config.dir)
-            .with_context(|| format!("cannot read the tree of {branch}"))?
-        else {
-            continue;
-        };
+    let commits: Vec<git2::Oid> = branches.iter().map(|(_, target)| *target).collect();
+    let folders = match crate::repo::spec_folders(repo, &commits, &project.config.dir) {
+        Ok(folders) => folders,
+        // Which branch it was, as the error always said.
+        Err(_) => branches
+            .iter()
+            .map(|(branch, target)| {
+                crate::repo::spec_folder(repo, *target, &project.config.dir)
+                    .with_context(|| format!("cannot read the tree of {branch}"))
+            })
+            .collect::<Result<_>>()?,
+    };
+    for ((branch, _), folder) in branches.into_iter().zip(folders) {
+        let Some(folder) = folder else { continue };
         if seen_trees.insert(folder) {
             trees.push((branch, folder));
         }
     }
 
     let ids: Vec<git2::Oid> = trees.iter().map(|(_, id)| *id).collect();
-    let candidates = markdown_entries(repo, &ids, &seen)?;
+    let base = raw_tree::Base::for_spec_folders(&project.repo, &project.config.dir, &ids);
+    let candidates = markdown_entries(repo, base, &ids, &seen)?;
     let mut records = Vec::new();
     let mut errors = Vec::new();
     for ((branch, _), entries) in trees.iter().zip(candidates) {
@@ -171,14 +181,60 @@ pub fn branch_catalog(
 }
 
 /// For each tree: its `.md` blobs (name, blob id) whose name is not in
-/// `known`. Trees are shared among threads, each with its own handle on the
-/// object database (a Repository cannot be shared).
+/// `known`, in tree order. Trees are shared among threads, each with its
+/// own handle on the object database (a Repository cannot be shared).
+///
+/// Branches' spec folders are mostly the same tree give or take a few
+/// specs, so each is split against a base (see [`crate::raw_tree`]): the
+/// entries it shares with the
+/// base were decided once, only the rest are looked at. A tree the raw
+/// reader will not vouch for is read through libgit2 as before.
 fn markdown_entries(
     repo: &git2::Repository,
+    base: Option<raw_tree::Base>,
     trees: &[git2::Oid],
     known: &HashSet<String>,
 ) -> Result<Vec<Vec<(String, git2::Oid)>>> {
     const PER_THREAD: usize = 16;
+    // Symbolic links and files alike, as libgit2's kind says; a symbolic
+    // link's blob is then no spec (`is_spec_file` reads it).
+    let wanted = |is_blob: bool, name: &[u8]| -> Option<String> {
+        let name = std::str::from_utf8(name).ok().filter(|_| is_blob)?;
+        (name.ends_with(".md") && !known.contains(name)).then(|| name.to_string())
+    };
+    // The base's wanted entries, by entry index: usually none (the working
+    // tree has HEAD's specs).
+    let base_wanted: Vec<(usize, String, git2::Oid)> = base
+        .iter()
+        .flat_map(|base| base.entries().enumerate())
+        .filter_map(|(index, entry)| {
+            let name = wanted(entry.is_blob_kind(), entry.name)?;
+            Some((index, name, entry.oid()))
+        })
+        .collect();
+    let split = |git: &git2::Repository, id: git2::Oid| -> Option<Vec<(String, git2::Oid)>> {
+        let base = base.as_ref()?;
+        let mut own = Vec::new();
+        let split = raw_tree::with_tree(git, id, |data| {
+            base.split(data, |entry| {
+                if let Some(name) = wanted(entry.is_blob_kind(), entry.name) {
+                    own.push((name, entry.oid()));
+                }
+            })
+        })??;
+        let pick = |range: std::ops::Range<usize>| {
+            base_wanted
+                .iter()
+                .filter(move |(index, ..)| range.contains(index))
+                .map(|(_, name, id)| (name.clone(), *id))
+        };
+        Some(
+            pick(0..split.head)
+                .chain(own)
+                .chain(pick(split.tail..base.len()))
+                .collect(),
+        )
+    };
     let git_dir = repo.path();
     crate::parallel::map_with(
         trees,
@@ -186,20 +242,17 @@ fn markdown_entries(
         || git2::Repository::open(git_dir),
         |git, &id| -> Result<Vec<(String, git2::Oid)>> {
             let git = git.as_ref().map_err(|err| anyhow::anyhow!("{err}"))?;
-            let tree = git.find_tree(id)?;
-            let mut out = Vec::new();
-            for entry in tree.iter() {
-                if entry.kind() != Some(git2::ObjectType::Blob) {
-                    continue;
-                }
-                let Ok(name) = std::str::from_utf8(entry.name_bytes()) else {
-                    continue;
-                };
-                if name.ends_with(".md") && !known.contains(name) {
-                    out.push((name.to_string(), entry.id()));
-                }
+            if let Some(entries) = split(git, id) {
+                return Ok(entries);
             }
-            Ok(out)
+            let tree = git.find_tree(id)?;
+            Ok(tree
+                .iter()
+                .filter_map(|entry| {
+                    let is_blob = entry.kind() == Some(git2::ObjectType::Blob);
+                    Some((wanted(is_blob, entry.name_bytes())?, entry.id()))
+                })
+                .collect())
         },
     )
     .into_iter()

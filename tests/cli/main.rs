@@ -7,6 +7,7 @@ mod common;
 
 mod approval;
 mod board;
+mod branch_trees;
 mod caches;
 mod check;
 mod ci_recipe;

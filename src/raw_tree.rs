@@ -1,0 +1,336 @@
+//! Tree objects read as the bytes git stores, `<mode> <name>\0<20-byte id>`
+//! per entry, rather than parsed by libgit2 into an entry list.
+//!
+//! Why: the spec folder of every branch is read on a first `new` and by
+//! `list --all-branches`, thousands of trees of 10,000 entries each, almost
+//! all of them the same tree give or take a spec. libgit2's parsing (an
+//! octal `strtol` and a copied id per entry) and a lookup per name cost
+//! most of those commands. A [`Base`] tree is parsed once; any other tree
+//! is then compared with it byte for byte (`memcmp` speed), and only the
+//! entries in the stretch where the two differ are parsed one by one.
+//!
+//! Only trees that libgit2 would read the same way take this path: an
+//! entry whose mode is not plain octal digits, an empty name, a truncated
+//! id make [`Base::split`] give None, and the caller reads that tree with
+//! libgit2 as before, so that an odd tree gives the answer (or the error)
+//! it always gave.
+
+use git2::{ObjectType, Oid, Repository};
+
+/// One entry of a raw tree object.
+#[derive(Debug, Clone, Copy)]
+pub struct RawEntry<'a> {
+    /// Octal digits, as stored (`100644`, `40000`, `120000`, `160000`).
+    pub mode: &'a [u8],
+    pub name: &'a [u8],
+    /// The 20 bytes of the object id.
+    pub id: &'a [u8],
+}
+
+impl RawEntry<'_> {
+    /// Whether libgit2 calls the entry a blob (`git_tree_entry_type`):
+    /// anything but a folder or a submodule, so symbolic links (120000)
+    /// too. Only for entries [`strict_entry`] accepted (plain octal mode).
+    pub fn is_blob_kind(&self) -> bool {
+        let mode = octal(self.mode).unwrap_or(0);
+        !matches!(mode & 0o170000, 0o040000 | 0o160000)
+    }
+
+    pub fn oid(&self) -> Oid {
+        Oid::from_bytes(self.id).unwrap_or(Oid::ZERO_SHA1)
+    }
+}
+
+/// The entries of a raw tree object, as stored. Stops at the first
+/// malformed entry (for readers that only look things up).
+pub fn entries(data: &[u8]) -> impl Iterator<Item = RawEntry<'_>> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let space = data.get(at..)?.iter().position(|&b| b == b' ')?;
+        let mode = &data[at..at + space];
+        let name_start = at + space + 1;
+        let nul = data[name_start..].iter().position(|&b| b == 0)?;
+        let name = &data[name_start..name_start + nul];
+        let id_start = name_start + nul + 1;
+        let id = data.get(id_start..id_start + 20)?;
+        at = id_start + 20;
+        Some(RawEntry { mode, name, id })
+    })
+}
+
+/// The entry at `data[at..]` and where the next one starts, when it is one
+/// libgit2 parses the same way (`git_tree__parse_raw`): a mode of one to
+/// six octal digits that fits in 16 bits, a space, a name of 1 to 65,535
+/// bytes, a NUL, 20 bytes of id. None for anything else (libgit2 may still
+/// accept it, say a mode with a sign; the caller then asks libgit2).
+fn strict_entry(data: &[u8], at: usize) -> Option<(RawEntry<'_>, usize)> {
+    let rest = data.get(at..)?;
+    let space = rest.iter().take(7).position(|&b| b == b' ')?;
+    let mode = &rest[..space];
+    if mode.is_empty() || octal(mode)? > u32::from(u16::MAX) {
+        return None;
+    }
+    let name_start = space + 1;
+    let nul = memchr_nul(&rest[name_start..])?;
+    if nul == 0 || nul > usize::from(u16::MAX) {
+        return None;
+    }
+    let name = &rest[name_start..name_start + nul];
+    let id_start = name_start + nul + 1;
+    let id = rest.get(id_start..id_start + 20)?;
+    Some((RawEntry { mode, name, id }, at + id_start + 20))
+}
+
+/// The value of a mode in octal digits; None if it has another character
+/// or does not fit in 32 bits.
+fn octal(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |value, &digit| {
+        if !(b'0'..=b'7').contains(&digit) {
+            return None;
+        }
+        value.checked_mul(8)?.checked_add(u32::from(digit - b'0'))
+    })
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+/// `f` of the raw bytes of tree `id` (not copied: a spec folder's tree
+/// is half a megabyte at 10,000 specs), or None when it cannot be read or
+/// is not a tree (the caller then asks libgit2, which reports why).
+pub fn with_tree<R>(git: &Repository, id: Oid, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    let odb = git.odb().ok()?;
+    let object = odb.read(id).ok()?;
+    (object.kind() == ObjectType::Tree).then(|| f(object.data()))
+}
+
+/// A tree parsed once, that others are compared with (see the module's
+/// notes): typically HEAD's spec folder, which most branches' spec folders
+/// are a few entries away from.
+pub struct Base {
+    data: Vec<u8>,
+    /// Where each entry starts, then the end of the data: entry `k` is
+    /// `data[bounds[k]..bounds[k + 1]]`.
+    bounds: Vec<usize>,
+}
+
+/// How a tree is made of a [`Base`]'s entries and its own: the base's
+/// entries `..head`, then the tree's own entries (given to `split`'s
+/// callback), then the base's entries `tail..`. `head` and `tail` are
+/// entry indices of the base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    pub head: usize,
+    pub tail: usize,
+}
+
+impl Base {
+    /// The base for reading `trees`, spec folders of `dir`: HEAD's spec
+    /// folder, which most branches are a few specs away from, else the
+    /// first of them. None when neither can be read raw (a base only saves
+    /// time, so nothing here is an error).
+    pub fn for_spec_folders(repo: &crate::repo::Repo, dir: &str, trees: &[Oid]) -> Option<Base> {
+        let head = repo.head_commit().ok().flatten().map(|commit| commit.id());
+        let head_folder = head.and_then(|id| crate::repo::spec_folder(&repo.git, id, dir).ok()?);
+        let id = head_folder.or(trees.first().copied())?;
+        Base::new(with_tree(&repo.git, id, <[u8]>::to_vec)?)
+    }
+
+    /// None when `data` has an entry [`strict_entry`] refuses.
+    pub fn new(data: Vec<u8>) -> Option<Base> {
+        let mut bounds = vec![0];
+        let mut at = 0;
+        while at < data.len() {
+            at = strict_entry(&data, at)?.1;
+            bounds.push(at);
+        }
+        Some(Base { data, bounds })
+    }
+
+    pub fn len(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    /// The base's entries, in stored order.
+    pub fn entries(&self) -> impl Iterator<Item = RawEntry<'_>> + '_ {
+        self.bounds
+            .windows(2)
+            .filter_map(|w| strict_entry(&self.data, w[0]).map(|(entry, _)| entry))
+    }
+
+    /// Splits `tree` (raw bytes) as [`Split`] says, calling `own` with each
+    /// entry of the tree that is not one of the base's, in stored order.
+    /// None when the tree has an entry [`strict_entry`] refuses: the
+    /// entries `own` was given are then to be thrown away.
+    ///
+    /// The common prefix of the two byte strings, cut back to the end of a
+    /// base entry, is the base's first entries (parsing an entry reads
+    /// only its own bytes). From there the tree is parsed entry by entry
+    /// until it reaches a point where the rest of it equals the rest of
+    /// the base from a base entry's start on: that rest is those entries.
+    pub fn split<'t>(&self, tree: &'t [u8], mut own: impl FnMut(RawEntry<'t>)) -> Option<Split> {
+        let base = self.data.as_slice();
+        let prefix = common_prefix(base, tree);
+        let suffix = common_suffix(base, tree);
+        // Entries of the base that end within the common prefix.
+        let head = self.bounds.partition_point(|&b| b <= prefix) - 1;
+        let mut at = self.bounds[head];
+        loop {
+            // tree[at..] == base[at + len(base) - len(tree)..] here.
+            if at + suffix >= tree.len() {
+                let in_base = at + base.len() - tree.len();
+                if let Ok(tail) = self.bounds.binary_search(&in_base) {
+                    return Some(Split { head, tail });
+                }
+            }
+            let (entry, next) = strict_entry(tree, at)?;
+            own(entry);
+            at = next;
+        }
+    }
+}
+
+/// How many leading bytes `a` and `b` share, compared a block at a time
+/// (`memcmp`) rather than byte by byte.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 512;
+    let len = a.len().min(b.len());
+    let mut n = 0;
+    while n + BLOCK <= len && a[n..n + BLOCK] == b[n..n + BLOCK] {
+        n += BLOCK;
+    }
+    while n < len && a[n] == b[n] {
+        n += 1;
+    }
+    n
+}
+
+/// How many trailing bytes `a` and `b` share (see [`common_prefix`]).
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 512;
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
+    let mut n = 0;
+    while n + BLOCK <= len && a[len - n - BLOCK..len - n] == b[len - n - BLOCK..len - n] {
+        n += BLOCK;
+    }
+    while n < len && a[len - n - 1] == b[len - n - 1] {
+        n += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(mode: &str, name: &[u8], id: u8) -> Vec<u8> {
+        let mut out = mode.as_bytes().to_vec();
+        out.push(b' ');
+        out.extend_from_slice(name);
+        out.push(0);
+        out.extend_from_slice(&[id; 20]);
+        out
+    }
+
+    fn tree(entries: &[(&str, &[u8], u8)]) -> Vec<u8> {
+        entries
+            .iter()
+            .flat_map(|(mode, name, id)| entry(mode, name, *id))
+            .collect()
+    }
+
+    /// Entries as (mode, name, first byte of the id).
+    type Described = Vec<(Vec<u8>, Vec<u8>, u8)>;
+
+    /// What `split` says the tree is.
+    fn rebuilt(base: &Base, data: &[u8]) -> Option<Described> {
+        let mut own = Vec::new();
+        let split = base.split(data, |e| own.push(e))?;
+        let all: Vec<RawEntry<'_>> = base.entries().collect();
+        let described: Vec<RawEntry<'_>> = all[..split.head]
+            .iter()
+            .copied()
+            .chain(own)
+            .chain(all[split.tail..].iter().copied())
+            .collect();
+        Some(
+            described
+                .iter()
+                .map(|e| (e.mode.to_vec(), e.name.to_vec(), e.id[0]))
+                .collect(),
+        )
+    }
+
+    fn parsed(data: &[u8]) -> Described {
+        entries(data)
+            .map(|e| (e.mode.to_vec(), e.name.to_vec(), e.id[0]))
+            .collect()
+    }
+
+    #[test]
+    fn a_split_describes_the_tree_exactly() {
+        let names: Vec<Vec<u8>> = (0..200)
+            .map(|n| format!("{n:04}-spec.md").into_bytes())
+            .collect();
+        let full: Vec<(&str, &[u8], u8)> =
+            names.iter().map(|n| ("100644", n.as_slice(), 1)).collect();
+        let base = Base::new(tree(&full)).unwrap();
+        assert_eq!(base.len(), 200);
+        let mut variants: Vec<Vec<(&str, &[u8], u8)>> = vec![
+            full.clone(),
+            Vec::new(),
+            full[1..].to_vec(),
+            full[..199].to_vec(),
+            full[50..120].to_vec(),
+        ];
+        let mut added = full.clone();
+        added.insert(100, ("100644", b"0099a.md", 2));
+        variants.push(added);
+        let mut changed = full.clone();
+        changed[7].2 = 9;
+        changed[150].0 = "120000";
+        variants.push(changed);
+        let mut repeated = full.clone();
+        repeated.extend_from_slice(&full);
+        variants.push(repeated);
+        // An id whose bytes look like the start of an entry.
+        let mut tricky = full.clone();
+        tricky[3].2 = b' ';
+        tricky.push(("40000", b"sub", 0));
+        variants.push(tricky);
+        for variant in variants {
+            let data = tree(&variant);
+            assert_eq!(rebuilt(&base, &data), Some(parsed(&data)));
+        }
+    }
+
+    #[test]
+    fn trees_libgit2_might_read_otherwise_are_refused() {
+        let base = Base::new(tree(&[("100644", b"a.md", 1)])).unwrap();
+        for bad in [
+            tree(&[("+100644", b"a.md", 1)]),
+            tree(&[("100648", b"a.md", 1)]),
+            tree(&[("100644", b"", 1)]),
+            tree(&[("1006440", b"a.md", 1)]),
+            b"100644 a.md\0short".to_vec(),
+        ] {
+            assert_eq!(base.split(&bad, |_| {}), None, "{bad:?}");
+            assert!(Base::new(bad).is_none());
+        }
+    }
+
+    #[test]
+    fn kinds_follow_libgit2() {
+        let data = tree(&[
+            ("100644", b"a", 0),
+            ("100755", b"b", 0),
+            ("120000", b"c", 0),
+            ("40000", b"d", 0),
+            ("160000", b"e", 0),
+        ]);
+        let kinds: Vec<bool> = entries(&data).map(|e| e.is_blob_kind()).collect();
+        assert_eq!(kinds, [true, true, true, false, false]);
+    }
+}

@@ -1,0 +1,525 @@
+//! Branches' spec folders as `new` (the highest number in use) and
+//! `list --all-branches` (the specs the working tree lacks) read them:
+//! raw, against HEAD's spec folder, with libgit2 for any tree the raw
+//! reader will not vouch for. Whatever the trees hold (names that are not
+//! UTF-8, subfolders, symbolic links, submodules, other files, entries out
+//! of order, old-style modes, trees shared by many refs), the answers are
+//! the ones a plain read of every entry gives; and the id memo, deleted,
+//! damaged or raced, never changes one.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use crate::common::*;
+
+/// One tree entry: (mode, object id, name).
+type Entry = (String, String, Vec<u8>);
+
+/// `git ARGS` with `input` on stdin; its stdout, trimmed.
+fn git_stdin(repo: &TestRepo, args: &[&str], input: &[u8]) -> String {
+    let mut child = repo
+        .git_cmd(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+/// The entries of tree `rev`.
+fn entries(repo: &TestRepo, rev: &str) -> Vec<Entry> {
+    let out = repo.git(&["ls-tree", "-z", rev]).stdout;
+    out.split(|&b| b == 0)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let tab = line.iter().position(|&b| b == b'\t').unwrap();
+            let meta = String::from_utf8(line[..tab].to_vec()).unwrap();
+            let fields: Vec<&str> = meta.split(' ').collect();
+            (
+                fields[0].to_string(),
+                fields[2].to_string(),
+                line[tab + 1..].to_vec(),
+            )
+        })
+        .collect()
+}
+
+/// A well-formed tree of `entries` (git sorts them).
+fn mktree(repo: &TestRepo, entries: &[Entry]) -> String {
+    let mut input = Vec::new();
+    for (mode, id, name) in entries {
+        let kind = match mode.as_str() {
+            "040000" => "tree",
+            "160000" => "commit",
+            _ => "blob",
+        };
+        input.extend_from_slice(format!("{mode} {kind} {id}\t").as_bytes());
+        input.extend_from_slice(name);
+        input.push(0);
+    }
+    git_stdin(repo, &["mktree", "-z", "--missing"], &input)
+}
+
+/// A tree object of exactly these bytes, which git would not write itself
+/// (entries out of order, a mode with a leading zero).
+fn literal_tree(repo: &TestRepo, bytes: &[u8]) -> String {
+    git_stdin(
+        repo,
+        &["hash-object", "-t", "tree", "--literally", "-w", "--stdin"],
+        bytes,
+    )
+}
+
+/// The raw bytes of an entry, as a tree object stores it.
+fn raw_entry(mode: &str, name: &[u8], id: &str) -> Vec<u8> {
+    let mut out = format!("{mode} ").into_bytes();
+    out.extend_from_slice(name);
+    out.push(0);
+    for at in (0..40).step_by(2) {
+        out.push(u8::from_str_radix(&id[at..at + 2], 16).unwrap());
+    }
+    out
+}
+
+/// HEAD's spec folder as stored.
+fn head_folder_bytes(repo: &TestRepo) -> Vec<u8> {
+    repo.git(&["cat-file", "tree", "HEAD:specs"]).stdout
+}
+
+/// Points `branch` at a new commit on HEAD whose spec folder is `folder`.
+fn branch_with_folder(repo: &TestRepo, branch: &str, folder: &str) -> String {
+    let mut root: Vec<Entry> = entries(repo, "HEAD")
+        .into_iter()
+        .filter(|(_, _, name)| name != b"specs")
+        .collect();
+    root.push(("040000".into(), folder.into(), b"specs".to_vec()));
+    let tree = mktree(repo, &root);
+    let commit = repo.git_out(&["commit-tree", &tree, "-p", "HEAD", "-m", branch]);
+    repo.git(&["update-ref", &format!("refs/heads/{branch}"), &commit]);
+    commit
+}
+
+/// HEAD's spec folder with `extra` entries added.
+fn folder_plus(repo: &TestRepo, extra: &[Entry]) -> String {
+    let mut all = entries(repo, "HEAD:specs");
+    all.extend_from_slice(extra);
+    mktree(repo, &all)
+}
+
+fn blob(repo: &TestRepo, content: &str) -> String {
+    repo.hash_object(content)
+}
+
+fn spec_blob(repo: &TestRepo, number: u64, title: &str) -> String {
+    blob(repo, &SpecFx::new(number, title).text())
+}
+
+fn entry(mode: &str, id: &str, name: &[u8]) -> Entry {
+    (mode.to_string(), id.to_string(), name.to_vec())
+}
+
+/// main with specs 1..=30 committed (named `NNNN-spec.md`).
+fn thirty() -> TestRepo {
+    let repo = TestRepo::with_commit();
+    for number in 1..=30 {
+        repo.write(
+            format!("specs/{number:04}-spec.md"),
+            &SpecFx::new(number, "On main").text(),
+        );
+    }
+    repo.commit_all("thirty specs");
+    repo
+}
+
+/// The id `new` would give, without changing anything.
+fn next_id(repo: &TestRepo) -> String {
+    let out = repo.spec_ok(&["new", "--json", "--dry-run", "Next"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    json["id"].as_str().unwrap().to_string()
+}
+
+/// [`next_id`] with no memo, then from the memo it wrote.
+fn next_id_cold_and_warm(repo: &TestRepo) -> String {
+    let _ = std::fs::remove_dir_all(repo.git_dir().join("git-spec"));
+    let cold = next_id(repo);
+    assert_eq!(next_id(repo), cold, "from the memo");
+    cold
+}
+
+// ---------------------------------------------------------------------------
+// new: the highest number in every branch's spec folder
+// ---------------------------------------------------------------------------
+
+/// Every entry whose name follows the file pattern counts, whatever it
+/// is (today's rule: a subfolder, a link or a submodule named like a spec
+/// holds its number too); other names do not.
+#[test]
+fn every_kind_of_entry_counts_by_its_name() {
+    type MakeEntry = fn(&TestRepo) -> Entry;
+    let cases: Vec<(&str, MakeEntry, &str)> = vec![
+        (
+            "a name that is not UTF-8",
+            |r| entry("100644", &spec_blob(r, 33, "Latin-1"), b"0033-caf\xe9.md"),
+            "SPEC-0034",
+        ),
+        (
+            "a subfolder",
+            |r| {
+                let inner = mktree(r, &[entry("100644", &spec_blob(r, 1, "x"), b"x.md")]);
+                entry("040000", &inner, b"0034-folder.md")
+            },
+            "SPEC-0035",
+        ),
+        (
+            "a symbolic link",
+            |r| entry("120000", &blob(r, "0001-spec.md"), b"0035-link.md"),
+            "SPEC-0036",
+        ),
+        (
+            "a submodule",
+            |r| entry("160000", &r.head_oid().unwrap(), b"0036-module.md"),
+            "SPEC-0037",
+        ),
+        (
+            "an executable file",
+            |r| entry("100755", &spec_blob(r, 37, "Exec"), b"0037-exec.md"),
+            "SPEC-0038",
+        ),
+        (
+            "a file that is not Markdown",
+            |r| entry("100644", &spec_blob(r, 38, "Text"), b"0038-notes.txt"),
+            "SPEC-0031",
+        ),
+    ];
+    for (what, make, expected) in cases {
+        let repo = thirty();
+        let extra = make(&repo);
+        let folder = folder_plus(&repo, &[extra]);
+        branch_with_folder(&repo, "side", &folder);
+        assert_eq!(next_id_cold_and_warm(&repo), expected, "{what}");
+    }
+}
+
+/// Trees git would not write (an entry out of order, a mode with a
+/// leading zero, as old git versions wrote) are read as libgit2 reads
+/// them.
+#[test]
+fn odd_trees_are_read_as_libgit2_reads_them() {
+    let repo = thirty();
+    let base = head_folder_bytes(&repo);
+    let first = [
+        raw_entry("100644", b"0039-first.md", &spec_blob(&repo, 39, "First")),
+        base.clone(),
+    ]
+    .concat();
+    branch_with_folder(&repo, "unsorted", &literal_tree(&repo, &first));
+    assert_eq!(next_id_cold_and_warm(&repo), "SPEC-0040");
+
+    let zero = [
+        base.clone(),
+        raw_entry("0100644", b"0040-zero.md", &spec_blob(&repo, 40, "Zero")),
+    ]
+    .concat();
+    branch_with_folder(&repo, "zero-mode", &literal_tree(&repo, &zero));
+    assert_eq!(next_id_cold_and_warm(&repo), "SPEC-0041");
+
+    // The same entry twice.
+    let twice = [
+        base.clone(),
+        raw_entry("100644", b"0041-twice.md", &spec_blob(&repo, 41, "Twice")),
+        raw_entry("100644", b"0041-twice.md", &spec_blob(&repo, 41, "Twice")),
+    ]
+    .concat();
+    branch_with_folder(&repo, "twice", &literal_tree(&repo, &twice));
+    assert_eq!(next_id_cold_and_warm(&repo), "SPEC-0042");
+}
+
+/// A branch missing HEAD's last or middle specs has only its own highest
+/// number (HEAD detached elsewhere and the working tree lower, so that
+/// nothing else hides a wrong answer).
+#[test]
+fn branches_with_fewer_specs_than_head_count_what_they_have() {
+    let repo = thirty();
+    let all = entries(&repo, "HEAD:specs");
+    let without = |drop: &[usize]| -> String {
+        let kept: Vec<Entry> = all
+            .iter()
+            .enumerate()
+            .filter(|(at, _)| !drop.contains(at))
+            .map(|(_, e)| e.clone())
+            .collect();
+        mktree(&repo, &kept)
+    };
+    // specs 1..=29, and 1..=28 + 30 with 10..=20 gone.
+    branch_with_folder(&repo, "no-last", &without(&[29]));
+    let middle: Vec<usize> = (9..20).chain([28]).collect();
+    branch_with_folder(&repo, "no-middle", &without(&middle));
+    repo.git(&["checkout", "-q", "--detach", "HEAD"]);
+    repo.git(&["branch", "-q", "-D", "main"]);
+    for number in 27..=30 {
+        repo.remove(format!("specs/{number:04}-spec.md"));
+    }
+    // no-middle has 30.
+    assert_eq!(next_id_cold_and_warm(&repo), "SPEC-0031");
+    repo.git(&["branch", "-q", "-D", "no-middle"]);
+    assert_eq!(next_id_cold_and_warm(&repo), "SPEC-0030");
+    repo.git(&["branch", "-q", "-D", "no-last"]);
+    assert_eq!(next_id_cold_and_warm(&repo), "SPEC-0027");
+}
+
+/// Many refs on one tree, and a branch whose spec folder shares nothing
+/// with HEAD's.
+#[test]
+fn shared_and_unrelated_trees() {
+    let repo = thirty();
+    let folder = folder_plus(
+        &repo,
+        &[entry(
+            "100644",
+            &spec_blob(&repo, 45, "Shared"),
+            b"0045-shared.md",
+        )],
+    );
+    for branch in ["a", "b", "c", "d"] {
+        branch_with_folder(&repo, branch, &folder);
+    }
+    let far = mktree(
+        &repo,
+        &[entry(
+            "100644",
+            &spec_blob(&repo, 60, "Far"),
+            b"0060-far.md",
+        )],
+    );
+    branch_with_folder(&repo, "far", &far);
+    assert_eq!(next_id_cold_and_warm(&repo), "SPEC-0061");
+    repo.git(&["branch", "-q", "-D", "far"]);
+    assert_eq!(next_id_cold_and_warm(&repo), "SPEC-0046");
+}
+
+/// A spec folder libgit2 cannot parse fails `new` with libgit2's error,
+/// as it always did, rather than being skipped.
+#[test]
+fn a_tree_libgit2_refuses_is_an_error() {
+    let repo = thirty();
+    let bad = [head_folder_bytes(&repo), b"100644 truncated".to_vec()].concat();
+    branch_with_folder(&repo, "bad", &literal_tree(&repo, &bad));
+    let out = repo.spec(&["new", "--json", "--dry-run", "Next"]);
+    let err = assert_failure(&out);
+    assert_contains(&err, "failed to parse tree");
+}
+
+// ---------------------------------------------------------------------------
+// The id memo is an optimisation only
+// ---------------------------------------------------------------------------
+
+/// A repository with one branch of each odd kind; `new` gives SPEC-0051.
+fn odd_branches() -> TestRepo {
+    let repo = thirty();
+    let base = head_folder_bytes(&repo);
+    let inner = mktree(
+        &repo,
+        &[entry("100644", &spec_blob(&repo, 1, "x"), b"x.md")],
+    );
+    let folder = folder_plus(
+        &repo,
+        &[
+            entry(
+                "100644",
+                &spec_blob(&repo, 31, "Latin-1"),
+                b"0031-caf\xe9.md",
+            ),
+            entry("040000", &inner, b"0032-folder.md"),
+            entry("120000", &blob(&repo, "0001-spec.md"), b"0033-link.md"),
+            entry("160000", &repo.head_oid().unwrap(), b"0034-module.md"),
+            entry("100644", &spec_blob(&repo, 35, "Text"), b"0095-notes.txt"),
+        ],
+    );
+    branch_with_folder(&repo, "odd", &folder);
+    branch_with_folder(&repo, "odd-twin", &folder);
+    let zero = [
+        base,
+        raw_entry("0100644", b"0050-zero.md", &spec_blob(&repo, 50, "Zero")),
+    ]
+    .concat();
+    branch_with_folder(&repo, "zero-mode", &literal_tree(&repo, &zero));
+    repo
+}
+
+#[test]
+fn a_deleted_or_damaged_id_memo_changes_no_answer() {
+    let repo = odd_branches();
+    let cold = next_id_cold_and_warm(&repo);
+    assert_eq!(cold, "SPEC-0051");
+    let memo = repo.git_dir().join("git-spec/ids-cache");
+    let original = std::fs::read(&memo).unwrap();
+    // Every byte, flipped in turn; then cut short, lengthened, emptied.
+    for at in 0..original.len() {
+        let mut bytes = original.clone();
+        bytes[at] ^= 0x01;
+        std::fs::write(&memo, &bytes).unwrap();
+        assert_eq!(next_id(&repo), cold, "byte {at} flipped");
+    }
+    for damaged in [
+        original[..original.len() / 2].to_vec(),
+        [
+            original.as_slice(),
+            b"0000000000000000000000000000000000000000 99\n",
+        ]
+        .concat(),
+        Vec::new(),
+    ] {
+        std::fs::write(&memo, &damaged).unwrap();
+        assert_eq!(next_id(&repo), cold);
+    }
+}
+
+/// Runs that start together, all without a memo, race to write it: each
+/// answers the same, and so does the run after them.
+#[test]
+fn racing_runs_agree() {
+    let repo = odd_branches();
+    for _ in 0..3 {
+        let _ = std::fs::remove_dir_all(repo.git_dir().join("git-spec"));
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                repo.spec_cmd(&["new", "--json", "--dry-run", "Next"])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert_success(&out);
+            let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+            assert_eq!(json["id"], "SPEC-0051");
+        }
+        assert_eq!(next_id(&repo), "SPEC-0051");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// list --all-branches: the specs the working tree lacks
+// ---------------------------------------------------------------------------
+
+/// What `list --all-branches --format json` says, compactly: the exit
+/// code, `id branch path` per row, then stderr.
+fn all_branches(repo: &TestRepo) -> String {
+    let out = repo.spec(&["list", "--all-branches", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut text = format!("exit {:?}\n", out.status.code());
+    for row in json.as_array().unwrap() {
+        text.push_str(&format!(
+            "{} {} {}\n",
+            row["id"].as_str().unwrap(),
+            row["branch"].as_str().unwrap_or("-"),
+            row["path"].as_str().unwrap()
+        ));
+    }
+    text.push_str(&stderr(&out));
+    text
+}
+
+#[test]
+fn all_branches_reads_every_kind_of_tree() {
+    let repo = odd_branches();
+    let plain = folder_plus(
+        &repo,
+        &[
+            entry("100644", &spec_blob(&repo, 36, "Plain"), b"0036-plain.md"),
+            entry(
+                "100644",
+                &spec_blob(&repo, 37, "Local too"),
+                b"0037-local.md",
+            ),
+            entry("100755", &spec_blob(&repo, 38, "Exec"), b"0038-exec.md"),
+            entry("100644", &blob(&repo, "# Read me\n"), b"README.md"),
+            entry("100644", &spec_blob(&repo, 39, "Front"), b"notes.md"),
+        ],
+    );
+    branch_with_folder(&repo, "plain", &plain);
+    let base = head_folder_bytes(&repo);
+    let first = [
+        raw_entry("100644", b"0040-first.md", &spec_blob(&repo, 40, "First")),
+        base.clone(),
+    ]
+    .concat();
+    branch_with_folder(&repo, "unsorted", &literal_tree(&repo, &first));
+    // A branch that deleted specs and changed one: nothing to show.
+    let mut fewer: Vec<Entry> = entries(&repo, "HEAD:specs")
+        .into_iter()
+        .filter(|(_, _, name)| !name.starts_with(b"0005") && !name.starts_with(b"0006"))
+        .collect();
+    fewer[7].1 = spec_blob(&repo, 10, "Changed");
+    branch_with_folder(&repo, "fewer", &mktree(&repo, &fewer));
+    // The working tree: SPEC-0003 deleted (every branch still has it; the
+    // first by name shows it), SPEC-0037 written but not committed (hides
+    // plain's).
+    repo.remove("specs/0003-spec.md");
+    repo.write(
+        "specs/0037-local.md",
+        &SpecFx::new(37, "In the working tree").text(),
+    );
+
+    let expected = "\
+exit Some(1)
+SPEC-0001 - specs/0001-spec.md
+SPEC-0002 - specs/0002-spec.md
+SPEC-0003 fewer specs/0003-spec.md
+SPEC-0004 - specs/0004-spec.md
+SPEC-0005 - specs/0005-spec.md
+SPEC-0006 - specs/0006-spec.md
+SPEC-0007 - specs/0007-spec.md
+SPEC-0008 - specs/0008-spec.md
+SPEC-0009 - specs/0009-spec.md
+SPEC-0010 - specs/0010-spec.md
+SPEC-0011 - specs/0011-spec.md
+SPEC-0012 - specs/0012-spec.md
+SPEC-0013 - specs/0013-spec.md
+SPEC-0014 - specs/0014-spec.md
+SPEC-0015 - specs/0015-spec.md
+SPEC-0016 - specs/0016-spec.md
+SPEC-0017 - specs/0017-spec.md
+SPEC-0018 - specs/0018-spec.md
+SPEC-0019 - specs/0019-spec.md
+SPEC-0020 - specs/0020-spec.md
+SPEC-0021 - specs/0021-spec.md
+SPEC-0022 - specs/0022-spec.md
+SPEC-0023 - specs/0023-spec.md
+SPEC-0024 - specs/0024-spec.md
+SPEC-0025 - specs/0025-spec.md
+SPEC-0026 - specs/0026-spec.md
+SPEC-0027 - specs/0027-spec.md
+SPEC-0028 - specs/0028-spec.md
+SPEC-0029 - specs/0029-spec.md
+SPEC-0030 - specs/0030-spec.md
+SPEC-0036 plain specs/0036-plain.md
+SPEC-0037 - specs/0037-local.md
+SPEC-0038 plain specs/0038-exec.md
+SPEC-0039 plain specs/notes.md
+SPEC-0040 unsorted specs/0040-first.md
+SPEC-0050 zero-mode specs/0050-zero.md
+odd:specs/0033-link.md:1: no front matter: the first line must be `---`
+";
+    assert_eq!(all_branches(&repo), expected);
+    // The same from the memos the first run wrote, and without them.
+    assert_eq!(all_branches(&repo), expected);
+    std::fs::remove_dir_all(repo.git_dir().join("git-spec")).unwrap();
+    assert_eq!(all_branches(&repo), expected);
+}
+
+#[test]
+fn all_branches_with_a_tree_libgit2_refuses_is_an_error() {
+    let repo = thirty();
+    let bad = [head_folder_bytes(&repo), b"100644 truncated".to_vec()].concat();
+    branch_with_folder(&repo, "bad", &literal_tree(&repo, &bad));
+    let out = repo.spec(&["list", "--all-branches", "--format", "json"]);
+    let err = assert_failure(&out);
+    assert_contains(&err, "failed to parse tree");
+}
