@@ -152,6 +152,13 @@ impl Base {
         self.bounds.len() - 1
     }
 
+    /// The base's entry `index`, in stored order.
+    pub fn entry(&self, index: usize) -> Option<RawEntry<'_>> {
+        let start = *self.bounds.get(index)?;
+        self.bounds.get(index + 1)?;
+        strict_entry(&self.data, start).map(|(entry, _)| entry)
+    }
+
     /// The base's entries, in stored order.
     pub fn entries(&self) -> impl Iterator<Item = RawEntry<'_>> + '_ {
         self.bounds

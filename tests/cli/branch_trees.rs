@@ -523,3 +523,72 @@ fn all_branches_with_a_tree_libgit2_refuses_is_an_error() {
     let err = assert_failure(&out);
     assert_contains(&err, "failed to parse tree");
 }
+
+/// `check`'s id-collision rule reads branch folders raw against HEAD's
+/// too: a file a branch adds with a working-tree number under another name
+/// is a collision, whatever else the tree holds or however it is ordered;
+/// a subfolder or submodule named like a spec is none (it is no file).
+/// The same findings cold, from the memo, and with the memo deleted.
+#[test]
+fn check_reads_odd_branch_trees_as_libgit2_reads_them() {
+    let repo = thirty();
+    let base = head_folder_bytes(&repo);
+    let text = |n: u64| spec_blob(&repo, n, "Other");
+    // Well-formed: a symbolic link counts (libgit2 calls it a blob), a
+    // folder and a submodule do not; one spec removed, one changed.
+    let mut changed = entries(&repo, "HEAD:specs");
+    changed.retain(|(_, _, name)| name != b"0005-spec.md");
+    changed[10].1 = text(12);
+    changed.push(entry("120000", &blob(&repo, "target"), b"0002-link.md"));
+    let folder = repo.rev_parse("HEAD:specs").unwrap();
+    changed.push(entry("040000", &folder, b"0003-folder.md"));
+    changed.push(entry(
+        "160000",
+        &repo.rev_parse("HEAD").unwrap(),
+        b"0004-module.md",
+    ));
+    branch_with_folder(&repo, "kinds", &mktree(&repo, &changed));
+    // Plain: one spec added (read raw), one renamed on the branch (no
+    // collision: the working tree's name was there and is gone).
+    let plain = folder_plus(&repo, &[entry("100644", &text(8), b"0008-other.md")]);
+    branch_with_folder(&repo, "plain", &plain);
+    let mut renamed = entries(&repo, "HEAD:specs");
+    renamed.retain(|(_, _, name)| name != b"0009-spec.md");
+    renamed.push(entry("100644", &text(9), b"0009-renamed.md"));
+    branch_with_folder(&repo, "renamed", &mktree(&repo, &renamed));
+    // Out of order, and an old-style mode: read by libgit2, as before.
+    let unsorted = [
+        raw_entry("100644", b"0006-first.md", &text(6)),
+        base.clone(),
+    ]
+    .concat();
+    branch_with_folder(&repo, "unsorted", &literal_tree(&repo, &unsorted));
+    let zero = [
+        base.clone(),
+        raw_entry("0100644", b"0007-zero.md", &text(7)),
+    ]
+    .concat();
+    branch_with_folder(&repo, "zero-mode", &literal_tree(&repo, &zero));
+    let collision = |n: u64, branch: &str, name: &str| {
+        format!(
+            "specs/{n:04}-spec.md:2: id-collision: SPEC-{n:04} is used for a different spec on branch {branch}: specs/{name}; give one of them a new id (`git spec renumber specs/{n:04}-spec.md` renumbers this one)"
+        )
+    };
+    let expected = [
+        collision(2, "kinds", "0002-link.md"),
+        collision(6, "unsorted", "0006-first.md"),
+        collision(7, "zero-mode", "0007-zero.md"),
+        collision(8, "plain", "0008-other.md"),
+    ]
+    .join("\n")
+        + "\n";
+    let run = || {
+        let out = repo.spec(&["check"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        stdout(&out)
+    };
+    assert_eq!(run(), expected);
+    assert_eq!(run(), expected);
+    std::fs::remove_dir_all(repo.git_dir().join("git-spec")).unwrap();
+    assert_eq!(run(), expected);
+}
