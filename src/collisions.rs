@@ -361,16 +361,14 @@ fn summarise(
     // bytes, only the stretch where they differ is read entry by entry
     // (libgit2 parsed all 10,000 entries of each of 2,000 trees). A base
     // whose file names are not in byte order is read the old way.
-    let raw_base = raw_tree::with_tree(git, base, <[u8]>::to_vec)
-        .and_then(raw_tree::Base::new)
-        .filter(|raw| {
-            let names: Vec<&[u8]> = raw
-                .entries()
-                .filter(raw_tree::RawEntry::is_blob_kind)
-                .map(|entry| entry.name)
-                .collect();
-            names.windows(2).all(|pair| pair[0] < pair[1])
-        });
+    let raw_base = raw_tree::Base::read(git, base).filter(|raw| {
+        let names: Vec<&[u8]> = raw
+            .entries()
+            .filter(raw_tree::RawEntry::is_blob_kind)
+            .map(|entry| entry.name)
+            .collect();
+        names.windows(2).all(|pair| pair[0] < pair[1])
+    });
     let one = |git: &Repository, id: Oid| -> Result<(Oid, Summary)> {
         if let Some(summary) = raw_base
             .as_ref()

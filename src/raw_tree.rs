@@ -109,6 +109,8 @@ pub fn with_tree<R>(git: &Repository, id: Oid, f: impl FnOnce(&[u8]) -> R) -> Op
 /// notes): typically HEAD's spec folder, which most branches' spec folders
 /// are a few entries away from.
 pub struct Base {
+    /// The tree's id (what a memo of splits against it is keyed by).
+    id: Oid,
     data: Vec<u8>,
     /// Where each entry starts, then the end of the data: entry `k` is
     /// `data[bounds[k]..bounds[k + 1]]`.
@@ -134,22 +136,32 @@ impl Base {
         let head = repo.head_commit().ok().flatten().map(|commit| commit.id());
         let head_folder = head.and_then(|id| crate::repo::spec_folder(&repo.git, id, dir).ok()?);
         let id = head_folder.or(trees.first().copied())?;
-        Base::new(with_tree(&repo.git, id, <[u8]>::to_vec)?)
+        Base::read(&repo.git, id)
     }
 
-    /// None when `data` has an entry [`strict_entry`] refuses.
-    pub fn new(data: Vec<u8>) -> Option<Base> {
+    /// Tree `id` as a base; None when it cannot be read raw.
+    pub fn read(git: &Repository, id: Oid) -> Option<Base> {
+        Base::new(id, with_tree(git, id, <[u8]>::to_vec)?)
+    }
+
+    /// The tree `id`, whose bytes are `data`. None when `data` has an
+    /// entry [`strict_entry`] refuses.
+    pub fn new(id: Oid, data: Vec<u8>) -> Option<Base> {
         let mut bounds = vec![0];
         let mut at = 0;
         while at < data.len() {
             at = strict_entry(&data, at)?.1;
             bounds.push(at);
         }
-        Some(Base { data, bounds })
+        Some(Base { id, data, bounds })
     }
 
     pub fn len(&self) -> usize {
         self.bounds.len() - 1
+    }
+
+    pub fn id(&self) -> Oid {
+        self.id
     }
 
     /// The base's entry `index`, in stored order.
@@ -283,7 +295,7 @@ mod tests {
             .collect();
         let full: Vec<(&str, &[u8], u8)> =
             names.iter().map(|n| ("100644", n.as_slice(), 1)).collect();
-        let base = Base::new(tree(&full)).unwrap();
+        let base = Base::new(Oid::ZERO_SHA1, tree(&full)).unwrap();
         assert_eq!(base.len(), 200);
         let mut variants: Vec<Vec<(&str, &[u8], u8)>> = vec![
             full.clone(),
@@ -315,7 +327,7 @@ mod tests {
 
     #[test]
     fn trees_libgit2_might_read_otherwise_are_refused() {
-        let base = Base::new(tree(&[("100644", b"a.md", 1)])).unwrap();
+        let base = Base::new(Oid::ZERO_SHA1, tree(&[("100644", b"a.md", 1)])).unwrap();
         for bad in [
             tree(&[("+100644", b"a.md", 1)]),
             tree(&[("100648", b"a.md", 1)]),
@@ -324,7 +336,7 @@ mod tests {
             b"100644 a.md\0short".to_vec(),
         ] {
             assert_eq!(base.split(&bad, |_| {}), None, "{bad:?}");
-            assert!(Base::new(bad).is_none());
+            assert!(Base::new(Oid::ZERO_SHA1, bad).is_none());
         }
     }
 

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 
 use super::{is_spec_file, Catalog, RawSpec, Spec, SpecRecord};
 use crate::document::DocumentError;
+use crate::memo::{ObjectMemo, Record};
 use crate::project::Project;
 use crate::raw_tree;
 
@@ -146,7 +147,7 @@ pub fn branch_catalog(
 
     let ids: Vec<git2::Oid> = trees.iter().map(|(_, id)| *id).collect();
     let base = raw_tree::Base::for_spec_folders(&project.repo, &project.config.dir, &ids);
-    let candidates = markdown_entries(repo, base, &ids, &seen)?;
+    let candidates = markdown_entries(project, base, &ids, &seen)?;
     let mut records = Vec::new();
     let mut errors = Vec::new();
     for ((branch, _), entries) in trees.iter().zip(candidates) {
@@ -189,13 +190,20 @@ pub fn branch_catalog(
 /// entries it shares with the
 /// base were decided once, only the rest are looked at. A tree the raw
 /// reader will not vouch for is read through libgit2 as before.
+///
+/// How each tree splits against the base is memoised by the two tree ids
+/// in `.git/git-spec/branch-splits`: trees never change, and past about
+/// 18,000 specs reading one costs milliseconds (libgit2 inflates the spec
+/// folder's delta base again for each), so a later run reads none but the
+/// base.
 fn markdown_entries(
-    repo: &git2::Repository,
+    project: &Project,
     base: Option<raw_tree::Base>,
     trees: &[git2::Oid],
     known: &HashSet<String>,
 ) -> Result<Vec<Vec<(String, git2::Oid)>>> {
     const PER_THREAD: usize = 16;
+    let repo = &project.repo.git;
     // Symbolic links and files alike, as libgit2's kind says; a symbolic
     // link's blob is then no spec (`is_spec_file` reads it).
     let wanted = |is_blob: bool, name: &[u8]| -> Option<String> {
@@ -212,51 +220,169 @@ fn markdown_entries(
             Some((index, name, entry.oid()))
         })
         .collect();
-    let split = |git: &git2::Repository, id: git2::Oid| -> Option<Vec<(String, git2::Oid)>> {
+    let base_id = base.as_ref().map(raw_tree::Base::id);
+    let mut memo: ObjectMemo<OwnEntries> = ObjectMemo::load(
+        project.repo.common_dir(),
+        "branch-splits",
+        "git-spec branch-splits v1".to_string(),
+    );
+    let memoised: Vec<Option<OwnEntries>> = trees
+        .iter()
+        .map(|tree| {
+            memo.get(*tree)
+                .filter(|own| Some(own.base) == base_id)
+                .filter(|own| base.as_ref().is_some_and(|b| own.split.tail <= b.len()))
+                .cloned()
+        })
+        .collect();
+    let split = |git: &git2::Repository, id: git2::Oid| -> Option<OwnEntries> {
         let base = base.as_ref()?;
-        let mut own = Vec::new();
+        let mut entries = Vec::new();
         let split = raw_tree::with_tree(git, id, |data| {
             base.split(data, |entry| {
-                if let Some(name) = wanted(entry.is_blob_kind(), entry.name) {
-                    own.push((name, entry.oid()));
-                }
+                entries.push((entry.is_blob_kind(), entry.name.to_vec(), entry.oid()));
             })
         })??;
+        Some(OwnEntries {
+            base: base.id(),
+            split,
+            entries,
+        })
+    };
+    let to_read: Vec<git2::Oid> = trees
+        .iter()
+        .zip(&memoised)
+        .filter(|(_, known)| known.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    let git_dir = repo.path();
+    let read = crate::parallel::map_with(
+        &to_read,
+        PER_THREAD,
+        || git2::Repository::open(git_dir),
+        |git, &id| -> Result<Result<OwnEntries, Vec<(String, git2::Oid)>>> {
+            let git = git.as_ref().map_err(|err| anyhow::anyhow!("{err}"))?;
+            if let Some(own) = split(git, id) {
+                return Ok(Ok(own));
+            }
+            let tree = git.find_tree(id)?;
+            Ok(Err(tree
+                .iter()
+                .filter_map(|entry| {
+                    let is_blob = entry.kind() == Some(git2::ObjectType::Blob);
+                    Some((wanted(is_blob, entry.name_bytes())?, entry.id()))
+                })
+                .collect()))
+        },
+    );
+    let mut read = to_read.iter().zip(read);
+    let mut out = Vec::with_capacity(trees.len());
+    for known in memoised {
+        let own = match known {
+            Some(own) => own,
+            None => {
+                let (id, result) = read.next().expect("one read per tree not memoised");
+                match result? {
+                    Ok(own) => {
+                        memo.insert(*id, own.clone());
+                        own
+                    }
+                    // Read by libgit2: the entries as they are.
+                    Err(entries) => {
+                        out.push(entries);
+                        continue;
+                    }
+                }
+            }
+        };
+        let base = base.as_ref().expect("a split has a base");
         let pick = |range: std::ops::Range<usize>| {
             base_wanted
                 .iter()
                 .filter(move |(index, ..)| range.contains(index))
                 .map(|(_, name, id)| (name.clone(), *id))
         };
-        Some(
-            pick(0..split.head)
-                .chain(own)
-                .chain(pick(split.tail..base.len()))
+        let own_wanted = own
+            .entries
+            .iter()
+            .filter_map(|(is_blob, name, id)| Some((wanted(*is_blob, name)?, *id)));
+        out.push(
+            pick(0..own.split.head)
+                .chain(own_wanted)
+                .chain(pick(own.split.tail..base.len()))
                 .collect(),
-        )
-    };
-    let git_dir = repo.path();
-    crate::parallel::map_with(
-        trees,
-        PER_THREAD,
-        || git2::Repository::open(git_dir),
-        |git, &id| -> Result<Vec<(String, git2::Oid)>> {
-            let git = git.as_ref().map_err(|err| anyhow::anyhow!("{err}"))?;
-            if let Some(entries) = split(git, id) {
-                return Ok(entries);
+        );
+    }
+    memo.save(|own| own.entries.len() <= 4096);
+    Ok(out)
+}
+
+/// How a branch's spec folder splits against the base (see
+/// [`raw_tree::Split`]), with the tree's own entries there: (whether
+/// libgit2 calls it a blob, name, id).
+#[derive(Debug, Clone, PartialEq)]
+struct OwnEntries {
+    base: git2::Oid,
+    split: raw_tree::Split,
+    entries: Vec<(bool, Vec<u8>, git2::Oid)>,
+}
+
+/// `BASE HEAD TAIL COUNT`, then a line per entry: `b` (a blob) or `o`,
+/// the id, the name in hex (names are any bytes).
+impl Record for OwnEntries {
+    fn write(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(
+            out,
+            "{} {} {} {}",
+            self.base,
+            self.split.head,
+            self.split.tail,
+            self.entries.len()
+        );
+        for (is_blob, name, id) in &self.entries {
+            let _ = write!(out, "\n{} {id} ", if *is_blob { 'b' } else { 'o' });
+            for byte in name {
+                let _ = write!(out, "{byte:02x}");
             }
-            let tree = git.find_tree(id)?;
-            Ok(tree
-                .iter()
-                .filter_map(|entry| {
-                    let is_blob = entry.kind() == Some(git2::ObjectType::Blob);
-                    Some((wanted(is_blob, entry.name_bytes())?, entry.id()))
-                })
-                .collect())
-        },
-    )
-    .into_iter()
-    .collect()
+        }
+    }
+
+    fn read<'a>(rest: &str, more: &mut impl Iterator<Item = &'a str>) -> Option<OwnEntries> {
+        let mut fields = rest.split(' ');
+        let base = git2::Oid::from_str(fields.next()?).ok()?;
+        let head: usize = fields.next()?.parse().ok()?;
+        let tail: usize = fields.next()?.parse().ok()?;
+        let count: usize = fields.next()?.parse().ok()?;
+        if fields.next().is_some() || head > tail {
+            return None;
+        }
+        let entries = (0..count)
+            .map(|_| {
+                let mut fields = more.next()?.split(' ');
+                let is_blob = match fields.next()? {
+                    "b" => true,
+                    "o" => false,
+                    _ => return None,
+                };
+                let id = git2::Oid::from_str(fields.next()?).ok()?;
+                let hex = fields.next()?;
+                if fields.next().is_some() || hex.len() % 2 != 0 {
+                    return None;
+                }
+                let name = (0..hex.len())
+                    .step_by(2)
+                    .map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok())
+                    .collect::<Option<Vec<u8>>>()?;
+                Some((is_blob, name, id))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(OwnEntries {
+            base,
+            split: raw_tree::Split { head, tail },
+            entries,
+        })
+    }
 }
 
 /// Which of `wanted` some branch (local or remote-tracking, the checked-out

@@ -592,3 +592,41 @@ fn check_reads_odd_branch_trees_as_libgit2_reads_them() {
     std::fs::remove_dir_all(repo.git_dir().join("git-spec")).unwrap();
     assert_eq!(run(), expected);
 }
+
+/// How each branch's spec folder splits against HEAD's is memoised by the
+/// two tree ids (`branch-splits`): what the working tree holds is applied
+/// after, so a spec written or removed since is seen; and a damaged memo
+/// (bytes flipped throughout, cut short, emptied) changes no answer.
+#[test]
+fn the_split_memo_follows_the_working_tree_and_is_never_trusted_damaged() {
+    let repo = odd_branches();
+    let plain = folder_plus(
+        &repo,
+        &[entry("100644", &spec_blob(&repo, 36, "Plain"), b"0036-plain.md")],
+    );
+    branch_with_folder(&repo, "plain", &plain);
+    let cold = all_branches(&repo);
+    assert_contains(&cold, "SPEC-0036 plain specs/0036-plain.md\n");
+    let memo = repo.git_dir().join("git-spec/branch-splits");
+    let original = std::fs::read(&memo).unwrap();
+    assert_eq!(all_branches(&repo), cold);
+
+    // Written in the working tree after the memo: the branch's is hidden.
+    repo.write("specs/0036-plain.md", &SpecFx::new(36, "Here").text());
+    let here = all_branches(&repo);
+    assert_contains(&here, "SPEC-0036 - specs/0036-plain.md\n");
+    assert!(!here.contains("SPEC-0036 plain"), "{here}");
+    repo.remove("specs/0036-plain.md");
+    assert_eq!(all_branches(&repo), cold);
+
+    for at in (0..original.len()).step_by(11) {
+        let mut bytes = original.clone();
+        bytes[at] ^= 0x01;
+        std::fs::write(&memo, &bytes).unwrap();
+        assert_eq!(all_branches(&repo), cold, "byte {at} flipped");
+    }
+    for damaged in [original[..original.len() / 2].to_vec(), Vec::new()] {
+        std::fs::write(&memo, &damaged).unwrap();
+        assert_eq!(all_branches(&repo), cold);
+    }
+}
