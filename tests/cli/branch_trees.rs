@@ -602,7 +602,11 @@ fn the_split_memo_follows_the_working_tree_and_is_never_trusted_damaged() {
     let repo = odd_branches();
     let plain = folder_plus(
         &repo,
-        &[entry("100644", &spec_blob(&repo, 36, "Plain"), b"0036-plain.md")],
+        &[entry(
+            "100644",
+            &spec_blob(&repo, 36, "Plain"),
+            b"0036-plain.md",
+        )],
     );
     branch_with_folder(&repo, "plain", &plain);
     let cold = all_branches(&repo);
