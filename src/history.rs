@@ -601,38 +601,50 @@ fn blob_in_parent(
     Ok(None)
 }
 
-/// Every entry of the tree `tree`, read raw (see [`crate::raw_tree`]).
-fn raw_tree_entries(git: &Repository, tree: Oid) -> Result<HashMap<Vec<u8>, FolderEntry>> {
+/// `f` of the bytes of tree `tree` as stored: from the pack reader for a
+/// large tree (see [`crate::pack`]: `log` reads the spec folder of every
+/// commit it walks), else from libgit2, whose error says what is wrong.
+fn with_raw<R>(git: &Repository, tree: Oid, f: impl FnOnce(&[u8]) -> R) -> Result<R> {
+    if let Some(data) = crate::pack::read_tree(git, tree) {
+        return Ok(f(&data));
+    }
     let odb = git.odb()?;
     let object = odb.read(tree)?;
-    let mut entries = HashMap::new();
-    for raw in crate::raw_tree::entries(object.data()) {
-        let entry = FolderEntry {
-            id: Oid::from_bytes(raw.id)?,
-            regular: raw.mode.starts_with(b"100"),
-            blob: raw.mode.starts_with(b"100") || raw.mode == b"120000",
-        };
-        entries.entry(raw.name.to_vec()).or_insert(entry);
-    }
-    Ok(entries)
+    Ok(f(object.data()))
+}
+
+/// Every entry of the tree `tree`, read raw (see [`crate::raw_tree`]).
+fn raw_tree_entries(git: &Repository, tree: Oid) -> Result<HashMap<Vec<u8>, FolderEntry>> {
+    with_raw(git, tree, |data| {
+        let mut entries = HashMap::new();
+        for raw in crate::raw_tree::entries(data) {
+            let entry = FolderEntry {
+                id: Oid::from_bytes(raw.id)?,
+                regular: raw.mode.starts_with(b"100"),
+                blob: raw.mode.starts_with(b"100") || raw.mode == b"120000",
+            };
+            entries.entry(raw.name.to_vec()).or_insert(entry);
+        }
+        Ok(entries)
+    })?
 }
 
 /// The blob named `name` in the tree `tree`, found by scanning the raw
 /// tree object (see [`crate::raw_tree`]).
 fn raw_tree_blob(git: &Repository, tree: Oid, name: &str) -> Result<Option<Oid>> {
-    let odb = git.odb()?;
-    let object = odb.read(tree)?;
-    for entry in crate::raw_tree::entries(object.data()) {
-        if entry.name == name.as_bytes() {
-            // Blobs are 100644, 100755 and 120000 (symlinks, not specs).
-            return Ok(entry
-                .mode
-                .starts_with(b"100")
-                .then(|| Oid::from_bytes(entry.id))
-                .transpose()?);
+    with_raw(git, tree, |data| {
+        for entry in crate::raw_tree::entries(data) {
+            if entry.name == name.as_bytes() {
+                // Blobs are 100644, 100755 and 120000 (symlinks, not specs).
+                return Ok(entry
+                    .mode
+                    .starts_with(b"100")
+                    .then(|| Oid::from_bytes(entry.id))
+                    .transpose()?);
+            }
         }
-    }
-    Ok(None)
+        Ok(None)
+    })?
 }
 
 /// Paths of the spec files in `tree`'s spec folder whose name carries

@@ -35,6 +35,7 @@ mod lock;
 mod mcp;
 mod memo;
 mod merge_driver;
+mod pack;
 mod parallel;
 mod paths;
 mod project;

@@ -98,8 +98,13 @@ fn memchr_nul(bytes: &[u8]) -> Option<usize> {
 
 /// `f` of the raw bytes of tree `id` (not copied: a spec folder's tree
 /// is half a megabyte at 10,000 specs), or None when it cannot be read or
-/// is not a tree (the caller then asks libgit2, which reports why).
+/// is not a tree (the caller then asks libgit2, which reports why). A
+/// tree of a megabyte or more comes from [`crate::pack`], which keeps the
+/// delta bases libgit2 would inflate again for every branch.
 pub fn with_tree<R>(git: &Repository, id: Oid, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    if let Some(data) = crate::pack::read_tree(git, id) {
+        return Some(f(&data));
+    }
     let odb = git.odb().ok()?;
     let object = odb.read(id).ok()?;
     (object.kind() == ObjectType::Tree).then(|| f(object.data()))
