@@ -267,15 +267,30 @@ fn match_parts<'a>(parts: &[Part], text: &'a str, found: Captured<'a>) -> Option
 }
 
 /// How ids look in this repository: prefix, padding and name patterns.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IdScheme {
     pub prefix: String,
     pub width: usize,
     pub file: NamePattern,
     pub branch: NamePattern,
     /// `SPEC-0042` as a whole word in text (not inside `XSPEC-0042` or
-    /// `SPEC-00421`), compiled once.
-    mention: regex::Regex,
+    /// `SPEC-00421`), compiled once, when first needed: compiling it was
+    /// a millisecond of every command, and most never look at prose.
+    mention: std::sync::OnceLock<regex::Regex>,
+}
+
+/// Without the compiled regex, which follows from the prefix: the debug
+/// form keys the memos, so it must not depend on whether the regex was
+/// compiled yet.
+impl std::fmt::Debug for IdScheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdScheme")
+            .field("prefix", &self.prefix)
+            .field("width", &self.width)
+            .field("file", &self.file)
+            .field("branch", &self.branch)
+            .finish()
+    }
 }
 
 impl IdScheme {
@@ -285,11 +300,7 @@ impl IdScheme {
             width: config.id.width,
             file: NamePattern::new(&config.naming.file),
             branch: NamePattern::new(&config.naming.branch),
-            mention: regex::Regex::new(&format!(
-                r"(?:^|[^\w-]){}(\d+)\b",
-                regex::escape(&config.id.prefix)
-            ))
-            .expect("an escaped prefix makes a valid regex"),
+            mention: std::sync::OnceLock::new(),
         }
     }
 
@@ -298,8 +309,18 @@ impl IdScheme {
         // Most lines mention nothing: a substring test is cheaper than the
         // regex, and `check` runs this over every line of every spec.
         let candidate = line.contains(self.prefix.as_str());
-        self.mention
-            .captures_iter(if candidate { line } else { "" })
+        let mention = candidate.then(|| {
+            self.mention.get_or_init(|| {
+                regex::Regex::new(&format!(
+                    r"(?:^|[^\w-]){}(\d+)\b",
+                    regex::escape(&self.prefix)
+                ))
+                .expect("an escaped prefix makes a valid regex")
+            })
+        });
+        mention
+            .into_iter()
+            .flat_map(move |mention| mention.captures_iter(line))
             .filter_map(|caps| caps[1].parse().ok())
     }
 
