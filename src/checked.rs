@@ -119,12 +119,12 @@ impl StatValue for Checked {
         put_vstr(out, &links.status);
         put_varint(out, links.not_lists.len() as u64);
         for &(kind, line) in &links.not_lists {
-            out.push(kind_byte(kind));
+            out.push(kind.byte());
             put_varint(out, line as u64);
         }
         put_varint(out, links.references.len() as u64);
         for reference in &links.references {
-            out.push(kind_byte(reference.kind));
+            out.push(reference.kind.byte());
             put_vstr(out, &reference.written);
             put_number(out, reference.number);
             put_varint(out, reference.line as u64);
@@ -255,19 +255,8 @@ fn take_usize(bytes: &mut &[u8]) -> Option<usize> {
     usize::try_from(take_varint(bytes)?).ok()
 }
 
-fn kind_byte(kind: Kind) -> u8 {
-    match kind {
-        Kind::DependsOn => 0,
-        Kind::Supersedes => 1,
-    }
-}
-
 fn take_kind(bytes: &mut &[u8]) -> Option<Kind> {
-    match take(bytes, 1)?[0] {
-        0 => Some(Kind::DependsOn),
-        1 => Some(Kind::Supersedes),
-        _ => None,
-    }
+    Kind::from_byte(take(bytes, 1)?[0])
 }
 
 #[cfg(test)]

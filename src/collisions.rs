@@ -85,8 +85,7 @@ pub fn find(
     }
     if !unknown.is_empty() {
         let base = head_tree.unwrap_or(unknown[0]);
-        let base_names = blob_names(&git.find_tree(base)?);
-        for (tree, summary) in summarise(git, &unknown, base, &base_names, working.pattern)? {
+        for (tree, summary) in summarise(git, &unknown, base, working.pattern)? {
             cache.remember_tree(tree, summary);
         }
     }
@@ -353,7 +352,6 @@ fn summarise(
     git: &Repository,
     trees: &[Oid],
     base: Oid,
-    base_names: &[Vec<u8>],
     pattern: &NamePattern,
 ) -> Result<Vec<(Oid, Summary)>> {
     const PER_THREAD_MINIMUM: usize = 16;
@@ -369,6 +367,18 @@ fn summarise(
             .collect();
         names.windows(2).all(|pair| pair[0] < pair[1])
     });
+    // The base's file names, for the trees read the old way: from the raw
+    // base when there is one (its kinds are libgit2's, its names in order),
+    // so the base is read once.
+    let base_names: Vec<Vec<u8>> = match &raw_base {
+        Some(raw) => raw
+            .entries()
+            .filter(raw_tree::RawEntry::is_blob_kind)
+            .map(|entry| entry.name.to_vec())
+            .collect(),
+        None => blob_names(&git.find_tree(base)?),
+    };
+    let base_names = base_names.as_slice();
     let one = |git: &Repository, id: Oid| -> Result<(Oid, Summary)> {
         if let Some(summary) = raw_base
             .as_ref()
@@ -681,27 +691,16 @@ impl Record for Memoised {
                     summary.added.len(),
                     summary.removed.len()
                 ));
-                for (mark, names) in [('+', &summary.added), ('-', &summary.removed)] {
-                    for name in names {
-                        out.push('\n');
-                        out.push(mark);
-                        out.push_str(&escape(name));
-                    }
-                }
+                write_names(out, '+', &summary.added);
+                write_names(out, '-', &summary.removed);
             }
             Memoised::Candidates { fingerprint, names } => {
                 out.push_str(&format!("w {fingerprint} {}", names.len()));
-                for name in names {
-                    out.push_str("\n+");
-                    out.push_str(&escape(name));
-                }
+                write_names(out, '+', names);
             }
             Memoised::Provisional(names) => {
                 out.push_str(&format!("p {}", names.len()));
-                for name in names {
-                    out.push_str("\n+");
-                    out.push_str(&escape(name));
-                }
+                write_names(out, '+', names);
             }
         }
     }
@@ -718,13 +717,8 @@ impl Record for Memoised {
                 let base = oid(fields.next())?;
                 let added: usize = fields.next()?.parse().ok()?;
                 let removed: usize = fields.next()?.parse().ok()?;
-                let mut names = |count: usize, mark: char| -> Option<Vec<String>> {
-                    (0..count)
-                        .map(|_| more.next()?.strip_prefix(mark).map(unescape))
-                        .collect()
-                };
-                let added = names(added, '+')?;
-                let removed = names(removed, '-')?;
+                let added = read_names(more, added, '+')?;
+                let removed = read_names(more, removed, '-')?;
                 Some(Memoised::Tree(Summary {
                     base,
                     added,
@@ -734,21 +728,37 @@ impl Record for Memoised {
             "w" => {
                 let fingerprint = fields.next()?.to_string();
                 let count: usize = fields.next()?.parse().ok()?;
-                let names = (0..count)
-                    .map(|_| more.next()?.strip_prefix('+').map(unescape))
-                    .collect::<Option<Vec<_>>>()?;
+                let names = read_names(more, count, '+')?;
                 Some(Memoised::Candidates { fingerprint, names })
             }
             "p" => {
                 let count: usize = fields.next()?.parse().ok()?;
-                let names = (0..count)
-                    .map(|_| more.next()?.strip_prefix('+').map(unescape))
-                    .collect::<Option<Vec<_>>>()?;
+                let names = read_names(more, count, '+')?;
                 Some(Memoised::Provisional(names))
             }
             _ => None,
         }
     }
+}
+
+/// One line per name after an entry's first: `mark` and the name, escaped.
+fn write_names(out: &mut String, mark: char, names: &[String]) {
+    for name in names {
+        out.push('\n');
+        out.push(mark);
+        out.push_str(&escape(name));
+    }
+}
+
+/// `count` lines of [`write_names`] with `mark`.
+fn read_names<'a>(
+    more: &mut impl Iterator<Item = &'a str>,
+    count: usize,
+    mark: char,
+) -> Option<Vec<String>> {
+    (0..count)
+        .map(|_| more.next()?.strip_prefix(mark).map(unescape))
+        .collect()
 }
 
 /// The check memo, with the lookups `find` makes.
@@ -761,9 +771,8 @@ pub struct Cache(ObjectMemo<Memoised>);
 /// branches where numbers are handed out on every run, and trees do not
 /// change.
 pub fn provisional_names(project: &Project, cache: &mut Cache, tree: Oid) -> Result<Vec<String>> {
-    let key = derived_key("provisional names", tree);
-    if let Some(Memoised::Provisional(names)) = cache.0.get(key) {
-        return Ok(names.clone());
+    if let Some(names) = cache.provisional(tree) {
+        return Ok(names.to_vec());
     }
     let pattern = &project.scheme.file;
     let mut names = Vec::new();
@@ -778,7 +787,7 @@ pub fn provisional_names(project: &Project, cache: &mut Cache, tree: Oid) -> Res
             names.push(name.to_string());
         }
     }
-    cache.0.insert(key, Memoised::Provisional(names.clone()));
+    cache.remember_provisional(tree, names.clone());
     Ok(names)
 }
 
@@ -831,6 +840,21 @@ impl Cache {
         self.0.insert(
             candidates_key(base),
             Memoised::Candidates { fingerprint, names },
+        );
+    }
+
+    /// The provisional names of spec folder tree `tree`.
+    fn provisional(&mut self, tree: Oid) -> Option<&[String]> {
+        match self.0.get(derived_key("provisional names", tree))? {
+            Memoised::Provisional(names) => Some(names),
+            _ => None,
+        }
+    }
+
+    fn remember_provisional(&mut self, tree: Oid, names: Vec<String>) {
+        self.0.insert(
+            derived_key("provisional names", tree),
+            Memoised::Provisional(names),
         );
     }
 

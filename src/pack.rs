@@ -27,6 +27,11 @@ use git2::{Oid, Repository};
 /// Below this, libgit2 caches the object itself and is as fast.
 pub const MIN_SIZE: u64 = 1024 * 1024;
 
+/// Past this a size in a pack is not believed (the object is left to
+/// libgit2): a damaged or hostile pack must not make us ask for any
+/// amount of memory it names.
+const MAX_SIZE: u64 = 512 * 1024 * 1024;
+
 /// How many bytes of resolved objects one thread keeps, the least
 /// recently used going first. The base every branch tree is a delta of is
 /// used by each, so it stays.
@@ -194,7 +199,7 @@ impl Pack {
 
     /// The zlib stream at `at`, which must inflate to exactly `size` bytes.
     fn inflate(&self, at: u64, size: u64) -> Option<Vec<u8>> {
-        let size = usize::try_from(size).ok()?;
+        let size = usize::try_from(size).ok().filter(|_| size <= MAX_SIZE)?;
         let mut out = Vec::with_capacity(size);
         let mut inflater = flate2::Decompress::new(true);
         let mut input = vec![0u8; 64 * 1024];
@@ -393,7 +398,8 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     if delta_size(delta, &mut at)? != base.len() as u64 {
         return None;
     }
-    let size = usize::try_from(delta_size(delta, &mut at)?).ok()?;
+    let size = delta_size(delta, &mut at)?;
+    let size = usize::try_from(size).ok().filter(|_| size <= MAX_SIZE)?;
     let mut out = Vec::with_capacity(size);
     while at < delta.len() {
         let op = delta[at];
@@ -550,6 +556,7 @@ mod tests {
             vec![11, 6, 0x91, 8, 5, 1, b'!'], // a copy past the base's end
             vec![11, 6, 0x90, 5, 0],          // op 0
             vec![11, 6, 0x90, 5, 2, b'!'],    // an insert past the end
+            vec![11, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0x90, 5], // 32 GiB announced
         ] {
             assert_eq!(apply_delta(base, &bad), None, "{bad:?}");
         }

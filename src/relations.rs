@@ -33,6 +33,23 @@ impl Kind {
             Kind::Supersedes => "supersedes",
         }
     }
+
+    /// The kind as one byte, in the memos that keep relations.
+    pub fn byte(self) -> u8 {
+        match self {
+            Kind::DependsOn => 0,
+            Kind::Supersedes => 1,
+        }
+    }
+
+    /// The kind a memo's byte stands for; None for any other byte.
+    pub fn from_byte(byte: u8) -> Option<Kind> {
+        match byte {
+            0 => Some(Kind::DependsOn),
+            1 => Some(Kind::Supersedes),
+            _ => None,
+        }
+    }
 }
 
 /// A spec's relations both ways, as `show` prints them.

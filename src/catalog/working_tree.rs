@@ -211,7 +211,7 @@ impl StatValue for Option<Referrer> {
         put_u64(out, referrer.number);
         put_u64(out, referrer.refs.len() as u64);
         for &(kind, number) in &referrer.refs {
-            out.push(kind_byte(kind));
+            out.push(kind.byte());
             put_u64(out, number);
         }
     }
@@ -229,22 +229,11 @@ impl StatValue for Option<Referrer> {
     }
 }
 
-fn kind_byte(kind: Kind) -> u8 {
-    match kind {
-        Kind::DependsOn => 0,
-        Kind::Supersedes => 1,
-    }
-}
-
 fn decode_refs(bytes: &mut &[u8]) -> Option<Vec<(Kind, u64)>> {
     use crate::memo::{take, take_u64};
     (0..take_u64(bytes)?)
         .map(|_| {
-            let kind = match take(bytes, 1)?[0] {
-                0 => Kind::DependsOn,
-                1 => Kind::Supersedes,
-                _ => return None,
-            };
+            let kind = Kind::from_byte(take(bytes, 1)?[0])?;
             Some((kind, take_u64(bytes)?))
         })
         .collect()
