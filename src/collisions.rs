@@ -429,45 +429,44 @@ fn split_summary(
     id: Oid,
     pattern: &NamePattern,
 ) -> Option<Summary> {
-    raw_tree::with_tree(git, id, |data| {
-        let mut own: Vec<raw_tree::RawEntry<'_>> = Vec::new();
-        let split = raw.split(data, |entry| own.push(entry))?;
-        let in_order = own.windows(2).all(|pair| pair[0].name < pair[1].name);
-        let after_head = match (split.head.checked_sub(1), own.first()) {
-            (Some(before), Some(first)) => raw.entry(before)?.name < first.name,
-            _ => true,
-        };
-        let before_tail = match (split.tail < raw.len(), own.last()) {
-            (true, Some(last)) => last.name < raw.entry(split.tail)?.name,
-            _ => true,
-        };
-        if !(in_order && after_head && before_tail && own.iter().all(|e| e.is_blob_kind())) {
-            return None;
+    let tree = raw.split_tree(git, id)?;
+    let own: Vec<raw_tree::RawEntry<'_>> = tree.own().collect();
+    let split = tree.split;
+    let in_order = own.windows(2).all(|pair| pair[0].name < pair[1].name);
+    let after_head = match (split.head.checked_sub(1), own.first()) {
+        (Some(before), Some(first)) => raw.entry(before)?.name < first.name,
+        _ => true,
+    };
+    let before_tail = match (split.tail < raw.len(), own.last()) {
+        (true, Some(last)) => last.name < raw.entry(split.tail)?.name,
+        _ => true,
+    };
+    if !(in_order && after_head && before_tail && own.iter().all(|e| e.is_blob_kind())) {
+        return None;
+    }
+    let replaced: Vec<&[u8]> = (split.head..split.tail)
+        .map(|index| raw.entry(index))
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .filter(raw_tree::RawEntry::is_blob_kind)
+        .map(|entry| entry.name)
+        .collect();
+    let mut summary = Summary {
+        base,
+        added: Vec::new(),
+        removed: Vec::new(),
+    };
+    for entry in &own {
+        if replaced.binary_search(&entry.name).is_err() {
+            keep(pattern, entry.name, &mut summary.added);
         }
-        let replaced: Vec<&[u8]> = (split.head..split.tail)
-            .map(|index| raw.entry(index))
-            .collect::<Option<Vec<_>>>()?
-            .into_iter()
-            .filter(raw_tree::RawEntry::is_blob_kind)
-            .map(|entry| entry.name)
-            .collect();
-        let mut summary = Summary {
-            base,
-            added: Vec::new(),
-            removed: Vec::new(),
-        };
-        for entry in &own {
-            if replaced.binary_search(&entry.name).is_err() {
-                keep(pattern, entry.name, &mut summary.added);
-            }
+    }
+    for name in &replaced {
+        if !own.iter().any(|entry| entry.name == *name) {
+            keep(pattern, name, &mut summary.removed);
         }
-        for name in &replaced {
-            if !own.iter().any(|entry| entry.name == *name) {
-                keep(pattern, name, &mut summary.removed);
-            }
-        }
-        Some(summary)
-    })?
+    }
+    Some(summary)
 }
 
 /// The pattern-following names only in `names` (added) and only in

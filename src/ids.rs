@@ -248,14 +248,17 @@ fn read_trees(
         .collect();
     tail.reverse();
     let split = |git: &git2::Repository, id: Oid| -> Option<u64> {
-        let base = base.as_ref()?;
-        let mut highest = 0;
-        let split = raw_tree::with_tree(git, id, |data| {
-            base.split(data, |entry| {
-                highest = highest.max(number_of(entry.name, pattern));
-            })
-        })??;
-        Some(highest.max(head[split.head]).max(tail[split.tail]))
+        let split = base.as_ref()?.split_tree(git, id)?;
+        let highest = split
+            .own()
+            .map(|entry| number_of(entry.name, pattern))
+            .max()
+            .unwrap_or(0);
+        Some(
+            highest
+                .max(head[split.split.head])
+                .max(tail[split.split.tail]),
+        )
     };
     let git_dir = repo.git.path();
     crate::parallel::map_with(

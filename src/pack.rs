@@ -5,12 +5,17 @@
 //! delta base of every branch's spec folder (47 deltas deep in the
 //! benchmark's fixture), so each of a thousand branch trees read through
 //! libgit2 inflated the whole chain again: seconds for `new`, `check`,
-//! `list --all-branches` and `log` at 100,000 specs. Here the chain is
-//! resolved once per thread and its objects are kept (up to
-//! [`CACHE_LIMIT`]), as git's own delta base cache does.
+//! `list --all-branches` and `log` at 100,000 specs.
 //!
-//! Only objects of at least [`MIN_SIZE`] bytes are read here; anything
-//! else, and anything this reader does not know for certain (an index
+//! Here a chain is resolved once per thread, and without rebuilding each
+//! object: an object is [`Pieces`], stretches of the chain's whole object
+//! and bytes its deltas inserted, kept (up to [`CACHE_LIMIT`]) as the
+//! base of the objects above it. Two trees of one chain are compared in
+//! pieces ([`crate::raw_tree::Base::split_tree`]); [`read_tree`] rebuilds
+//! one.
+//!
+//! [`read_tree`] answers for trees of at least [`MIN_SIZE`] bytes; for
+//! anything this reader does not know for certain (an index
 //! that is not version 2, an object only in a loose file or an alternate,
 //! a delta whose sizes do not add up, a stream that does not inflate), is
 //! left to libgit2 by answering None.
@@ -33,13 +38,30 @@ pub const MIN_SIZE: u64 = 1024 * 1024;
 const MAX_SIZE: u64 = 512 * 1024 * 1024;
 
 /// How many bytes of resolved objects one thread keeps, the least
-/// recently used going first. The base every branch tree is a delta of is
-/// used by each, so it stays.
+/// recently used going first. The whole object every branch tree is in
+/// pieces of is used by each, so it stays.
 const CACHE_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The tree `id` as stored (its entries' bytes), when it is a packed
 /// object of at least [`MIN_SIZE`] bytes that this reader can resolve.
 pub fn read_tree(git: &Repository, id: Oid) -> Option<Arc<Vec<u8>>> {
+    let pieces = tree_pieces(git, id)?;
+    (pieces.len() as u64 >= MIN_SIZE).then(|| Arc::new(pieces.read(0..pieces.len())))
+}
+
+/// The packed tree `id` as [`Pieces`] of its delta chain's whole object,
+/// without rebuilding it: what comparing it with another tree of the same
+/// chain needs (see [`crate::raw_tree::Base::split_tree`]). None when it
+/// is not a packed tree this reader can resolve.
+pub fn tree_pieces(git: &Repository, id: Oid) -> Option<Arc<Pieces>> {
+    with_packs(git, |packs| {
+        let (pack, offset) = packs.find(id)?;
+        packs.pieces(pack, offset)
+    })
+}
+
+/// `f` of this thread's reader of `git`'s packs.
+fn with_packs<R>(git: &Repository, f: impl FnOnce(&mut Packs) -> Option<R>) -> Option<R> {
     let objects = git.commondir().join("objects");
     // A repack or a fetch changes the folder of packs: read it again then.
     let listed = std::fs::metadata(objects.join("pack"))
@@ -53,10 +75,7 @@ pub fn read_tree(git: &Repository, id: Oid) -> Option<Arc<Vec<u8>>> {
         {
             *packs = Some(Packs::open(&objects, listed));
         }
-        let packs = packs.as_mut()?;
-        let (pack, offset) = packs.find(id)?;
-        let (kind, data) = packs.object(pack, offset, MIN_SIZE)?;
-        (kind == TREE).then_some(data)
+        f(packs.as_mut()?)
     })
 }
 
@@ -68,8 +87,6 @@ thread_local! {
 
 /// Where an object is: (pack, offset).
 type Place = (usize, u64);
-/// An object's type and bytes.
-type Resolved = (u8, Arc<Vec<u8>>);
 
 const TREE: u8 = 2;
 const OFS_DELTA: u8 = 6;
@@ -81,15 +98,27 @@ struct Packs {
     /// When the folder of packs was last changed, as seen when it was read.
     listed: Option<std::time::SystemTime>,
     packs: Vec<Pack>,
-    /// Resolved objects by (pack, offset), with when each was last used:
-    /// the bases of deltas.
-    cache: HashMap<Place, (Resolved, u64)>,
-    cached_bytes: usize,
+    /// Objects resolved as [`Pieces`], by (pack, offset): small, as they
+    /// share their whole object and hold only the deltas' bytes; the
+    /// bases of the deltas above them.
+    pieces: HashMap<Place, Kept>,
+    /// The sum of what `pieces` costs.
+    pieces_bytes: usize,
+    /// Counts uses, for the least recently used.
     clock: u64,
+}
+
+/// An object in [`Packs::pieces`]: when it was last used, and its cost.
+struct Kept {
+    pieces: Arc<Pieces>,
+    used: u64,
+    cost: usize,
 }
 
 /// One `.pack` and its version 2 `.idx`.
 struct Pack {
+    /// The index file's path: which pack a [`Pieces`]'s whole object is in.
+    path: Arc<Path>,
     file: File,
     /// The whole index file.
     idx: Vec<u8>,
@@ -110,7 +139,12 @@ impl Pack {
             return None;
         }
         let file = File::open(idx_path.with_extension("pack")).ok()?;
-        Some(Pack { file, idx, count })
+        Some(Pack {
+            path: Arc::from(idx_path),
+            file,
+            idx,
+            count,
+        })
     }
 
     /// The offset of `id` in the pack, if the index holds it.
@@ -263,8 +297,8 @@ impl Packs {
             objects: objects.to_path_buf(),
             listed,
             packs,
-            cache: HashMap::new(),
-            cached_bytes: 0,
+            pieces: HashMap::new(),
+            pieces_bytes: 0,
             clock: 0,
         }
     }
@@ -280,84 +314,89 @@ impl Packs {
             .find_map(|(index, pack)| Some((index, pack.find(id)?)))
     }
 
-    /// The object at `offset` of pack `pack`, resolved through its delta
-    /// chain: its type and bytes. None when it is smaller than `min_size`
-    /// (libgit2 then reads it) or anything is not as expected.
-    fn object(&mut self, pack: usize, offset: u64, min_size: u64) -> Option<Resolved> {
-        // The size of what is asked for, before any work: a whole object's
-        // is in its header, a delta's at the start of the delta.
-        let top = self.packs.get(pack)?.header(offset)?;
-        let size = match top.base {
-            None => top.size,
-            Some(_) => result_size(&self.packs[pack].inflate(top.data, top.size)?)?,
-        };
-        if size < min_size {
-            return None;
-        }
-        // Down the chain to a cached object or a whole one.
+    /// The tree at `offset` of pack `pack` as [`Pieces`] of its chain's
+    /// whole object: down the chain to an object already in pieces or a
+    /// whole one, then up again, each delta composed with its base's
+    /// pieces. None when the chain does not end in a whole tree, or
+    /// anything is not as expected.
+    fn pieces(&mut self, pack: usize, offset: u64) -> Option<Arc<Pieces>> {
         let mut chain: Vec<(Place, Header)> = Vec::new();
         let mut at = (pack, offset);
-        let (kind, mut data) = loop {
+        let mut pieces = loop {
             self.clock += 1;
-            if let Some(((kind, data), used)) = self.cache.get_mut(&at) {
-                *used = self.clock;
-                break (*kind, Arc::clone(data));
+            if let Some(kept) = self.pieces.get_mut(&at) {
+                kept.used = self.clock;
+                break Arc::clone(&kept.pieces);
             }
             if chain.len() > 10_000 {
                 return None;
             }
             let header = self.packs.get(at.0)?.header(at.1)?;
             let next = match &header.base {
-                None => {
-                    let data = self.packs[at.0].inflate(header.data, header.size)?;
-                    break (header.kind, Arc::new(data));
+                None if header.kind == TREE => {
+                    let data = Arc::new(self.packs[at.0].inflate(header.data, header.size)?);
+                    let root = (Arc::clone(&self.packs[at.0].path), at.1);
+                    let whole = Arc::new(Pieces::whole(root, data));
+                    self.keep_pieces(at, &whole);
+                    break whole;
                 }
+                None => return None,
                 Some(Base::At(base)) => (at.0, *base),
                 Some(Base::Id(id)) => self.find_bytes(id)?,
             };
             chain.push((at, header));
             at = next;
         };
-        if !(1..=4).contains(&kind) {
-            return None;
-        }
-        // Up again, applying each delta: every object on the way is the
-        // base of the one above it, and of other chains through it.
         while let Some((place, header)) = chain.pop() {
-            let delta = self.packs[place.0].inflate(header.data, header.size)?;
-            self.remember(at, kind, &data);
-            data = Arc::new(apply_delta(&data, &delta)?);
-            at = place;
+            let delta = Arc::new(self.packs[place.0].inflate(header.data, header.size)?);
+            let mut next = pieces.apply(&delta)?;
+            if next.parts.len() > FLATTEN_PARTS {
+                // Far from its whole object (the chain's first tree may be
+                // a small, old one): this object becomes the whole one of
+                // the objects above it, which then cost a few parts each.
+                let root = (Arc::clone(&self.packs[place.0].path), place.1);
+                next = Pieces::whole(root, Arc::new(next.read(0..next.len)));
+            }
+            pieces = Arc::new(next);
+            self.keep_pieces(place, &pieces);
         }
-        self.remember(at, kind, &data);
-        Some((kind, data))
+        Some(pieces)
     }
 
-    fn remember(&mut self, at: Place, kind: u8, data: &Arc<Vec<u8>>) {
-        self.clock += 1;
-        if let Some((_, used)) = self.cache.get_mut(&at) {
-            *used = self.clock;
+    /// Keeps `pieces` for the objects above it, within [`CACHE_LIMIT`]:
+    /// its parts, and its whole object when it is its own. The least
+    /// recently used go first.
+    fn keep_pieces(&mut self, at: Place, pieces: &Arc<Pieces>) {
+        let mut cost = pieces.parts.len() * std::mem::size_of::<Part>();
+        if pieces.root.1 == at.1 && Arc::ptr_eq(&pieces.root.0, &self.packs[at.0].path) {
+            cost += pieces.whole.len();
+        }
+        if cost > CACHE_LIMIT {
             return;
         }
-        if data.len() > CACHE_LIMIT {
-            return;
-        }
-        while self.cached_bytes + data.len() > CACHE_LIMIT {
+        while self.pieces_bytes + cost > CACHE_LIMIT {
             let Some(oldest) = self
-                .cache
+                .pieces
                 .iter()
-                .min_by_key(|(_, (_, used))| *used)
+                .min_by_key(|(_, kept)| kept.used)
                 .map(|(place, _)| *place)
             else {
                 break;
             };
-            if let Some(((_, gone), _)) = self.cache.remove(&oldest) {
-                self.cached_bytes -= gone.len();
+            if let Some(gone) = self.pieces.remove(&oldest) {
+                self.pieces_bytes -= gone.cost;
             }
         }
-        self.cached_bytes += data.len();
-        self.cache
-            .insert(at, ((kind, Arc::clone(data)), self.clock));
+        self.clock += 1;
+        self.pieces_bytes += cost;
+        let kept = Kept {
+            pieces: Arc::clone(pieces),
+            used: self.clock,
+            cost,
+        };
+        if let Some(old) = self.pieces.insert(at, kept) {
+            self.pieces_bytes -= old.cost;
+        }
     }
 }
 
@@ -383,62 +422,343 @@ fn delta_size(delta: &[u8], at: &mut usize) -> Option<u64> {
     }
 }
 
-/// The size of the object a delta makes.
-fn result_size(delta: &[u8]) -> Option<u64> {
-    let mut at = 0;
-    delta_size(delta, &mut at)?;
-    delta_size(delta, &mut at)
+/// One instruction of a git delta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    /// `len` bytes of the base from `from`.
+    Copy { from: usize, len: usize },
+    /// `len` bytes of the delta itself from `from`.
+    Insert { from: usize, len: usize },
 }
 
-/// `base` changed by git's delta `delta`: copies from the base and
-/// inserted bytes. None when the delta does not fit the base or does not
-/// make the size it announces.
-fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+/// A delta's instructions and the size of what it makes, after checking
+/// that it is a delta of a base of `base_len` bytes. The iterator gives
+/// None for an instruction that cannot be read (an op 0, an insert past
+/// the delta's end); whether the copies fit the base and the sizes add
+/// up is for the caller.
+fn delta_ops(
+    delta: &[u8],
+    base_len: usize,
+) -> Option<(usize, impl Iterator<Item = Option<Op>> + '_)> {
     let mut at = 0;
-    if delta_size(delta, &mut at)? != base.len() as u64 {
+    if delta_size(delta, &mut at)? != base_len as u64 {
         return None;
     }
     let size = delta_size(delta, &mut at)?;
     let size = usize::try_from(size).ok().filter(|_| size <= MAX_SIZE)?;
-    let mut out = Vec::with_capacity(size);
-    while at < delta.len() {
-        let op = delta[at];
+    let ops = std::iter::from_fn(move || {
+        let op = *delta.get(at)?;
         at += 1;
         if op & 0x80 != 0 {
-            let mut offset = 0usize;
-            let mut length = 0usize;
+            let mut from = 0usize;
+            let mut len = 0usize;
             for bit in 0..4 {
                 if op & (1 << bit) != 0 {
-                    offset |= usize::from(*delta.get(at)?) << (8 * bit);
+                    let Some(&byte) = delta.get(at) else {
+                        return Some(None);
+                    };
+                    from |= usize::from(byte) << (8 * bit);
                     at += 1;
                 }
             }
             for bit in 0..3 {
                 if op & (0x10 << bit) != 0 {
-                    length |= usize::from(*delta.get(at)?) << (8 * bit);
+                    let Some(&byte) = delta.get(at) else {
+                        return Some(None);
+                    };
+                    len |= usize::from(byte) << (8 * bit);
                     at += 1;
                 }
             }
-            if length == 0 {
-                length = 0x10000;
+            if len == 0 {
+                len = 0x10000;
             }
-            out.extend_from_slice(base.get(offset..offset.checked_add(length)?)?);
+            Some(Some(Op::Copy { from, len }))
         } else if op != 0 {
-            let length = usize::from(op);
-            out.extend_from_slice(delta.get(at..at + length)?);
-            at += length;
+            let len = usize::from(op);
+            if at + len > delta.len() {
+                return Some(None);
+            }
+            at += len;
+            Some(Some(Op::Insert {
+                from: at - len,
+                len,
+            }))
         } else {
-            return None;
+            Some(None)
         }
-        if out.len() > size {
-            return None;
+    });
+    Some((size, ops))
+}
+
+/// A stretch of an object in [`Pieces`]; never empty.
+#[derive(Debug, Clone)]
+enum Part {
+    /// Bytes `from..from + len` of the chain's whole object.
+    Whole { from: usize, len: usize },
+    /// Bytes `from..from + len` of a delta: bytes it inserted.
+    Inserted {
+        delta: Arc<Vec<u8>>,
+        from: usize,
+        len: usize,
+    },
+}
+
+impl Part {
+    fn len(&self) -> usize {
+        match self {
+            Part::Whole { len, .. } | Part::Inserted { len, .. } => *len,
         }
     }
-    (out.len() == size).then_some(out)
+}
+
+/// An object of a delta chain as what its deltas make of it: stretches
+/// of the chain's whole object and bytes the deltas inserted, in order.
+///
+/// Why: past 20,000 specs each branch's spec folder is a tree of
+/// megabytes, a delta of a few hundred bytes away from the others.
+/// Rebuilding each to compare it with HEAD's was most of a first `new` or
+/// `check` (a thousand trees of 4 MB copied, then compared byte by byte).
+/// In pieces, two trees of one chain are compared a stretch at a time: a
+/// stretch both copy from the same place of the whole object is equal
+/// without looking at it.
+#[derive(Debug)]
+pub struct Pieces {
+    /// The chain's whole object: its pack's index file and offset.
+    root: (Arc<Path>, u64),
+    whole: Arc<Vec<u8>>,
+    /// Where each part starts in the object.
+    starts: Vec<usize>,
+    parts: Vec<Part>,
+    len: usize,
+}
+
+/// Past this many parts an object is not worth keeping in pieces (a delta
+/// that scatters its base): None, and the caller rebuilds it.
+const MAX_PARTS: usize = 1 << 16;
+
+/// Past this many parts an object is rebuilt and taken as the whole object
+/// of the ones above it in its chain (see [`Packs::pieces`]).
+const FLATTEN_PARTS: usize = 512;
+
+impl Pieces {
+    fn whole(root: (Arc<Path>, u64), whole: Arc<Vec<u8>>) -> Pieces {
+        let len = whole.len();
+        let parts = if len == 0 {
+            Vec::new()
+        } else {
+            vec![Part::Whole { from: 0, len }]
+        };
+        Pieces {
+            root,
+            whole,
+            starts: if len == 0 { Vec::new() } else { vec![0] },
+            parts,
+            len,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether `self` and `other` are pieces of the same whole object, so
+    /// that [`Pieces::common_prefix`] can skip what both copy from it.
+    pub fn same_chain(&self, other: &Pieces) -> bool {
+        self.root == other.root
+    }
+
+    /// The object `delta` makes of this one, in pieces.
+    fn apply(&self, delta: &Arc<Vec<u8>>) -> Option<Pieces> {
+        let (size, ops) = delta_ops(delta, self.len)?;
+        let mut out = Pieces {
+            root: self.root.clone(),
+            whole: Arc::clone(&self.whole),
+            starts: Vec::new(),
+            parts: Vec::new(),
+            len: 0,
+        };
+        for op in ops {
+            match op? {
+                Op::Copy { from, len } => {
+                    if from.checked_add(len)? > self.len {
+                        return None;
+                    }
+                    let mut index = self.part_at(from);
+                    let mut at = from;
+                    while at < from + len {
+                        let start = self.starts[index];
+                        let take = (start + self.parts[index].len()).min(from + len) - at;
+                        out.push(self.parts[index].slice(at - start, take));
+                        at += take;
+                        index += 1;
+                    }
+                }
+                Op::Insert { from, len } => out.push(Part::Inserted {
+                    delta: Arc::clone(delta),
+                    from,
+                    len,
+                }),
+            }
+            if out.len > size || out.parts.len() > MAX_PARTS {
+                return None;
+            }
+        }
+        (out.len == size).then_some(out)
+    }
+
+    /// Appends `part`, joined to the last one when it goes on from it.
+    fn push(&mut self, part: Part) {
+        if let (
+            Some(Part::Whole { from, len }),
+            Part::Whole {
+                from: next,
+                len: more,
+            },
+        ) = (self.parts.last_mut(), &part)
+        {
+            if *from + *len == *next {
+                *len += more;
+                self.len += more;
+                return;
+            }
+        }
+        self.starts.push(self.len);
+        self.len += part.len();
+        self.parts.push(part);
+    }
+
+    /// The index of the part that holds byte `at` (< len).
+    fn part_at(&self, at: usize) -> usize {
+        self.starts.partition_point(|&start| start <= at) - 1
+    }
+
+    /// The bytes of part `index`.
+    fn bytes(&self, index: usize) -> &[u8] {
+        match &self.parts[index] {
+            Part::Whole { from, len } => &self.whole[*from..*from + *len],
+            Part::Inserted { delta, from, len } => &delta[*from..*from + *len],
+        }
+    }
+
+    /// Bytes `range` of the object, copied out.
+    pub fn read(&self, range: std::ops::Range<usize>) -> Vec<u8> {
+        let range = range.start.min(self.len)..range.end.min(self.len);
+        let mut out = Vec::with_capacity(range.len());
+        if range.start >= range.end {
+            return out;
+        }
+        let mut index = self.part_at(range.start);
+        while out.len() < range.len() {
+            let start = self.starts[index];
+            let bytes = self.bytes(index);
+            let from = range.start + out.len() - start;
+            let take = (bytes.len() - from).min(range.len() - out.len());
+            out.extend_from_slice(&bytes[from..from + take]);
+            index += 1;
+        }
+        out
+    }
+
+    /// Where byte `at` of part `index` comes from in the whole object, if
+    /// it comes from there.
+    fn whole_offset(&self, index: usize, at: usize) -> Option<usize> {
+        match self.parts[index] {
+            Part::Whole { from, .. } => Some(from + at - self.starts[index]),
+            Part::Inserted { .. } => None,
+        }
+    }
+
+    /// How many leading bytes `self` and `other` share. Stretches both
+    /// copy from the same place of the whole object are equal without a
+    /// look; the rest is compared byte for byte.
+    pub fn common_prefix(&self, other: &Pieces) -> usize {
+        let same = self.same_chain(other);
+        let limit = self.len.min(other.len);
+        let (mut i, mut j, mut at) = (0, 0, 0);
+        while at < limit {
+            let end_i = self.starts[i] + self.parts[i].len();
+            let end_j = other.starts[j] + other.parts[j].len();
+            let n = end_i.min(end_j) - at;
+            let equal = same
+                && self.whole_offset(i, at).is_some()
+                && self.whole_offset(i, at) == other.whole_offset(j, at);
+            if equal {
+                at += n;
+            } else {
+                let a = &self.bytes(i)[at - self.starts[i]..][..n];
+                let b = &other.bytes(j)[at - other.starts[j]..][..n];
+                let k = crate::raw_tree::common_prefix(a, b);
+                at += k;
+                if k < n {
+                    break;
+                }
+            }
+            if at == end_i {
+                i += 1;
+            }
+            if at == end_j {
+                j += 1;
+            }
+        }
+        at.min(limit)
+    }
+
+    /// How many trailing bytes `self` and `other` share (as
+    /// [`Pieces::common_prefix`]).
+    pub fn common_suffix(&self, other: &Pieces) -> usize {
+        let same = self.same_chain(other);
+        let limit = self.len.min(other.len);
+        // The parts that hold the byte before each end.
+        let (mut i, mut j, mut done) = (self.parts.len(), other.parts.len(), 0);
+        while done < limit {
+            let (end_a, end_b) = (self.len - done, other.len - done);
+            while self.starts[i - 1] >= end_a {
+                i -= 1;
+            }
+            while other.starts[j - 1] >= end_b {
+                j -= 1;
+            }
+            let (start_a, start_b) = (self.starts[i - 1], other.starts[j - 1]);
+            let n = (end_a - start_a).min(end_b - start_b).min(limit - done);
+            let equal = same
+                && self.whole_offset(i - 1, end_a - n).is_some()
+                && self.whole_offset(i - 1, end_a - n) == other.whole_offset(j - 1, end_b - n);
+            if equal {
+                done += n;
+            } else {
+                let a = &self.bytes(i - 1)[end_a - n - start_a..end_a - start_a];
+                let b = &other.bytes(j - 1)[end_b - n - start_b..end_b - start_b];
+                let k = crate::raw_tree::common_suffix(a, b);
+                done += k;
+                if k < n {
+                    break;
+                }
+            }
+        }
+        done
+    }
+}
+
+impl Part {
+    /// `len` bytes of the part from `at`.
+    fn slice(&self, at: usize, len: usize) -> Part {
+        match self {
+            Part::Whole { from, .. } => Part::Whole {
+                from: from + at,
+                len,
+            },
+            Part::Inserted { delta, from, .. } => Part::Inserted {
+                delta: Arc::clone(delta),
+                from: from + at,
+                len,
+            },
+        }
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::process::{Command, Stdio};
 
@@ -461,7 +781,7 @@ mod tests {
     /// A repository whose spec folder is a tree of over 1 MB in a deep
     /// delta chain (each commit adds a file and changes one), repacked as
     /// a clone's would be, with the same trees in a second pack too.
-    fn deep_chain() -> (tempfile::TempDir, Vec<Oid>) {
+    pub(crate) fn deep_chain() -> (tempfile::TempDir, Vec<Oid>) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path();
         git(path, &["init", "-q", "-b", "main"]);
@@ -544,21 +864,111 @@ mod tests {
         assert!(read_tree(&repo, head.id()).is_none());
     }
 
+    /// Pieces of a whole object of `bytes`, outside any pack.
+    fn whole(bytes: &[u8]) -> Pieces {
+        Pieces::whole(
+            (Arc::from(Path::new("test.idx")), 0),
+            Arc::new(bytes.to_vec()),
+        )
+    }
+
     #[test]
     fn deltas_that_do_not_fit_are_refused() {
         // base "hello world", copy 0..5 then insert "!".
-        let base = b"hello world";
-        let delta = [11, 6, 0x90, 5, 1, b'!'];
-        assert_eq!(apply_delta(base, &delta).as_deref(), Some(&b"hello!"[..]));
+        let base = whole(b"hello world");
+        let delta = Arc::new(vec![11, 6, 0x90, 5, 1, b'!']);
+        let made = base.apply(&delta).unwrap();
+        assert_eq!(made.read(0..made.len()), b"hello!");
         for bad in [
             vec![12, 6, 0x90, 5, 1, b'!'],    // another base size
             vec![11, 7, 0x90, 5, 1, b'!'],    // another result size
             vec![11, 6, 0x91, 8, 5, 1, b'!'], // a copy past the base's end
             vec![11, 6, 0x90, 5, 0],          // op 0
             vec![11, 6, 0x90, 5, 2, b'!'],    // an insert past the end
+            vec![11, 6, 0x91, 8],             // a copy cut short
             vec![11, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0x90, 5], // 32 GiB announced
         ] {
-            assert_eq!(apply_delta(base, &bad), None, "{bad:?}");
+            assert!(base.apply(&Arc::new(bad.clone())).is_none(), "{bad:?}");
         }
+    }
+
+    /// Pieces made by a chain of deltas, compared with the bytes each
+    /// makes when applied to the whole bytes of the one below.
+    #[test]
+    fn pieces_compare_as_their_bytes_do() {
+        // Deltas written by hand: copy (offset, length) and insert.
+        fn delta(
+            base_len: usize,
+            ops: &[(usize, usize)],
+            inserts: &[&[u8]],
+            result: usize,
+        ) -> Arc<Vec<u8>> {
+            fn size(out: &mut Vec<u8>, mut n: usize) {
+                loop {
+                    let byte = (n & 0x7f) as u8;
+                    n >>= 7;
+                    if n == 0 {
+                        out.push(byte);
+                        return;
+                    }
+                    out.push(byte | 0x80);
+                }
+            }
+            let mut out = Vec::new();
+            size(&mut out, base_len);
+            size(&mut out, result);
+            for (k, &(from, len)) in ops.iter().enumerate() {
+                out.push(0x80 | 0x0f | 0x70);
+                out.extend_from_slice(&(from as u32).to_le_bytes());
+                out.extend_from_slice(&(len as u32).to_le_bytes()[..3]);
+                if let Some(insert) = inserts.get(k).filter(|i| !i.is_empty()) {
+                    out.push(insert.len() as u8);
+                    out.extend_from_slice(insert);
+                }
+            }
+            Arc::new(out)
+        }
+        let bytes: Vec<u8> = (0..4000u32).map(|n| (n * 7 % 251) as u8).collect();
+        let root = whole(&bytes);
+        // a: the middle cut out and something inserted there.
+        let a = root
+            .apply(&delta(4000, &[(0, 1000), (2000, 2000)], &[b"xyz"], 3003))
+            .unwrap();
+        // b: a with its start moved to its end and another insert.
+        let b = a
+            .apply(&delta(
+                3003,
+                &[(500, 2503), (0, 500)],
+                &[b"", b"tail"],
+                3007,
+            ))
+            .unwrap();
+        // c: b's bytes, copied in small steps (parts that line up with
+        // nobody's).
+        let steps: Vec<(usize, usize)> = (0..3007)
+            .step_by(97)
+            .map(|at| (at, 97.min(3007 - at)))
+            .collect();
+        let c = b.apply(&delta(3007, &steps, &[], 3007)).unwrap();
+        let d = root
+            .apply(&delta(4000, &[(0, 3999)], &[b"!"], 4000))
+            .unwrap();
+        let all = [&root, &a, &b, &c, &d];
+        for x in all {
+            let xb = x.read(0..x.len());
+            assert_eq!(xb.len(), x.len());
+            for y in all {
+                let yb = y.read(0..y.len());
+                assert_eq!(x.common_prefix(y), crate::raw_tree::common_prefix(&xb, &yb));
+                assert_eq!(x.common_suffix(y), crate::raw_tree::common_suffix(&xb, &yb));
+            }
+            assert_eq!(x.read(10..20), &xb[10..20]);
+            assert_eq!(x.read(2990..5000), &xb[2990.min(xb.len())..]);
+        }
+        let mut expected = bytes[..1000].to_vec();
+        expected.extend_from_slice(b"xyz");
+        expected.extend_from_slice(&bytes[2000..]);
+        assert_eq!(a.read(0..a.len()), expected);
+        assert_eq!(c.read(0..c.len()), b.read(0..b.len()));
     }
 }

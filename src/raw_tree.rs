@@ -15,7 +15,11 @@
 //! libgit2 as before, so that an odd tree gives the answer (or the error)
 //! it always gave.
 
+use std::sync::Arc;
+
 use git2::{ObjectType, Oid, Repository};
+
+use crate::pack::Pieces;
 
 /// One entry of a raw tree object.
 #[derive(Debug, Clone, Copy)]
@@ -120,6 +124,34 @@ pub struct Base {
     /// Where each entry starts, then the end of the data: entry `k` is
     /// `data[bounds[k]..bounds[k + 1]]`.
     bounds: Vec<usize>,
+    /// The same bytes as pieces of their delta chain (see
+    /// [`crate::pack::Pieces`]), when the tree is packed: other trees of
+    /// the chain are then split without being rebuilt.
+    pieces: Option<Arc<Pieces>>,
+}
+
+/// A tree split against a [`Base`]: how ([`Split`]), and the tree's own
+/// entries in between, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeSplit {
+    pub split: Split,
+    /// The bytes of the own entries, each one [`strict_entry`] accepts.
+    own: Vec<u8>,
+}
+
+impl TreeSplit {
+    /// The tree's entries that are not the base's, in stored order.
+    pub fn own(&self) -> impl Iterator<Item = RawEntry<'_>> {
+        entries(&self.own)
+    }
+}
+
+/// Why a split of part of a tree stopped.
+enum Unsplit {
+    /// An entry [`strict_entry`] refuses: the tree is read with libgit2.
+    Refused,
+    /// The bytes given ran out before the split was found.
+    Short,
 }
 
 /// How a tree is made of a [`Base`]'s entries and its own: the base's
@@ -146,6 +178,13 @@ impl Base {
 
     /// Tree `id` as a base; None when it cannot be read raw.
     pub fn read(git: &Repository, id: Oid) -> Option<Base> {
+        // A packed tree is rebuilt from its pieces, which are kept for
+        // splitting the other trees of its chain.
+        if let Some(pieces) = crate::pack::tree_pieces(git, id) {
+            let mut base = Base::new(id, pieces.read(0..pieces.len()))?;
+            base.pieces = Some(pieces);
+            return Some(base);
+        }
         Base::new(id, with_tree(git, id, <[u8]>::to_vec)?)
     }
 
@@ -158,7 +197,12 @@ impl Base {
             at = strict_entry(&data, at)?.1;
             bounds.push(at);
         }
-        Some(Base { id, data, bounds })
+        Some(Base {
+            id,
+            data,
+            bounds,
+            pieces: None,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -183,41 +227,98 @@ impl Base {
             .filter_map(|w| strict_entry(&self.data, w[0]).map(|(entry, _)| entry))
     }
 
-    /// Splits `tree` (raw bytes) as [`Split`] says, calling `own` with each
-    /// entry of the tree that is not one of the base's, in stored order.
-    /// None when the tree has an entry [`strict_entry`] refuses: the
-    /// entries `own` was given are then to be thrown away.
+    /// Splits tree `id` against the base (see [`Base::split`]). A packed
+    /// tree of the base's delta chain is split from its pieces: only the
+    /// stretch where it differs from the base is rebuilt. None as for
+    /// [`Base::split`], or when the tree cannot be read raw.
+    pub fn split_tree(&self, git: &Repository, id: Oid) -> Option<TreeSplit> {
+        if let Some(mine) = &self.pieces {
+            if let Some(theirs) = crate::pack::tree_pieces(git, id).filter(|p| p.same_chain(mine)) {
+                return self.split_pieces(mine, &theirs);
+            }
+        }
+        with_tree(git, id, |data| self.split(data))?
+    }
+
+    /// [`Base::split`] of `tree`, a tree in pieces of the same chain as
+    /// `mine`, the base's pieces.
+    fn split_pieces(&self, mine: &Pieces, tree: &Pieces) -> Option<TreeSplit> {
+        let prefix = mine.common_prefix(tree);
+        let suffix = mine.common_suffix(tree);
+        let head = self.bounds.partition_point(|&b| b <= prefix) - 1;
+        let start = self.bounds[head];
+        // The differing stretch and a little more: the split ends at the
+        // first entry that starts in the common suffix, unless the entries
+        // there do not line up with the base's.
+        let ends = [
+            tree.len().saturating_sub(suffix).max(start) + 4096,
+            tree.len(),
+        ];
+        for end in ends {
+            let window = tree.read(start..end.min(tree.len()));
+            match self.split_from(head, suffix, tree.len(), &window) {
+                Ok(split) => return Some(split),
+                Err(Unsplit::Refused) => return None,
+                Err(Unsplit::Short) => continue,
+            }
+        }
+        None
+    }
+
+    /// Splits `tree` (raw bytes) as [`Split`] says. None when the tree has
+    /// an entry [`strict_entry`] refuses.
     ///
     /// The common prefix of the two byte strings, cut back to the end of a
     /// base entry, is the base's first entries (parsing an entry reads
     /// only its own bytes). From there the tree is parsed entry by entry
     /// until it reaches a point where the rest of it equals the rest of
     /// the base from a base entry's start on: that rest is those entries.
-    pub fn split<'t>(&self, tree: &'t [u8], mut own: impl FnMut(RawEntry<'t>)) -> Option<Split> {
-        let base = self.data.as_slice();
-        let prefix = common_prefix(base, tree);
-        let suffix = common_suffix(base, tree);
-        // Entries of the base that end within the common prefix.
+    pub fn split(&self, tree: &[u8]) -> Option<TreeSplit> {
+        let prefix = common_prefix(&self.data, tree);
+        let suffix = common_suffix(&self.data, tree);
         let head = self.bounds.partition_point(|&b| b <= prefix) - 1;
-        let mut at = self.bounds[head];
+        self.split_from(head, suffix, tree.len(), &tree[self.bounds[head]..])
+            .ok()
+    }
+
+    /// The split of a tree of `tree_len` bytes that begins with the base's
+    /// entries `..head` and ends with `suffix` bytes of the base, from
+    /// `rest`: the tree's bytes from the end of those entries on (all of
+    /// them, or the first few).
+    fn split_from(
+        &self,
+        head: usize,
+        suffix: usize,
+        tree_len: usize,
+        rest: &[u8],
+    ) -> Result<TreeSplit, Unsplit> {
+        let start = self.bounds[head];
+        let mut at = start;
         loop {
             // tree[at..] == base[at + len(base) - len(tree)..] here.
-            if at + suffix >= tree.len() {
-                let in_base = at + base.len() - tree.len();
+            if at + suffix >= tree_len {
+                let in_base = at + self.data.len() - tree_len;
                 if let Ok(tail) = self.bounds.binary_search(&in_base) {
-                    return Some(Split { head, tail });
+                    return Ok(TreeSplit {
+                        split: Split { head, tail },
+                        own: rest[..at - start].to_vec(),
+                    });
                 }
             }
-            let (entry, next) = strict_entry(tree, at)?;
-            own(entry);
-            at = next;
+            // A prefix of an entry's bytes never parses as another entry:
+            // cut short, it only fails.
+            match strict_entry(rest, at - start) {
+                Some((_, next)) => at = start + next,
+                None if start + rest.len() < tree_len => return Err(Unsplit::Short),
+                None => return Err(Unsplit::Refused),
+            }
         }
     }
 }
 
 /// How many leading bytes `a` and `b` share, compared a block at a time
 /// (`memcmp`) rather than byte by byte.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+pub(crate) fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     const BLOCK: usize = 512;
     let len = a.len().min(b.len());
     let mut n = 0;
@@ -231,7 +332,7 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// How many trailing bytes `a` and `b` share (see [`common_prefix`]).
-fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+pub(crate) fn common_suffix(a: &[u8], b: &[u8]) -> usize {
     const BLOCK: usize = 512;
     let len = a.len().min(b.len());
     let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
@@ -270,8 +371,9 @@ mod tests {
 
     /// What `split` says the tree is.
     fn rebuilt(base: &Base, data: &[u8]) -> Option<Described> {
-        let mut own = Vec::new();
-        let split = base.split(data, |e| own.push(e))?;
+        let split = base.split(data)?;
+        let own: Vec<RawEntry<'_>> = split.own().collect();
+        let split = split.split;
         let all: Vec<RawEntry<'_>> = base.entries().collect();
         let described: Vec<RawEntry<'_>> = all[..split.head]
             .iter()
@@ -340,7 +442,7 @@ mod tests {
             tree(&[("1006440", b"a.md", 1)]),
             b"100644 a.md\0short".to_vec(),
         ] {
-            assert_eq!(base.split(&bad, |_| {}), None, "{bad:?}");
+            assert_eq!(base.split(&bad), None, "{bad:?}");
             assert!(Base::new(Oid::ZERO_SHA1, bad).is_none());
         }
     }
@@ -356,5 +458,28 @@ mod tests {
         ]);
         let kinds: Vec<bool> = entries(&data).map(|e| e.is_blob_kind()).collect();
         assert_eq!(kinds, [true, true, true, false, false]);
+    }
+
+    #[test]
+    fn splits_from_pieces_are_splits_of_the_bytes() {
+        let (dir, trees) = crate::pack::tests::deep_chain();
+        let repo = Repository::open(dir.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let bytes: Vec<Vec<u8>> = trees
+            .iter()
+            .map(|&id| odb.read(id).unwrap().data().to_vec())
+            .collect();
+        for (b, &base_id) in trees.iter().enumerate() {
+            let base = Base::read(&repo, base_id).unwrap();
+            let pieces = base.pieces.as_ref().expect("a packed base is in pieces");
+            assert_eq!(base.data, bytes[b]);
+            for (t, &tree) in trees.iter().enumerate() {
+                let theirs = crate::pack::tree_pieces(&repo, tree).unwrap();
+                assert!(theirs.same_chain(pieces), "tree {t} in the base's chain");
+                let split = base.split_tree(&repo, tree);
+                assert!(split.is_some(), "tree {t} against base {b}");
+                assert_eq!(split, base.split(&bytes[t]), "tree {t} against base {b}");
+            }
+        }
     }
 }

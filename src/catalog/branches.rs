@@ -237,15 +237,14 @@ fn markdown_entries(
         .collect();
     let split = |git: &git2::Repository, id: git2::Oid| -> Option<OwnEntries> {
         let base = base.as_ref()?;
-        let mut entries = Vec::new();
-        let split = raw_tree::with_tree(git, id, |data| {
-            base.split(data, |entry| {
-                entries.push((entry.is_blob_kind(), entry.name.to_vec(), entry.oid()));
-            })
-        })??;
+        let split = base.split_tree(git, id)?;
+        let entries = split
+            .own()
+            .map(|entry| (entry.is_blob_kind(), entry.name.to_vec(), entry.oid()))
+            .collect();
         Some(OwnEntries {
             base: base.id(),
-            split,
+            split: split.split,
             entries,
         })
     };
