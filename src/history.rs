@@ -632,6 +632,15 @@ fn raw_tree_entries(git: &Repository, tree: Oid) -> Result<HashMap<Vec<u8>, Fold
 /// The blob named `name` in the tree `tree`, found by scanning the raw
 /// tree object (see [`crate::raw_tree`]).
 fn raw_tree_blob(git: &Repository, tree: Oid, name: &str) -> Result<Option<Oid>> {
+    // A packed tree is looked up in its pieces, without rebuilding it: in
+    // a large spec folder most entries are jumped over (see
+    // `pack::Pieces::find`).
+    if let Some(pieces) = crate::pack::tree_pieces(git, tree) {
+        return Ok(match pieces.find(name.as_bytes()) {
+            Some((mode, id)) if mode.starts_with(b"100") => Some(Oid::from_bytes(&id)?),
+            _ => None,
+        });
+    }
     with_raw(git, tree, |data| {
         for entry in crate::raw_tree::entries(data) {
             if entry.name == name.as_bytes() {

@@ -334,7 +334,7 @@ impl Packs {
             let header = self.packs.get(at.0)?.header(at.1)?;
             let next = match &header.base {
                 None if header.kind == TREE => {
-                    let data = Arc::new(self.packs[at.0].inflate(header.data, header.size)?);
+                    let data = self.packs[at.0].inflate(header.data, header.size)?;
                     let root = (Arc::clone(&self.packs[at.0].path), at.1);
                     let whole = Arc::new(Pieces::whole(root, data));
                     self.keep_pieces(at, &whole);
@@ -348,14 +348,14 @@ impl Packs {
             at = next;
         };
         while let Some((place, header)) = chain.pop() {
-            let delta = Arc::new(self.packs[place.0].inflate(header.data, header.size)?);
+            let delta = self.packs[place.0].inflate(header.data, header.size)?;
             let mut next = pieces.apply(&delta)?;
             if next.parts.len() > FLATTEN_PARTS {
                 // Far from its whole object (the chain's first tree may be
                 // a small, old one): this object becomes the whole one of
                 // the objects above it, which then cost a few parts each.
                 let root = (Arc::clone(&self.packs[place.0].path), place.1);
-                next = Pieces::whole(root, Arc::new(next.read(0..next.len)));
+                next = Pieces::whole(root, next.read(0..next.len));
             }
             pieces = Arc::new(next);
             self.keep_pieces(place, &pieces);
@@ -369,7 +369,7 @@ impl Packs {
     fn keep_pieces(&mut self, at: Place, pieces: &Arc<Pieces>) {
         let mut cost = pieces.parts.len() * std::mem::size_of::<Part>();
         if pieces.root.1 == at.1 && Arc::ptr_eq(&pieces.root.0, &self.packs[at.0].path) {
-            cost += pieces.whole.len();
+            cost += pieces.whole.bytes.len();
         }
         if cost > CACHE_LIMIT {
             return;
@@ -526,11 +526,44 @@ impl Part {
 pub struct Pieces {
     /// The chain's whole object: its pack's index file and offset.
     root: (Arc<Path>, u64),
-    whole: Arc<Vec<u8>>,
+    whole: Arc<Whole>,
     /// Where each part starts in the object.
     starts: Vec<usize>,
     parts: Vec<Part>,
     len: usize,
+}
+
+/// The whole object of a chain, and where its entries start, for
+/// looking a name up ([`Pieces::find`]).
+#[derive(Debug)]
+struct Whole {
+    bytes: Vec<u8>,
+    /// Where each entry starts as [`crate::raw_tree::entries`] reads
+    /// them, then where the last ends; None when the names are not in
+    /// strictly increasing byte order (a name cannot then be looked up by
+    /// halving). Made when first asked for.
+    entries: std::sync::OnceLock<Option<Vec<usize>>>,
+}
+
+impl Whole {
+    fn entries(&self) -> Option<&[usize]> {
+        self.entries
+            .get_or_init(|| {
+                let mut bounds = vec![0];
+                let mut last: Option<&[u8]> = None;
+                let mut at = 0;
+                while let Some((entry, next)) = crate::raw_tree::entry_at(&self.bytes, at) {
+                    if last.is_some_and(|last| last >= entry.name) {
+                        return None;
+                    }
+                    last = Some(entry.name);
+                    bounds.push(next);
+                    at = next;
+                }
+                Some(bounds)
+            })
+            .as_deref()
+    }
 }
 
 /// Past this many parts an object is not worth keeping in pieces (a delta
@@ -542,8 +575,12 @@ const MAX_PARTS: usize = 1 << 16;
 const FLATTEN_PARTS: usize = 512;
 
 impl Pieces {
-    fn whole(root: (Arc<Path>, u64), whole: Arc<Vec<u8>>) -> Pieces {
-        let len = whole.len();
+    fn whole(root: (Arc<Path>, u64), bytes: Vec<u8>) -> Pieces {
+        let len = bytes.len();
+        let whole = Arc::new(Whole {
+            bytes,
+            entries: std::sync::OnceLock::new(),
+        });
         let parts = if len == 0 {
             Vec::new()
         } else {
@@ -569,8 +606,14 @@ impl Pieces {
     }
 
     /// The object `delta` makes of this one, in pieces.
-    fn apply(&self, delta: &Arc<Vec<u8>>) -> Option<Pieces> {
+    fn apply(&self, delta: &[u8]) -> Option<Pieces> {
         let (size, ops) = delta_ops(delta, self.len)?;
+        // The bytes this delta inserts, gathered in one buffer (an insert
+        // is at most 127 bytes, a new spec's entries take hundreds of
+        // them): consecutive inserts make one part. The parts point at a
+        // stand-in until the buffer is done.
+        let mut inserted: Vec<u8> = Vec::new();
+        let stand_in: Arc<Vec<u8>> = Arc::new(Vec::new());
         let mut out = Pieces {
             root: self.root.clone(),
             whole: Arc::clone(&self.whole),
@@ -594,21 +637,50 @@ impl Pieces {
                         index += 1;
                     }
                 }
-                Op::Insert { from, len } => out.push(Part::Inserted {
-                    delta: Arc::clone(delta),
-                    from,
-                    len,
-                }),
+                Op::Insert { from, len } => {
+                    out.push(Part::Inserted {
+                        delta: Arc::clone(&stand_in),
+                        from: inserted.len(),
+                        len,
+                    });
+                    inserted.extend_from_slice(&delta[from..from + len]);
+                }
             }
             if out.len > size || out.parts.len() > MAX_PARTS {
                 return None;
             }
         }
-        (out.len == size).then_some(out)
+        if out.len != size {
+            return None;
+        }
+        let inserted = Arc::new(inserted);
+        for part in &mut out.parts {
+            if let Part::Inserted { delta, .. } = part {
+                if Arc::ptr_eq(delta, &stand_in) {
+                    *delta = Arc::clone(&inserted);
+                }
+            }
+        }
+        Some(out)
     }
 
     /// Appends `part`, joined to the last one when it goes on from it.
     fn push(&mut self, part: Part) {
+        if let (
+            Some(Part::Inserted { delta, from, len }),
+            Part::Inserted {
+                delta: next_delta,
+                from: next,
+                len: more,
+            },
+        ) = (self.parts.last_mut(), &part)
+        {
+            if Arc::ptr_eq(delta, next_delta) && *from + *len == *next {
+                *len += more;
+                self.len += more;
+                return;
+            }
+        }
         if let (
             Some(Part::Whole { from, len }),
             Part::Whole {
@@ -636,7 +708,7 @@ impl Pieces {
     /// The bytes of part `index`.
     fn bytes(&self, index: usize) -> &[u8] {
         match &self.parts[index] {
-            Part::Whole { from, len } => &self.whole[*from..*from + *len],
+            Part::Whole { from, len } => &self.whole.bytes[*from..*from + *len],
             Part::Inserted { delta, from, len } => &delta[*from..*from + *len],
         }
     }
@@ -667,6 +739,73 @@ impl Pieces {
             Part::Whole { from, .. } => Some(from + at - self.starts[index]),
             Part::Inserted { .. } => None,
         }
+    }
+
+    /// The first entry named `name`, as a scan with
+    /// [`crate::raw_tree::entries`] of the rebuilt bytes finds it: its
+    /// mode and id. The scan goes entry by entry, but where it stands at
+    /// an entry of the whole object, the whole object's entries that the
+    /// part copies are looked up by halving and jumped over.
+    pub fn find(&self, name: &[u8]) -> Option<(Vec<u8>, [u8; 20])> {
+        let whole = &self.whole.bytes;
+        let found = |entry: crate::raw_tree::RawEntry<'_>| {
+            Some((entry.mode.to_vec(), entry.id.try_into().ok()?))
+        };
+        let bounds = self.whole.entries();
+        let (mut at, mut index) = (0, 0);
+        // Rebuilt bytes from `window.0` on, for the entries parsed one by one.
+        let mut window: (usize, Vec<u8>) = (0, Vec::new());
+        while at < self.len {
+            while self.starts[index] + self.parts[index].len() <= at {
+                index += 1;
+            }
+            if let (Some(bounds), Some(from)) = (bounds, self.whole_offset(index, at)) {
+                if let Ok(first) = bounds.binary_search(&from) {
+                    let part_end = from + (self.starts[index] + self.parts[index].len() - at);
+                    // The whole object's entries first..end are in the part.
+                    let end = bounds.partition_point(|&b| b <= part_end) - 1;
+                    if end > first {
+                        let (mut low, mut high) = (first, end);
+                        while low < high {
+                            let middle = (low + high) / 2;
+                            let (entry, _) = crate::raw_tree::entry_at(whole, bounds[middle])?;
+                            match entry.name.cmp(name) {
+                                std::cmp::Ordering::Less => low = middle + 1,
+                                std::cmp::Ordering::Greater => high = middle,
+                                std::cmp::Ordering::Equal => return found(entry),
+                            }
+                        }
+                        at += bounds[end] - from;
+                        continue;
+                    }
+                }
+            }
+            // One entry, parsed from the window, widened until it holds
+            // the entry or reaches the end (a malformed entry ends the
+            // scan, as it ends `entries`).
+            at = loop {
+                if at >= window.0 {
+                    if let Some((entry, next)) = crate::raw_tree::entry_at(&window.1, at - window.0)
+                    {
+                        if entry.name == name {
+                            return found(entry);
+                        }
+                        break window.0 + next;
+                    }
+                    if window.0 + window.1.len() >= self.len {
+                        return None;
+                    }
+                }
+                let size = if window.0 == at {
+                    window.1.len() * 2
+                } else {
+                    0
+                }
+                .max(4096);
+                window = (at, self.read(at..at + size));
+            };
+        }
+        None
     }
 
     /// How many leading bytes `self` and `other` share. Stretches both
@@ -866,10 +1005,49 @@ pub(crate) mod tests {
 
     /// Pieces of a whole object of `bytes`, outside any pack.
     fn whole(bytes: &[u8]) -> Pieces {
-        Pieces::whole(
-            (Arc::from(Path::new("test.idx")), 0),
-            Arc::new(bytes.to_vec()),
-        )
+        Pieces::whole((Arc::from(Path::new("test.idx")), 0), bytes.to_vec())
+    }
+
+    #[test]
+    fn names_are_found_in_pieces_as_a_scan_finds_them() {
+        let (dir, trees) = deep_chain();
+        let repo = Repository::open(dir.path()).unwrap();
+        let odb = repo.odb().unwrap();
+        let mut jumped = 0;
+        for &tree in &trees {
+            let object = odb.read(tree).unwrap();
+            let bytes = object.data();
+            let pieces = tree_pieces(&repo, tree).unwrap();
+            let mut names: Vec<Vec<u8>> = crate::raw_tree::entries(bytes)
+                .step_by(1999)
+                .map(|entry| entry.name.to_vec())
+                .collect();
+            names.extend((1..12).map(|n| format!("{:06}-added.md", 30_000 + n).into_bytes()));
+            names.extend(
+                ["", "000000", "zzz", "000007-a-spec-with-a-name.md"]
+                    .map(|n| n.as_bytes().to_vec()),
+            );
+            if let Some(last) = crate::raw_tree::entries(bytes).last() {
+                names.push(last.name.to_vec());
+            }
+            for name in names {
+                let scanned = crate::raw_tree::entries(bytes)
+                    .find(|entry| entry.name == name.as_slice())
+                    .map(|entry| (entry.mode.to_vec(), <[u8; 20]>::try_from(entry.id).unwrap()));
+                assert_eq!(
+                    pieces.find(&name),
+                    scanned,
+                    "{} in {tree}",
+                    String::from_utf8_lossy(&name)
+                );
+            }
+            jumped += usize::from(pieces.parts.len() < 100);
+        }
+        assert_eq!(
+            jumped,
+            trees.len(),
+            "every tree a few parts of its whole object"
+        );
     }
 
     #[test]
@@ -953,7 +1131,13 @@ pub(crate) mod tests {
         let d = root
             .apply(&delta(4000, &[(0, 3999)], &[b"!"], 4000))
             .unwrap();
-        let all = [&root, &a, &b, &c, &d];
+        // e: inserts in a row, then a copy: one part of inserted bytes.
+        let e = d
+            .apply(&[0xa0, 0x1f, 8, 2, b'a', b'b', 2, b'c', b'd', 0x90, 4][..])
+            .unwrap();
+        assert_eq!(e.read(0..e.len()), [&b"abcd"[..], &d.read(0..4)].concat());
+        assert_eq!(e.parts.len(), 2);
+        let all = [&root, &a, &b, &c, &d, &e];
         for x in all {
             let xb = x.read(0..x.len());
             assert_eq!(xb.len(), x.len());
@@ -962,7 +1146,7 @@ pub(crate) mod tests {
                 assert_eq!(x.common_prefix(y), crate::raw_tree::common_prefix(&xb, &yb));
                 assert_eq!(x.common_suffix(y), crate::raw_tree::common_suffix(&xb, &yb));
             }
-            assert_eq!(x.read(10..20), &xb[10..20]);
+            assert_eq!(x.read(3..20), &xb[3.min(xb.len())..20.min(xb.len())]);
             assert_eq!(x.read(2990..5000), &xb[2990.min(xb.len())..]);
         }
         let mut expected = bytes[..1000].to_vec();

@@ -50,16 +50,23 @@ impl RawEntry<'_> {
 pub fn entries(data: &[u8]) -> impl Iterator<Item = RawEntry<'_>> {
     let mut at = 0;
     std::iter::from_fn(move || {
-        let space = data.get(at..)?.iter().position(|&b| b == b' ')?;
-        let mode = &data[at..at + space];
-        let name_start = at + space + 1;
-        let nul = data[name_start..].iter().position(|&b| b == 0)?;
-        let name = &data[name_start..name_start + nul];
-        let id_start = name_start + nul + 1;
-        let id = data.get(id_start..id_start + 20)?;
-        at = id_start + 20;
-        Some(RawEntry { mode, name, id })
+        let (entry, next) = entry_at(data, at)?;
+        at = next;
+        Some(entry)
     })
+}
+
+/// The entry at `data[at..]` as [`entries`] reads it, and where the next
+/// one starts; None at the end or at a malformed entry.
+pub fn entry_at(data: &[u8], at: usize) -> Option<(RawEntry<'_>, usize)> {
+    let space = data.get(at..)?.iter().position(|&b| b == b' ')?;
+    let mode = &data[at..at + space];
+    let name_start = at + space + 1;
+    let nul = data[name_start..].iter().position(|&b| b == 0)?;
+    let name = &data[name_start..name_start + nul];
+    let id_start = name_start + nul + 1;
+    let id = data.get(id_start..id_start + 20)?;
+    Some((RawEntry { mode, name, id }, id_start + 20))
 }
 
 /// The entry at `data[at..]` and where the next one starts, when it is one
