@@ -634,3 +634,105 @@ fn the_split_memo_follows_the_working_tree_and_is_never_trusted_damaged() {
         assert_eq!(all_branches(&repo), cold);
     }
 }
+
+// ---------------------------------------------------------------------------
+// packed trees: read in pieces of their delta chains
+// ---------------------------------------------------------------------------
+
+/// What `new`, `list --all-branches`, `check` and `log` say of a
+/// repository, each from no memo.
+fn every_answer(repo: &TestRepo) -> String {
+    let _ = std::fs::remove_dir_all(repo.git_dir().join("git-spec"));
+    let mut text = format!("new: {}\n", next_id(repo));
+    let _ = std::fs::remove_dir_all(repo.git_dir().join("git-spec"));
+    text.push_str(&all_branches(repo));
+    let _ = std::fs::remove_dir_all(repo.git_dir().join("git-spec"));
+    let check = repo.spec(&["check"]);
+    text.push_str(&format!(
+        "check: exit {:?}\n{}{}",
+        check.status.code(),
+        stdout(&check),
+        stderr(&check)
+    ));
+    for number in ["7", "150", "299"] {
+        let log = repo.spec(&["log", number]);
+        text.push_str(&format!("log {number}: {}{}", stdout(&log), stderr(&log)));
+    }
+    text
+}
+
+/// Once the objects are packed (deltas 50 deep, as a clone's are), trees
+/// are compared and searched in pieces of their delta chains rather than
+/// rebuilt: every answer is the one the loose objects gave, for branches
+/// that add, remove, rename and change specs, for branches built on each
+/// other, for odd trees and for a history that changes one spec. (That
+/// pieces give the splits and entries the bytes give, rather than leave a
+/// tree to libgit2, is tested in `raw_tree` and `pack`.)
+#[test]
+fn packed_trees_give_the_answers_loose_trees_give() {
+    let repo = TestRepo::with_commit();
+    for number in 1..=300 {
+        repo.write(
+            format!("specs/{number:04}-spec.md"),
+            &SpecFx::new(number, "On main").text(),
+        );
+    }
+    repo.commit_all("three hundred specs");
+    for (step, status) in ["review", "approved"].iter().enumerate() {
+        for number in [7, 150, 299] {
+            let mut spec = SpecFx::new(number, "On main");
+            spec.status = status;
+            spec.updated = ["2026-02-01", "2026-03-01"][step];
+            repo.write(format!("specs/{number:04}-spec.md"), &spec.text());
+        }
+        repo.commit_all(&format!("specs to {status}"));
+    }
+    let text = |n: u64| spec_blob(&repo, n, "Other");
+    // A chain of branches, each one spec more than the one before.
+    let mut extra = Vec::new();
+    for step in 0..6u64 {
+        extra.push(entry(
+            "100644",
+            &text(301 + step),
+            format!("{:04}-branch.md", 301 + step).as_bytes(),
+        ));
+        branch_with_folder(&repo, &format!("chain-{step}"), &folder_plus(&repo, &extra));
+    }
+    // Removed, renamed, changed, colliding, and odd kinds.
+    let mut changed = entries(&repo, "HEAD:specs");
+    changed.retain(|(_, _, name)| name != b"0005-spec.md" && name != b"0200-spec.md");
+    changed[100].1 = text(102);
+    changed.push(entry("100644", &text(200), b"0200-renamed.md"));
+    changed.push(entry("120000", &blob(&repo, "target"), b"0002-link.md"));
+    let folder = repo.rev_parse("HEAD:specs").unwrap();
+    changed.push(entry("040000", &folder, b"0003-folder.md"));
+    branch_with_folder(&repo, "changed", &mktree(&repo, &changed));
+    let mut front = entries(&repo, "HEAD:specs");
+    front.retain(|(_, _, name)| name != b"0001-spec.md");
+    front.push(entry("100644", &text(1), b"0001-first.md"));
+    branch_with_folder(&repo, "front", &mktree(&repo, &front));
+    let base = head_folder_bytes(&repo);
+    let unsorted = [
+        raw_entry("100644", b"0006-first.md", &text(6)),
+        base.clone(),
+    ]
+    .concat();
+    branch_with_folder(&repo, "unsorted", &literal_tree(&repo, &unsorted));
+    let zero = [base, raw_entry("0100644", b"0007-zero.md", &text(7))].concat();
+    branch_with_folder(&repo, "zero-mode", &literal_tree(&repo, &zero));
+
+    let loose = every_answer(&repo);
+    assert_contains(&loose, "new: SPEC-0307");
+    assert_contains(&loose, "SPEC-0306 chain-5 specs/0306-branch.md");
+    assert_contains(
+        &loose,
+        "id-collision: SPEC-0006 is used for a different spec on branch unsorted",
+    );
+    assert_contains(&loose, "approved");
+    repo.git(&["repack", "-adfq", "--depth=50", "--window=50"]);
+    repo.git(&["prune-packed"]);
+    let counted = repo.git_out(&["count-objects", "-v"]);
+    assert_contains(&counted, "count: 0");
+    assert_eq!(every_answer(&repo), loose);
+    assert_eq!(repo.git_out(&["status", "--porcelain"]), "");
+}
