@@ -261,8 +261,9 @@ impl<'a> Working<'a> {
             hasher
         });
         for file in self.files {
+            let name = file.name();
             for hasher in &mut digests {
-                file.name().hash(hasher);
+                name.hash(hasher);
                 file.number.hash(hasher);
             }
         }

@@ -7,7 +7,7 @@
 //! libgit2 inflated the whole chain again: seconds for `new`, `check`,
 //! `list --all-branches` and `log` at 100,000 specs.
 //!
-//! Here a chain is resolved once per thread, and without rebuilding each
+//! Here a chain is resolved once per process, and without rebuilding each
 //! object: an object is [`Pieces`], stretches of the chain's whole object
 //! and bytes its deltas inserted, kept (up to [`CACHE_LIMIT`]) as the
 //! base of the objects above it. Two trees of one chain are compared in
@@ -20,7 +20,6 @@
 //! a delta whose sizes do not add up, a stream that does not inflate), is
 //! left to libgit2 by answering None.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -37,7 +36,7 @@ pub const MIN_SIZE: u64 = 1024 * 1024;
 /// amount of memory it names.
 const MAX_SIZE: u64 = 512 * 1024 * 1024;
 
-/// How many bytes of resolved objects one thread keeps, the least
+/// How many bytes of resolved objects the process keeps, the least
 /// recently used going first. The whole object every branch tree is in
 /// pieces of is used by each, so it stays.
 const CACHE_LIMIT: usize = 64 * 1024 * 1024;
@@ -60,30 +59,29 @@ pub fn tree_pieces(git: &Repository, id: Oid) -> Option<Arc<Pieces>> {
     })
 }
 
-/// `f` of this thread's reader of `git`'s packs.
+/// `f` of the process's reader of `git`'s packs.
 fn with_packs<R>(git: &Repository, f: impl FnOnce(&mut Packs) -> Option<R>) -> Option<R> {
     let objects = git.commondir().join("objects");
     // A repack or a fetch changes the folder of packs: read it again then.
     let listed = std::fs::metadata(objects.join("pack"))
         .and_then(|meta| meta.modified())
         .ok();
-    PACKS.with(|packs| {
-        let mut packs = packs.borrow_mut();
-        if packs
-            .as_ref()
-            .is_none_or(|p| p.objects != objects || p.listed != listed)
-        {
-            *packs = Some(Packs::open(&objects, listed));
-        }
-        f(packs.as_mut()?)
-    })
+    let mut packs = PACKS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if packs
+        .as_ref()
+        .is_none_or(|p| p.objects != objects || p.listed != listed)
+    {
+        *packs = Some(Packs::open(&objects, listed));
+    }
+    f(packs.as_mut()?)
 }
 
-thread_local! {
-    /// One reader per thread: the threads that read branch trees each
-    /// resolve the chain once, without sharing a lock.
-    static PACKS: RefCell<Option<Packs>> = const { RefCell::new(None) };
-}
+/// One reader for the process: the threads that read branch trees share
+/// the chain's whole object and bases (resolving them is most of the
+/// work; each tree above them is a small delta), taking turns.
+static PACKS: std::sync::Mutex<Option<Packs>> = std::sync::Mutex::new(None);
 
 /// Where an object is: (pack, offset).
 type Place = (usize, u64);
