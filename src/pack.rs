@@ -234,10 +234,15 @@ impl Pack {
         let size = usize::try_from(size).ok().filter(|_| size <= MAX_SIZE)?;
         let mut out = Vec::with_capacity(size);
         let mut inflater = flate2::Decompress::new(true);
-        let mut input = vec![0u8; 64 * 1024];
+        // A branch tree's delta is a few hundred bytes compressed: read a
+        // little first, then more at a time.
+        let mut input = vec![0u8; 4096];
         let mut position = at;
         loop {
             let read = self.file.read_at(&mut input, position).ok()?;
+            if input.len() < 64 * 1024 {
+                input.resize(input.len() * 4, 0);
+            }
             if read == 0 {
                 return None;
             }
