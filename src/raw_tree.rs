@@ -6,8 +6,10 @@
 //! all of them the same tree give or take a spec. libgit2's parsing (an
 //! octal `strtol` and a copied id per entry) and a lookup per name cost
 //! most of those commands. A [`Base`] tree is parsed once; any other tree
-//! is then compared with it byte for byte (`memcmp` speed), and only the
-//! entries in the stretch where the two differ are parsed one by one.
+//! is then compared with it byte for byte (`memcmp` speed), or a stretch
+//! at a time when both are packed in one delta chain ([`Base::split_tree`]),
+//! and only the entries in the stretch where the two differ are parsed one
+//! by one.
 //!
 //! Only trees that libgit2 would read the same way take this path: an
 //! entry whose mode is not plain octal digits, an empty name, a truncated
