@@ -38,6 +38,9 @@
 #                     past 20,000 specs `grep -rh --include=*.md '^status:' specs`
 #                     (a command line cannot hold the names)
 #   cat-one           `cat specs/0042-*.md` (show, status, log)
+#   git-status        `git status --porcelain -- specs` (before show: the
+#                     cost of one lstat of every spec, which git's index
+#                     needs as an exact lookup by id does)
 #
 # Environment:
 #   SPECS=10000 BRANCHES=1000 REMOTES=1000   fixture size (see make-repo.sh)
@@ -283,6 +286,11 @@ baseline() {
             fi ;;
         cat-one)
             measure "$name" "$WARM_RUNS" 3 "" verify-none.sh -- cat "$ONE_FILE" ;;
+        git-status)
+            # Whether any spec changed since the index was written: one
+            # lstat of every file, as an exact answer by id needs.
+            bash "$STATE/reset.sh"
+            measure "$name" "$WARM_RUNS" 3 "" verify-none.sh -- git status --porcelain -- specs ;;
         *) die "unknown baseline: $name" ;;
     esac
 }
@@ -440,6 +448,7 @@ scenario_check_memory() {
 # spec, so the timed run really found it.
 scenario_show() {
     baseline cat-one
+    baseline git-status
     target show 15 cat-one
     sanity_run show "" "assert 'ID:       SPEC-$(printf '%04d' "$ONE")' in out, out[:500]" -- "$BIN" show "$ONE"
     measure show "$WARM_RUNS" 3 "" verify-none.sh -- "$BIN" show "$ONE"
