@@ -1053,6 +1053,128 @@ pub(crate) mod tests {
         );
     }
 
+    /// git's delta format applied byte by byte, as the format says: the
+    /// oracle for [`Pieces::apply`].
+    fn reference_apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+        let mut at = 0;
+        if delta_size(delta, &mut at)? != base.len() as u64 {
+            return None;
+        }
+        let size = usize::try_from(delta_size(delta, &mut at)?).ok()?;
+        let mut out = Vec::new();
+        while at < delta.len() {
+            let op = delta[at];
+            at += 1;
+            if op & 0x80 != 0 {
+                let (mut from, mut len) = (0usize, 0usize);
+                for bit in 0..7 {
+                    if op & (1 << bit) != 0 {
+                        let byte = usize::from(*delta.get(at)?);
+                        at += 1;
+                        if bit < 4 {
+                            from |= byte << (8 * bit);
+                        } else {
+                            len |= byte << (8 * (bit - 4));
+                        }
+                    }
+                }
+                if len == 0 {
+                    len = 0x10000;
+                }
+                out.extend_from_slice(base.get(from..from.checked_add(len)?)?);
+            } else if op != 0 {
+                out.extend_from_slice(delta.get(at..at + usize::from(op))?);
+                at += usize::from(op);
+            } else {
+                return None;
+            }
+            if out.len() > size {
+                return None;
+            }
+        }
+        (out.len() == size).then_some(out)
+    }
+
+    /// A delta from a base of `base_len` bytes: each seed a copy from it
+    /// or an insert, encoded as git writes them.
+    fn encode(base_len: usize, seeds: &[(u8, u16, u16)], alphabet: &[u8]) -> Vec<u8> {
+        let mut ops = Vec::new();
+        let mut result = 0;
+        for &(kind, a, b) in seeds {
+            if kind % 3 != 0 && base_len > 0 {
+                let from = usize::from(a) % base_len;
+                let len = 1 + usize::from(b) % (base_len - from);
+                ops.push(0x80 | 0x0f | 0x70);
+                ops.extend_from_slice(&(from as u32).to_le_bytes());
+                ops.extend_from_slice(&(len as u32).to_le_bytes()[..3]);
+                result += len;
+            } else {
+                let len = 1 + usize::from(b) % 40;
+                ops.push(len as u8);
+                ops.extend((0..len).map(|k| alphabet[(usize::from(a) + k) % alphabet.len()]));
+                result += len;
+            }
+        }
+        let mut out = Vec::new();
+        for mut n in [base_len, result] {
+            loop {
+                let byte = (n & 0x7f) as u8;
+                n >>= 7;
+                if n == 0 {
+                    out.push(byte);
+                    break;
+                }
+                out.push(byte | 0x80);
+            }
+        }
+        out.extend(ops);
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// Chains of deltas in pieces hold the bytes the deltas make; they
+        /// compare, and are read, as those bytes; a damaged delta is
+        /// refused exactly when the format refuses it.
+        #[test]
+        fn pieces_are_the_bytes_their_deltas_make(
+            base in proptest::collection::vec(0u8..3, 0..300),
+            chain in proptest::collection::vec(
+                proptest::collection::vec((0u8..6, 0u16..400, 0u16..400), 1..10),
+                1..6,
+            ),
+            damage in proptest::collection::vec((0usize..64, 0u8..=255), 0..3),
+        ) {
+            let alphabet = [0u8, 1, 2];
+            let mut objects = vec![(whole(&base), base.clone())];
+            for seeds in &chain {
+                let (below, bytes) = objects.last().unwrap();
+                let mut delta = encode(bytes.len(), seeds, &alphabet);
+                if objects.len() == chain.len() {
+                    for &(at, value) in &damage {
+                        let len = delta.len();
+                        delta[at % len] = value;
+                    }
+                }
+                let expected = reference_apply(bytes, &delta);
+                let made = below.apply(&delta);
+                proptest::prop_assert_eq!(made.as_ref().map(|p| p.read(0..p.len())), expected.clone());
+                match (made, expected) {
+                    (Some(pieces), Some(bytes)) => objects.push((pieces, bytes)),
+                    _ => break,
+                }
+            }
+            for (x, xb) in &objects {
+                for (y, yb) in &objects {
+                    proptest::prop_assert_eq!(x.common_prefix(y), crate::raw_tree::common_prefix(xb, yb));
+                    proptest::prop_assert_eq!(x.common_suffix(y), crate::raw_tree::common_suffix(xb, yb));
+                }
+                let (from, to) = (xb.len() / 3, xb.len() / 3 * 2 + 7);
+                proptest::prop_assert_eq!(x.read(from..to), &xb[from.min(xb.len())..to.min(xb.len())]);
+            }
+        }
+    }
+
     #[test]
     fn deltas_that_do_not_fit_are_refused() {
         // base "hello world", copy 0..5 then insert "!".
