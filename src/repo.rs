@@ -647,14 +647,35 @@ fn parse_config_parameters(text: &str) -> Vec<(String, String)> {
 /// The id of the spec folder's tree in a commit; None when `commit` is not
 /// a commit (a ref may point at a tag or a tree) or has no such folder.
 pub fn spec_folder(git: &git2::Repository, commit: Oid, dir: &str) -> Result<Option<Oid>> {
-    let Ok(commit) = git.find_commit(commit) else {
+    // An object that cannot be read is an error, as it is for git: a
+    // branch skipped would hand out the ids it uses. A ref to something
+    // other than a commit holds no spec folder.
+    let object = git.find_object(commit, None).map_err(|err| {
+        anyhow::anyhow!(
+            "cannot read commit {commit} (a branch tip; `git fsck` tells what is damaged): {}",
+            err.message()
+        )
+    })?;
+    let Some(commit) = object.as_commit() else {
         return Ok(None);
     };
-    let tree = commit.tree().context("cannot read a commit's tree")?;
-    Ok(match tree.get_path(Path::new(dir)) {
-        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => Some(entry.id()),
-        _ => None,
-    })
+    let tree = commit.tree().map_err(|err| {
+        anyhow::anyhow!(
+            "cannot read the tree of commit {}: {}",
+            commit.id(),
+            err.message()
+        )
+    })?;
+    match tree.get_path(Path::new(dir)) {
+        Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => Ok(Some(entry.id())),
+        Ok(_) => Ok(None),
+        Err(err) if err.code() == git2::ErrorCode::NotFound => Ok(None),
+        Err(err) => Err(anyhow::anyhow!(
+            "cannot read {dir} in commit {}: {}",
+            commit.id(),
+            err.message()
+        )),
+    }
 }
 
 /// [`spec_folder`] of each of `commits`, in order. A first `new` or a

@@ -736,3 +736,75 @@ fn packed_trees_give_the_answers_loose_trees_give() {
     assert_eq!(every_answer(&repo), loose);
     assert_eq!(repo.git_out(&["status", "--porcelain"]), "");
 }
+
+/// A pack damaged anywhere (a byte changed in object headers, delta
+/// instructions, compressed streams) never makes the readers of packed
+/// trees panic or answer from garbage: each command either gives the
+/// answer of the undamaged pack or fails, saying why.
+#[test]
+fn a_damaged_pack_gives_the_right_answer_or_an_error() {
+    let repo = thirty();
+    let text = |n: u64| spec_blob(&repo, n, "Other");
+    let mut extra = Vec::new();
+    for step in 0..4u64 {
+        extra.push(entry(
+            "100644",
+            &text(31 + step),
+            format!("{:04}-branch.md", 31 + step).as_bytes(),
+        ));
+        branch_with_folder(&repo, &format!("b-{step}"), &folder_plus(&repo, &extra));
+    }
+    repo.git(&["repack", "-adfq", "--depth=50", "--window=50"]);
+    repo.git(&["prune-packed"]);
+    let commands: [&[&str]; 4] = [
+        &["new", "--json", "--dry-run", "Next"],
+        &["list", "--all-branches", "--format", "json"],
+        &["check"],
+        &["log", "7"],
+    ];
+    // Each command's exit code and output, from no memo.
+    let run = |args: &[&str]| {
+        let _ = std::fs::remove_dir_all(repo.git_dir().join("git-spec"));
+        let out = repo.spec(args);
+        (out.status.code(), stdout(&out), stderr(&out))
+    };
+    let good: Vec<_> = commands.iter().map(|args| run(args)).collect();
+    assert_contains(&good[0].1, "SPEC-0035");
+    assert_eq!(good[0].0, Some(0));
+    let pack_dir = repo.git_dir().join("objects/pack");
+    let pack = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|e| e == "pack"))
+        .unwrap();
+    let original = std::fs::read(&pack).unwrap();
+    // Past the 12-byte header, up to the trailing checksum.
+    let body = 12..original.len() - 20;
+    let mut failed = 0;
+    for k in 0..24 {
+        let at = body.start + (body.len() * k) / 24 + k;
+        for value in [0x00, 0xff, original[at] ^ 0x40] {
+            let mut damaged = original.clone();
+            damaged[at] = value;
+            std::fs::remove_file(&pack).unwrap();
+            std::fs::write(&pack, &damaged).unwrap();
+            for (args, good) in commands.iter().zip(&good) {
+                let (code, out, err) = run(args);
+                let what = format!("byte {at} = {value:#x}, {args:?}: {err}");
+                assert!(!err.contains("panicked") && code != Some(101), "{what}");
+                if code == good.0 && out == good.1 {
+                    continue;
+                }
+                // Not the good answer: then an error, said on stderr.
+                failed += 1;
+                assert!(code != Some(0) && code != good.0, "{what}\n{out}");
+                assert!(!err.trim().is_empty(), "{what}");
+            }
+        }
+    }
+    assert!(failed > 0, "some damage is noticed");
+    std::fs::remove_file(&pack).unwrap();
+    std::fs::write(&pack, &original).unwrap();
+    let again: Vec<_> = commands.iter().map(|args| run(args)).collect();
+    assert_eq!(again, good);
+}
