@@ -58,11 +58,11 @@ pub fn find(
     // Commits not in the memo are read on all cores (a first run reads
     // thousands).
     let known: Vec<Option<Option<Oid>>> = targets.iter().map(|t| cache.commit(t.commit)).collect();
-    let unknown_commits: Vec<Oid> = targets
+    let unknown_commits: Vec<(&str, Oid)> = targets
         .iter()
         .zip(&known)
         .filter(|(_, known)| known.is_none())
-        .map(|(target, _)| target.commit)
+        .map(|(target, _)| (target.label.as_str(), target.commit))
         .collect();
     let mut found_folders = crate::repo::spec_folders(git, &unknown_commits, dir)?.into_iter();
     let mut target_trees = Vec::with_capacity(targets.len());

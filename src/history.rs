@@ -601,16 +601,16 @@ fn blob_in_parent(
     Ok(None)
 }
 
-/// `f` of the bytes of tree `tree` as stored: from the pack reader for a
-/// large tree (see [`crate::pack`]: `log` reads the spec folder of every
-/// commit it walks), else from libgit2, whose error says what is wrong.
+/// `f` of the bytes of tree `tree` as stored ([`crate::raw_tree::with_tree`]);
+/// when it cannot be read, libgit2's error, which says why.
 fn with_raw<R>(git: &Repository, tree: Oid, f: impl FnOnce(&[u8]) -> R) -> Result<R> {
-    if let Some(data) = crate::pack::read_tree(git, tree) {
-        return Ok(f(&data));
+    match crate::raw_tree::with_tree(git, tree, f) {
+        Some(result) => Ok(result),
+        None => Err(match git.find_tree(tree) {
+            Err(err) => err.into(),
+            Ok(_) => anyhow::anyhow!("cannot read tree {tree}"),
+        }),
     }
-    let odb = git.odb()?;
-    let object = odb.read(tree)?;
-    Ok(f(object.data()))
 }
 
 /// Every entry of the tree `tree`, read raw (see [`crate::raw_tree`]).

@@ -92,8 +92,9 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
             config.dir, config.naming.file
         ),
     );
-    // Commits not in the cache, each once, in ref order.
-    let mut unknown_commits: Vec<Oid> = Vec::new();
+    // Commits not in the cache, each once, in ref order, with the first
+    // ref that names each.
+    let mut unknown_commits: Vec<(String, Oid)> = Vec::new();
     let mut seen_commits: HashSet<Oid> = HashSet::new();
     let references = repo
         .git
@@ -120,7 +121,7 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
             continue;
         }
         if seen_commits.insert(commit_id) {
-            unknown_commits.push(commit_id);
+            unknown_commits.push((name.to_string(), commit_id));
         }
     }
     // Spec trees not in the cache, each once, and the commits waiting for
@@ -128,8 +129,12 @@ fn highest_in_refs(repo: &Repo, config: &Config, scheme: &IdScheme) -> Result<Hi
     let mut unknown_trees: Vec<Oid> = Vec::new();
     let mut seen_trees: HashSet<Oid> = HashSet::new();
     let mut waiting: Vec<(Oid, Oid)> = Vec::new();
-    let folders = crate::repo::spec_folders(&repo.git, &unknown_commits, &config.dir)?;
-    for (commit_id, folder) in unknown_commits.into_iter().zip(folders) {
+    let tips: Vec<(&str, Oid)> = unknown_commits
+        .iter()
+        .map(|(name, commit)| (name.as_str(), *commit))
+        .collect();
+    let folders = crate::repo::spec_folders(&repo.git, &tips, &config.dir)?;
+    for ((_, commit_id), folder) in tips.into_iter().zip(folders) {
         match folder {
             None => cache.insert(commit_id, 0),
             Some(tree_id) => match cache.get(tree_id).copied() {

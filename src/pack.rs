@@ -1095,26 +1095,23 @@ pub(crate) mod tests {
         (out.len() == size).then_some(out)
     }
 
-    /// A delta from a base of `base_len` bytes: each seed a copy from it
-    /// or an insert, encoded as git writes them.
-    fn encode(base_len: usize, seeds: &[(u8, u16, u16)], alphabet: &[u8]) -> Vec<u8> {
-        let mut ops = Vec::new();
-        let mut result = 0;
-        for &(kind, a, b) in seeds {
-            if kind % 3 != 0 && base_len > 0 {
-                let from = usize::from(a) % base_len;
-                let len = 1 + usize::from(b) % (base_len - from);
-                ops.push(0x80 | 0x0f | 0x70);
-                ops.extend_from_slice(&(from as u32).to_le_bytes());
-                ops.extend_from_slice(&(len as u32).to_le_bytes()[..3]);
-                result += len;
-            } else {
-                let len = 1 + usize::from(b) % 40;
-                ops.push(len as u8);
-                ops.extend((0..len).map(|k| alphabet[(usize::from(a) + k) % alphabet.len()]));
-                result += len;
-            }
-        }
+    /// A delta instruction, for writing deltas in tests.
+    enum TestOp {
+        /// (from, len) of the base.
+        Copy(usize, usize),
+        Insert(Vec<u8>),
+    }
+
+    /// The delta of `ops` from a base of `base_len` bytes, encoded as git
+    /// writes it (an empty insert is left out: git has no such op).
+    fn write_delta(base_len: usize, ops: &[TestOp]) -> Vec<u8> {
+        let result: usize = ops
+            .iter()
+            .map(|op| match op {
+                TestOp::Copy(_, len) => *len,
+                TestOp::Insert(bytes) => bytes.len(),
+            })
+            .sum();
         let mut out = Vec::new();
         for mut n in [base_len, result] {
             loop {
@@ -1127,8 +1124,43 @@ pub(crate) mod tests {
                 out.push(byte | 0x80);
             }
         }
-        out.extend(ops);
+        for op in ops {
+            match op {
+                TestOp::Copy(from, len) => {
+                    out.push(0x80 | 0x0f | 0x70);
+                    out.extend_from_slice(&(*from as u32).to_le_bytes());
+                    out.extend_from_slice(&(*len as u32).to_le_bytes()[..3]);
+                }
+                TestOp::Insert(bytes) if bytes.is_empty() => {}
+                TestOp::Insert(bytes) => {
+                    out.push(bytes.len() as u8);
+                    out.extend_from_slice(bytes);
+                }
+            }
+        }
         out
+    }
+
+    /// A delta from a base of `base_len` bytes: each seed a copy from it
+    /// or an insert of bytes of `alphabet`.
+    fn encode(base_len: usize, seeds: &[(u8, u16, u16)], alphabet: &[u8]) -> Vec<u8> {
+        let ops: Vec<TestOp> = seeds
+            .iter()
+            .map(|&(kind, a, b)| {
+                if kind % 3 != 0 && base_len > 0 {
+                    let from = usize::from(a) % base_len;
+                    TestOp::Copy(from, 1 + usize::from(b) % (base_len - from))
+                } else {
+                    let len = 1 + usize::from(b) % 40;
+                    TestOp::Insert(
+                        (0..len)
+                            .map(|k| alphabet[(usize::from(a) + k) % alphabet.len()])
+                            .collect(),
+                    )
+                }
+            })
+            .collect();
+        write_delta(base_len, &ops)
     }
 
     proptest::proptest! {
@@ -1199,62 +1231,32 @@ pub(crate) mod tests {
     /// makes when applied to the whole bytes of the one below.
     #[test]
     fn pieces_compare_as_their_bytes_do() {
-        // Deltas written by hand: copy (offset, length) and insert.
-        fn delta(
-            base_len: usize,
-            ops: &[(usize, usize)],
-            inserts: &[&[u8]],
-            result: usize,
-        ) -> Arc<Vec<u8>> {
-            fn size(out: &mut Vec<u8>, mut n: usize) {
-                loop {
-                    let byte = (n & 0x7f) as u8;
-                    n >>= 7;
-                    if n == 0 {
-                        out.push(byte);
-                        return;
-                    }
-                    out.push(byte | 0x80);
-                }
-            }
-            let mut out = Vec::new();
-            size(&mut out, base_len);
-            size(&mut out, result);
-            for (k, &(from, len)) in ops.iter().enumerate() {
-                out.push(0x80 | 0x0f | 0x70);
-                out.extend_from_slice(&(from as u32).to_le_bytes());
-                out.extend_from_slice(&(len as u32).to_le_bytes()[..3]);
-                if let Some(insert) = inserts.get(k).filter(|i| !i.is_empty()) {
-                    out.push(insert.len() as u8);
-                    out.extend_from_slice(insert);
-                }
-            }
-            Arc::new(out)
-        }
+        use TestOp::{Copy, Insert};
         let bytes: Vec<u8> = (0..4000u32).map(|n| (n * 7 % 251) as u8).collect();
         let root = whole(&bytes);
         // a: the middle cut out and something inserted there.
         let a = root
-            .apply(&delta(4000, &[(0, 1000), (2000, 2000)], &[b"xyz"], 3003))
+            .apply(&write_delta(
+                4000,
+                &[Copy(0, 1000), Insert(b"xyz".to_vec()), Copy(2000, 2000)],
+            ))
             .unwrap();
         // b: a with its start moved to its end and another insert.
         let b = a
-            .apply(&delta(
+            .apply(&write_delta(
                 3003,
-                &[(500, 2503), (0, 500)],
-                &[b"", b"tail"],
-                3007,
+                &[Copy(500, 2503), Copy(0, 500), Insert(b"tail".to_vec())],
             ))
             .unwrap();
         // c: b's bytes, copied in small steps (parts that line up with
         // nobody's).
-        let steps: Vec<(usize, usize)> = (0..3007)
+        let steps: Vec<TestOp> = (0..3007)
             .step_by(97)
-            .map(|at| (at, 97.min(3007 - at)))
+            .map(|at| Copy(at, 97.min(3007 - at)))
             .collect();
-        let c = b.apply(&delta(3007, &steps, &[], 3007)).unwrap();
+        let c = b.apply(&write_delta(3007, &steps)).unwrap();
         let d = root
-            .apply(&delta(4000, &[(0, 3999)], &[b"!"], 4000))
+            .apply(&write_delta(4000, &[Copy(0, 3999), Insert(b"!".to_vec())]))
             .unwrap();
         // e: inserts in a row, then a copy: one part of inserted bytes.
         let e = d

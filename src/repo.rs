@@ -652,7 +652,7 @@ pub fn spec_folder(git: &git2::Repository, commit: Oid, dir: &str) -> Result<Opt
     // other than a commit holds no spec folder.
     let object = git.find_object(commit, None).map_err(|err| {
         anyhow::anyhow!(
-            "cannot read commit {commit} (a branch tip; `git fsck` tells what is damaged): {}",
+            "cannot read commit {commit} (`git fsck` tells what is damaged): {}",
             err.message()
         )
     })?;
@@ -661,7 +661,7 @@ pub fn spec_folder(git: &git2::Repository, commit: Oid, dir: &str) -> Result<Opt
     };
     let tree = commit.tree().map_err(|err| {
         anyhow::anyhow!(
-            "cannot read the tree of commit {}: {}",
+            "cannot read the tree of commit {} (`git fsck` tells what is damaged): {}",
             commit.id(),
             err.message()
         )
@@ -671,32 +671,34 @@ pub fn spec_folder(git: &git2::Repository, commit: Oid, dir: &str) -> Result<Opt
         Ok(_) => Ok(None),
         Err(err) if err.code() == git2::ErrorCode::NotFound => Ok(None),
         Err(err) => Err(anyhow::anyhow!(
-            "cannot read {dir} in commit {}: {}",
+            "cannot read {dir} in commit {} (`git fsck` tells what is damaged): {}",
             commit.id(),
             err.message()
         )),
     }
 }
 
-/// [`spec_folder`] of each of `commits`, in order. A first `new` or a
-/// `list --all-branches` asks for thousands (a commit and its root tree
-/// read each, about 8 µs), so they are shared among threads, each with its
-/// own handle on the object database.
+/// [`spec_folder`] of each branch tip `(branch, commit)`, in order; an
+/// error names the branch. A first `new` or a `list --all-branches` asks
+/// for thousands (a commit and its root tree read each, about 8 µs), so
+/// they are shared among threads, each with its own handle on the object
+/// database.
 pub fn spec_folders(
     git: &git2::Repository,
-    commits: &[Oid],
+    tips: &[(&str, Oid)],
     dir: &str,
 ) -> Result<Vec<Option<Oid>>> {
     let git_dir = git.path();
     crate::parallel::map_with(
-        commits,
+        tips,
         256,
         || git2::Repository::open(git_dir),
-        |git, &commit| {
+        |git, &(branch, commit)| {
             let git = git
                 .as_ref()
                 .map_err(|e| anyhow::anyhow!("cannot open the repository: {}", e.message()))?;
             spec_folder(git, commit, dir)
+                .with_context(|| format!("cannot read the tree of {branch}"))
         },
     )
     .into_iter()

@@ -126,18 +126,11 @@ pub fn branch_catalog(
     // (branch, spec folder tree) in branch order, each tree once.
     let mut trees: Vec<(String, git2::Oid)> = Vec::new();
     let mut seen_trees: HashSet<git2::Oid> = HashSet::new();
-    let commits: Vec<git2::Oid> = branches.iter().map(|(_, target)| *target).collect();
-    let folders = match crate::repo::spec_folders(repo, &commits, &project.config.dir) {
-        Ok(folders) => folders,
-        // Which branch it was, as the error always said.
-        Err(_) => branches
-            .iter()
-            .map(|(branch, target)| {
-                crate::repo::spec_folder(repo, *target, &project.config.dir)
-                    .with_context(|| format!("cannot read the tree of {branch}"))
-            })
-            .collect::<Result<_>>()?,
-    };
+    let tips: Vec<(&str, git2::Oid)> = branches
+        .iter()
+        .map(|(branch, target)| (branch.as_str(), *target))
+        .collect();
+    let folders = crate::repo::spec_folders(repo, &tips, &project.config.dir)?;
     for ((branch, _), folder) in branches.into_iter().zip(folders) {
         let Some(folder) = folder else { continue };
         if seen_trees.insert(folder) {

@@ -7,7 +7,6 @@
 //! the ones a plain read of every entry gives; and the id memo, deleted,
 //! damaged or raced, never changes one.
 
-use std::io::Write;
 use std::process::Stdio;
 
 use crate::common::*;
@@ -17,17 +16,7 @@ type Entry = (String, String, Vec<u8>);
 
 /// `git ARGS` with `input` on stdin; its stdout, trimmed.
 fn git_stdin(repo: &TestRepo, args: &[&str], input: &[u8]) -> String {
-    let mut child = repo
-        .git_cmd(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-    stdout(&out).trim().to_string()
+    stdout(&repo.git_with_input(args, input)).trim().to_string()
 }
 
 /// The entries of tree `rev`.

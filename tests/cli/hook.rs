@@ -7,10 +7,9 @@
 //! unstaged edits, with their content).
 
 use std::fs;
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use crate::common::*;
 
@@ -130,26 +129,6 @@ fn write_executable(path: &Path, content: &str) {
 
 fn is_executable(path: &Path) -> bool {
     fs::metadata(path).unwrap().permissions().mode() & 0o111 != 0
-}
-
-/// `git ARGS` with `input` on stdin (for `git add -p`), asserting success.
-fn git_with_input(repo: &TestRepo, args: &[&str], input: &str) -> Output {
-    let mut child = repo
-        .git_cmd(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cannot run git");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_success_ctx(&out, &format!("git {}", args.join(" ")));
-    out
 }
 
 /// How many lines of `text` are exactly `line`.
@@ -319,7 +298,7 @@ fn partial_staging_keeps_the_other_edit_unstaged() {
     let repo = setup();
     // Both edits in the working tree; only the status hunk is staged.
     repo.write(SPEC, &login_edited("review", &[]));
-    let out = git_with_input(&repo, &["add", "-p", SPEC], "y\nn\n");
+    let out = repo.git_with_input(&["add", "-p", SPEC], b"y\nn\n");
     assert_eq!(
         repo.git_out(&["show", &format!(":{SPEC}")]) + "\n",
         login("review", &[]),
@@ -506,7 +485,7 @@ fn an_entry_left_unstaged_by_the_user_is_not_added_twice() {
     let by_hand =
         login("review", &[&own]).replace(&format!("updated: {SPEC_DATE}"), "updated: 2026-01-01");
     repo.write(SPEC, &by_hand);
-    git_with_input(&repo, &["add", "-p", SPEC], "y\nn\n");
+    repo.git_with_input(&["add", "-p", SPEC], b"y\nn\n");
     assert_eq!(
         repo.git_out(&["show", &format!(":{SPEC}")]) + "\n",
         login("review", &[])
@@ -594,7 +573,7 @@ fn commit_p_keeps_the_other_edit_unstaged() {
     // `git commit -p`: git stages the chosen hunks in index.lock.
     let repo = setup();
     repo.write(SPEC, &login_edited("review", &[]));
-    git_with_input(&repo, &["commit", "-q", "-p", "-m", "Review"], "y\nn\n");
+    repo.git_with_input(&["commit", "-q", "-p", "-m", "Review"], b"y\nn\n");
 
     assert_eq!(
         repo.show("HEAD", SPEC),

@@ -314,6 +314,23 @@ impl TestRepo {
         cmd
     }
 
+    /// Runs `git ARGS` in the root with `input` on stdin (`git add -p`,
+    /// `git mktree`), asserting success.
+    pub fn git_with_input(&self, args: &[&str], input: &[u8]) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .git_cmd(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("cannot run git");
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_success_ctx(&out, &format!("git {}", args.join(" ")));
+        out
+    }
+
     /// Runs `git ARGS` in the root, asserting success.
     pub fn git(&self, args: &[&str]) -> Output {
         let out = run(&mut self.git_cmd(args));
