@@ -63,7 +63,7 @@ pub fn replace_expected(path: &Path, expected: &[u8], content: &[u8]) -> Result<
 }
 
 /// The name part that marks our temporary files: `.NAME.git-spec-PID.…`.
-const TEMP_MARK: &str = ".git-spec-";
+pub(crate) const TEMP_MARK: &str = ".git-spec-";
 
 /// Whether `name` is a temporary file of a git-spec process that is gone
 /// (killed between writing it and renaming it into place), which is safe
