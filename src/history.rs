@@ -532,22 +532,25 @@ impl Statuses {
 }
 
 /// The blob at `path` (`/`-separated) in `tree`, None if there is none.
+/// The folder holding it (often a tree of thousands of specs) is read
+/// raw, like every folder of the walk ([`raw_tree_entry`]): libgit2
+/// parsed it whole, twice for one `git spec log`, since it does not keep
+/// trees that large in its cache.
 fn blob_at(git: &Repository, tree: &Tree<'_>, path: &str) -> Result<Option<Oid>> {
-    let mut current = tree.clone();
-    let parts: Vec<&str> = path.split('/').collect();
-    for (i, part) in parts.iter().enumerate() {
-        let Some((id, kind)) = current.get_name(part).map(|e| (e.id(), e.kind())) else {
-            return Ok(None);
-        };
-        if i + 1 == parts.len() {
-            return Ok((kind == Some(git2::ObjectType::Blob)).then_some(id));
-        }
-        if kind != Some(git2::ObjectType::Tree) {
-            return Ok(None);
-        }
-        current = git.find_tree(id)?;
-    }
-    Ok(None)
+    let (folder, name) = match path.rsplit_once('/') {
+        None => (tree.id(), path),
+        Some((dir, name)) => match tree.get_path(Path::new(dir)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => (entry.id(), name),
+            Ok(_) => return Ok(None),
+            Err(err) if err.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(err) => return Err(err.into()),
+        },
+    };
+    // Blobs are 100644, 100755 and 120000 (a symbolic link), as libgit2
+    // found them before.
+    Ok(raw_tree_entry(git, folder, name)?
+        .filter(|(mode, _)| mode.starts_with(b"100") || mode.as_slice() == b"120000")
+        .map(|(_, id)| id))
 }
 
 /// The blob at the child's path in the parent's tree, walking both trees
@@ -629,30 +632,32 @@ fn raw_tree_entries(git: &Repository, tree: Oid) -> Result<HashMap<Vec<u8>, Fold
     })?
 }
 
-/// The blob named `name` in the tree `tree`, found by scanning the raw
-/// tree object (see [`crate::raw_tree`]).
+/// The regular file named `name` in the tree `tree` (see
+/// [`raw_tree_entry`]).
 fn raw_tree_blob(git: &Repository, tree: Oid, name: &str) -> Result<Option<Oid>> {
+    Ok(raw_tree_entry(git, tree, name)?
+        .filter(|(mode, _)| mode.starts_with(b"100"))
+        .map(|(_, id)| id))
+}
+
+/// The mode and id of the first entry named `name` in the tree `tree`,
+/// found in the raw tree object (see [`crate::raw_tree`]) rather than in
+/// libgit2's parse of all of it.
+fn raw_tree_entry(git: &Repository, tree: Oid, name: &str) -> Result<Option<(Vec<u8>, Oid)>> {
     // A packed tree is looked up in its pieces, without rebuilding it: in
     // a large spec folder most entries are jumped over (see
     // `pack::Pieces::find`).
     if let Some(pieces) = crate::pack::tree_pieces(git, tree) {
-        return Ok(match pieces.find(name.as_bytes()) {
-            Some((mode, id)) if mode.starts_with(b"100") => Some(Oid::from_bytes(&id)?),
-            _ => None,
-        });
+        return pieces
+            .find(name.as_bytes())
+            .map(|(mode, id)| Ok((mode, Oid::from_bytes(&id)?)))
+            .transpose();
     }
     with_raw(git, tree, |data| {
-        for entry in crate::raw_tree::entries(data) {
-            if entry.name == name.as_bytes() {
-                // Blobs are 100644, 100755 and 120000 (symlinks, not specs).
-                return Ok(entry
-                    .mode
-                    .starts_with(b"100")
-                    .then(|| Oid::from_bytes(entry.id))
-                    .transpose()?);
-            }
-        }
-        Ok(None)
+        crate::raw_tree::entries(data)
+            .find(|entry| entry.name == name.as_bytes())
+            .map(|entry| Ok((entry.mode.to_vec(), Oid::from_bytes(entry.id)?)))
+            .transpose()
     })?
 }
 
