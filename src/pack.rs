@@ -53,15 +53,24 @@ pub fn read_tree(git: &Repository, id: Oid) -> Option<Arc<Vec<u8>>> {
 /// chain needs (see [`crate::raw_tree::Base::split_tree`]). None when it
 /// is not a packed tree this reader can resolve.
 pub fn tree_pieces(git: &Repository, id: Oid) -> Option<Arc<Pieces>> {
-    with_packs(git, |packs| {
+    tree_pieces_in(git.commondir(), id)
+}
+
+/// [`tree_pieces`] of the repository whose common git dir is
+/// `common_dir`: a thread without a `Repository` of its own (which cannot
+/// be shared) can read a tree ahead for another, whose later
+/// [`tree_pieces`] of it then comes from the cache.
+pub fn tree_pieces_in(common_dir: &Path, id: Oid) -> Option<Arc<Pieces>> {
+    with_packs(common_dir, |packs| {
         let (pack, offset) = packs.find(id)?;
         packs.pieces(pack, offset)
     })
 }
 
-/// `f` of the process's reader of `git`'s packs.
-fn with_packs<R>(git: &Repository, f: impl FnOnce(&mut Packs) -> Option<R>) -> Option<R> {
-    let objects = git.commondir().join("objects");
+/// `f` of the process's reader of the packs of the repository whose
+/// common git dir is `common_dir`.
+fn with_packs<R>(common_dir: &Path, f: impl FnOnce(&mut Packs) -> Option<R>) -> Option<R> {
+    let objects = common_dir.join("objects");
     // A repack or a fetch changes the folder of packs: read it again then.
     let listed = std::fs::metadata(objects.join("pack"))
         .and_then(|meta| meta.modified())
