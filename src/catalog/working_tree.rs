@@ -839,23 +839,41 @@ mod tests {
         IdScheme::new(&crate::config::Config::default())
     }
 
+    /// A spec folder and a memo path in a temporary directory.
+    struct TestFolder {
+        _dir: tempfile::TempDir,
+        folder: PathBuf,
+        memo: PathBuf,
+    }
+
+    impl TestFolder {
+        fn new() -> TestFolder {
+            let dir = tempfile::tempdir().unwrap();
+            let (folder, memo) = (dir.path().join("specs"), dir.path().join("memo"));
+            fs::create_dir(&folder).unwrap();
+            TestFolder {
+                _dir: dir,
+                folder,
+                memo,
+            }
+        }
+
+        /// Writes `name` with a modification time a minute ago, so that
+        /// the memo trusts it (it is not racily clean).
+        fn write(&self, name: &str, text: &str) {
+            let path = self.folder.join(name);
+            fs::write(&path, text).unwrap();
+            let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+            let file = fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(old).unwrap();
+        }
+    }
+
     #[test]
     fn folder_ids_come_from_names_and_front_matter_and_are_memoised() {
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("specs");
-        let memo = dir.path().join("memo");
-        fs::create_dir(&folder).unwrap();
-        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
-        let write = |name: &str, text: &str| {
-            let path = folder.join(name);
-            fs::write(&path, text).unwrap();
-            fs::File::options()
-                .write(true)
-                .open(&path)
-                .unwrap()
-                .set_modified(old)
-                .unwrap();
-        };
+        let test = TestFolder::new();
+        let (folder, memo) = (test.folder.clone(), test.memo.clone());
+        let write = |name: &str, text: &str| test.write(name, text);
         write("0001-a.md", "---\nspec-id: SPEC-0007\n---\n");
         write("0003-b.md", "---\nspec-id: SPEC-0003\n---\n");
         write("notes.md", "# not a spec\n");
@@ -898,17 +916,9 @@ mod tests {
     #[test]
     fn a_large_folder_is_read_in_listing_order_while_it_is_listed() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let dir = tempfile::tempdir().unwrap();
-        let folder = dir.path().join("specs");
-        let memo = dir.path().join("memo");
-        fs::create_dir(&folder).unwrap();
-        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
-        let write = |name: &str, text: &str| {
-            let path = folder.join(name);
-            fs::write(&path, text).unwrap();
-            let file = fs::File::options().write(true).open(&path).unwrap();
-            file.set_modified(old).unwrap();
-        };
+        let test = TestFolder::new();
+        let (folder, memo) = (test.folder.clone(), test.memo.clone());
+        let write = |name: &str, text: &str| test.write(name, text);
         for n in 0..1500 {
             write(&format!("{n:04}-spec.md"), &format!("spec {n}\nbody\n"));
             if n % 100 == 0 {
